@@ -1,0 +1,52 @@
+/**
+ * JSON-RPC value codecs (execution-apis): quantities are hex without leading zeros ("0x0" for zero),
+ * data is even-length hex. Parsers throw INVALID_PARAMS-style ChainErrors on malformed input so the RPC
+ * layer can answer -32602.
+ */
+import { ChainError, bytesToHex, hexToBytes } from '../primitives/index.ts';
+import type { Hex } from '../primitives/index.ts';
+
+const QUANTITY_RE = /^0x(0|[1-9a-fA-F][0-9a-fA-F]*)$/;
+const LENIENT_QUANTITY_RE = /^0x[0-9a-fA-F]{1,64}$/;
+
+export function toQuantity(value: bigint | number): Hex {
+  if (value < 0) throw new ChainError('INVALID_QUANTITY', `negative quantity ${value}`, {}, 'internal');
+  return `0x${value.toString(16)}`;
+}
+
+/** Accepts strict quantities and, like geth and anvil, hex with leading zeros and plain safe integers. */
+export function parseQuantity(value: unknown, name = 'quantity'): bigint {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return BigInt(value);
+  if (typeof value === 'string' && (QUANTITY_RE.test(value) || LENIENT_QUANTITY_RE.test(value))) {
+    return BigInt(value);
+  }
+  throw new ChainError('INVALID_PARAMS', `invalid ${name}: expected a hex quantity, got ${describe(value)}`);
+}
+
+export function toData(bytes: Uint8Array): Hex {
+  return bytesToHex(bytes);
+}
+
+export function parseData(value: unknown, name = 'data', length?: number): Uint8Array {
+  if (typeof value !== 'string' || !/^0x([0-9a-fA-F]{2})*$/.test(value)) {
+    throw new ChainError('INVALID_PARAMS', `invalid ${name}: expected 0x-prefixed even-length hex, got ${describe(value)}`);
+  }
+  const bytes = hexToBytes(value);
+  if (length !== undefined && bytes.length !== length) {
+    throw new ChainError('INVALID_PARAMS', `invalid ${name}: expected ${length} bytes, got ${bytes.length}`);
+  }
+  return bytes;
+}
+
+export function parseAddress(value: unknown, name = 'address'): Uint8Array {
+  return parseData(value, name, 20);
+}
+
+export function parseHash(value: unknown, name = 'hash'): Uint8Array {
+  return parseData(value, name, 32);
+}
+
+function describe(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}

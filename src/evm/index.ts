@@ -1,0 +1,13 @@
+/**
+ * evm: the adapter over @ethereumjs/vm: the chain's Common (hardfork, native crypto), VMs over a world
+ * state with our BLOCKHASH source, EVM block environments, and transaction decoding. Later: our
+ * precompiles (issue 6).
+ */
+export { createChainCommon } from './common.ts';
+export { createTxCommon, decodeTransaction } from './tx.ts';
+export { createEvmBlock, createExecutionVM } from './vm.ts';
+export type { BlockEnv, BlockHashLookup, VMOptions } from './vm.ts';
+export { runTx } from '@ethereumjs/vm';
+export type { RunTxResult, VM } from '@ethereumjs/vm';
+export type { TypedTransaction } from '@ethereumjs/tx';
+export type { Common } from '@ethereumjs/common';

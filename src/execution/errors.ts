@@ -1,0 +1,16 @@
+/** Transaction admission and execution errors. Each becomes a JSON-RPC error with its message. */
+export const TxErrorCode = {
+  MALFORMED: 'TX_MALFORMED',
+  WRONG_CHAIN_ID: 'TX_WRONG_CHAIN_ID',
+  BAD_SIGNATURE: 'TX_BAD_SIGNATURE',
+  OVERSIZED: 'TX_OVERSIZED',
+  UNSUPPORTED_TYPE: 'TX_UNSUPPORTED_TYPE',
+  INTRINSIC_GAS_TOO_LOW: 'TX_INTRINSIC_GAS_TOO_LOW',
+  GAS_LIMIT_TOO_HIGH: 'TX_GAS_LIMIT_TOO_HIGH',
+  FEE_CAP_TOO_LOW: 'TX_FEE_CAP_TOO_LOW',
+  TIP_ABOVE_FEE_CAP: 'TX_TIP_ABOVE_FEE_CAP',
+  NONCE_TOO_LOW: 'NONCE_TOO_LOW',
+  NONCE_TOO_HIGH: 'TX_NONCE_TOO_HIGH',
+  INSUFFICIENT_FUNDS: 'INSUFFICIENT_FUNDS',
+} as const;
+export type TxErrorCode = (typeof TxErrorCode)[keyof typeof TxErrorCode];

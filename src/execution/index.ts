@@ -1,0 +1,12 @@
+/**
+ * execution: the deterministic state transition. `validateRawTx` (stateless admission),
+ * `executeBlock` (beginBlock -> txs -> fees to the fee pool -> roots; build or apply mode) and
+ * `applyGenesis`. It never reads a clock or does I/O; the node hands it the block context.
+ */
+export { TxErrorCode } from './errors.ts';
+export { executeBlock, prevRandaoFor } from './executeBlock.ts';
+export type { BlockContext, ExecutedBlock, ExecutionMode } from './executeBlock.ts';
+export { applyGenesis, genesisValidators } from './genesis.ts';
+export { orderedTrieRoot } from './roots.ts';
+export { validateRawTx } from './validateTx.ts';
+export type { AdmissionRules, ValidatedTx } from './validateTx.ts';

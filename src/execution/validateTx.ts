@@ -1,0 +1,115 @@
+/**
+ * Stateless admission checks of a raw signed transaction: size, type, chain id, signature, intrinsic
+ * gas, gas limit and fee caps. Stateful checks (nonce, balance) belong to the mempool and execution.
+ */
+import type { Common, TypedTransaction } from '../evm/index.ts';
+import { decodeTransaction } from '../evm/index.ts';
+import { RLP } from '../encoding/index.ts';
+import { ChainError, bytesToBigint, bytesToHex } from '../primitives/index.ts';
+import type { Hex } from '../primitives/index.ts';
+import { TxErrorCode } from './errors.ts';
+
+export interface AdmissionRules {
+  chainId: bigint;
+  maxTxSizeBytes: number;
+  blockGasLimit: bigint;
+  minGasPriceWei: bigint;
+}
+
+export interface ValidatedTx {
+  tx: TypedTransaction;
+  raw: Uint8Array;
+  hash: Hex;
+  sender: Hex;
+  nonce: bigint;
+  gasLimit: bigint;
+  maxFeePerGas: bigint;
+  maxPriorityFeePerGas: bigint;
+  value: bigint;
+}
+
+const SUPPORTED_TYPES = new Set([0, 1, 2, 4]); // legacy, access list, fee market, set-code
+
+function fail(code: TxErrorCode, message: string, context: Record<string, unknown> = {}): never {
+  throw new ChainError(code, message, context);
+}
+
+/** Reads the chain id straight from the encoding so a wrong one gets its own precise error. */
+function declaredChainId(raw: Uint8Array): bigint | undefined {
+  const first = raw[0] ?? 0;
+  if (first <= 0x7f) {
+    if (!SUPPORTED_TYPES.has(first)) fail(TxErrorCode.UNSUPPORTED_TYPE, `transaction type ${first} not supported`);
+    const fields = RLP.decode(raw.subarray(1));
+    if (!Array.isArray(fields) || !(fields[0] instanceof Uint8Array)) fail(TxErrorCode.MALFORMED, 'malformed typed transaction');
+    return bytesToBigint(fields[0]);
+  }
+  const fields = RLP.decode(raw);
+  if (!Array.isArray(fields) || fields.length !== 9 || !(fields[6] instanceof Uint8Array)) {
+    fail(TxErrorCode.MALFORMED, 'malformed legacy transaction: expected an RLP list of 9 fields');
+  }
+  const v = bytesToBigint(fields[6]);
+  return v >= 35n ? (v - 35n) / 2n : undefined; // undefined: pre-EIP-155 (unprotected)
+}
+
+export function validateRawTx(raw: Uint8Array, txCommon: Common, rules: AdmissionRules): ValidatedTx {
+  if (raw.length === 0) fail(TxErrorCode.MALFORMED, 'empty transaction');
+  if (raw.length > rules.maxTxSizeBytes) {
+    fail(TxErrorCode.OVERSIZED, `oversized data: transaction size ${raw.length}, limit ${rules.maxTxSizeBytes}`);
+  }
+  let chainId: bigint | undefined;
+  try {
+    chainId = declaredChainId(raw);
+  } catch (err) {
+    if (err instanceof ChainError) throw err;
+    fail(TxErrorCode.MALFORMED, `malformed transaction: ${(err as Error).message}`);
+  }
+  if (chainId !== undefined && chainId !== rules.chainId) {
+    fail(TxErrorCode.WRONG_CHAIN_ID, `invalid chain id: transaction is for chain ${chainId}, this chain is ${rules.chainId}`);
+  }
+  let tx: TypedTransaction;
+  try {
+    tx = decodeTransaction(raw, txCommon);
+  } catch (err) {
+    fail(TxErrorCode.MALFORMED, `invalid transaction: ${firstLine(err)}`);
+  }
+  let sender: Hex;
+  try {
+    sender = tx.getSenderAddress().toString() as Hex;
+  } catch (err) {
+    fail(TxErrorCode.BAD_SIGNATURE, `invalid sender: ${firstLine(err)}`);
+  }
+  return checkGasAndFees(tx, raw, sender, rules);
+}
+
+function checkGasAndFees(tx: TypedTransaction, raw: Uint8Array, sender: Hex, rules: AdmissionRules): ValidatedTx {
+  const intrinsic = tx.getIntrinsicGas();
+  if (tx.gasLimit < intrinsic) {
+    fail(TxErrorCode.INTRINSIC_GAS_TOO_LOW, `intrinsic gas too low: have ${tx.gasLimit}, want ${intrinsic}`);
+  }
+  const cap = tx.common.param('maxTransactionGasLimit') as bigint | undefined;
+  const limit = cap !== undefined && cap > 0n && cap < rules.blockGasLimit ? cap : rules.blockGasLimit;
+  if (tx.gasLimit > limit) fail(TxErrorCode.GAS_LIMIT_TOO_HIGH, `exceeds block gas limit: gas ${tx.gasLimit}, limit ${limit}`);
+  const isFeeMarket = 'maxFeePerGas' in tx;
+  const maxFee = isFeeMarket ? (tx as { maxFeePerGas: bigint }).maxFeePerGas : (tx as { gasPrice: bigint }).gasPrice;
+  const tip = isFeeMarket ? (tx as { maxPriorityFeePerGas: bigint }).maxPriorityFeePerGas : maxFee;
+  if (tip > maxFee) fail(TxErrorCode.TIP_ABOVE_FEE_CAP, `max priority fee per gas higher than max fee per gas: tip ${tip}, max fee ${maxFee}`);
+  if (maxFee < rules.minGasPriceWei) {
+    fail(TxErrorCode.FEE_CAP_TOO_LOW, `transaction underpriced: gas price ${maxFee} wei below the chain minimum ${rules.minGasPriceWei} wei`);
+  }
+  return {
+    tx,
+    raw,
+    hash: bytesToHex(tx.hash()),
+    sender,
+    nonce: tx.nonce,
+    gasLimit: tx.gasLimit,
+    maxFeePerGas: maxFee,
+    maxPriorityFeePerGas: tip,
+    value: tx.value,
+  };
+}
+
+function firstLine(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  return (msg.split('\n')[0] ?? msg).replace(/\s*\(tx type=.*$/, '');
+}

@@ -1,0 +1,51 @@
+/** Byte and hex helpers. Hex strings are always 0x-prefixed and lower case unless a name says otherwise. */
+import { ChainError } from './errors.ts';
+
+export type Hex = `0x${string}`;
+
+const HEX_RE = /^0x[0-9a-fA-F]*$/;
+
+export function isHex(value: unknown): value is Hex {
+  return typeof value === 'string' && HEX_RE.test(value);
+}
+
+export function bytesToHex(bytes: Uint8Array): Hex {
+  return `0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')}`;
+}
+
+export function hexToBytes(hex: string): Uint8Array {
+  if (!isHex(hex) || hex.length % 2 !== 0) {
+    throw new ChainError('INVALID_HEX', `invalid hex data: ${hex.slice(0, 80)}`, {});
+  }
+  return new Uint8Array(Buffer.from(hex.slice(2), 'hex'));
+}
+
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  return new Uint8Array(Buffer.concat(parts));
+}
+
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.compare(a, b) === 0;
+}
+
+export function bigintToBytes(value: bigint): Uint8Array {
+  if (value === 0n) return new Uint8Array();
+  let hex = value.toString(16);
+  if (hex.length % 2) hex = `0${hex}`;
+  return new Uint8Array(Buffer.from(hex, 'hex'));
+}
+
+export function bytesToBigint(bytes: Uint8Array): bigint {
+  return bytes.length === 0 ? 0n : BigInt(bytesToHex(bytes));
+}
+
+export function padLeft(bytes: Uint8Array, length: number): Uint8Array {
+  if (bytes.length >= length) return bytes;
+  const out = new Uint8Array(length);
+  out.set(bytes, length - bytes.length);
+  return out;
+}
+
+export function utf8ToBytes(text: string): Uint8Array {
+  return new Uint8Array(Buffer.from(text, 'utf8'));
+}

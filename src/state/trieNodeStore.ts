@@ -1,0 +1,72 @@
+/**
+ * The bridge between @ethereumjs/mpt and our KVStore. Trie writes land in an in-memory overlay; the node
+ * takes them with `takeWrites()` and commits them in the same transaction as the block, so the state a
+ * header's root names is on disk exactly when the header is. Nodes are content-addressed and never
+ * deleted: keeping them is what makes reads at historical blocks work.
+ */
+import type { BatchDBOp, DB } from '@ethereumjs/util';
+import { concatBytes } from '../primitives/index.ts';
+import type { KVStore, KVWrite } from '../storage/index.ts';
+import { STATE_PREFIX } from '../storage/index.ts';
+
+export class TrieNodeStore implements DB<string, string | Uint8Array> {
+  private pending = new Map<string, Uint8Array>();
+  private inFlight = new Map<string, Uint8Array>();
+  private readonly kv: KVStore;
+
+  constructor(kv: KVStore) {
+    this.kv = kv;
+  }
+
+  async get(key: string): Promise<Uint8Array | undefined> {
+    return this.pending.get(key) ?? this.inFlight.get(key) ?? this.kv.get(this.diskKey(key));
+  }
+
+  async put(key: string, value: string | Uint8Array): Promise<void> {
+    this.pending.set(key, toBytes(value));
+  }
+
+  /** Pruning is off: a node may still be referenced by an older root that history reads use. */
+  async del(): Promise<void> {}
+
+  async batch(ops: BatchDBOp<string, string | Uint8Array>[]): Promise<void> {
+    for (const op of ops) {
+      if (op.type === 'put') this.pending.set(op.key, toBytes(op.value));
+    }
+  }
+
+  shallowCopy(): DB<string, string | Uint8Array> {
+    return this;
+  }
+
+  async open(): Promise<void> {}
+
+  /**
+   * Moves the overlay into the "in flight" set and returns its writes. Reads still see in-flight nodes
+   * until `writesDurable()` is called after the KV transaction resolved.
+   */
+  takeWrites(): KVWrite[] {
+    for (const [k, v] of this.pending) this.inFlight.set(k, v);
+    const writes: KVWrite[] = [];
+    for (const [k, v] of this.pending) writes.push({ key: this.diskKey(k), value: v });
+    this.pending = new Map();
+    return writes;
+  }
+
+  writesDurable(): void {
+    this.inFlight = new Map();
+  }
+
+  /** Forget unflushed nodes (after a failed block, or a dev-mode revert). */
+  discardPending(): void {
+    this.pending = new Map();
+  }
+
+  private diskKey(hexKey: string): Uint8Array {
+    return concatBytes(STATE_PREFIX, new Uint8Array(Buffer.from(hexKey, 'hex')));
+  }
+}
+
+function toBytes(value: string | Uint8Array): Uint8Array {
+  return typeof value === 'string' ? new Uint8Array(Buffer.from(value, 'hex')) : value;
+}

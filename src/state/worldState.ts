@@ -1,0 +1,42 @@
+/**
+ * World state = one Merkle-Patricia trie over accounts, code and storage (later also staking and
+ * governance, as storage of system accounts), so the header's state root commits to everything.
+ */
+import type { Common } from '@ethereumjs/common';
+import { MerklePatriciaTrie } from '@ethereumjs/mpt';
+import { Caches, MerkleStateManager } from '@ethereumjs/statemanager';
+import { ValueEncoding } from '@ethereumjs/util';
+import type { TrieNodeStore } from './trieNodeStore.ts';
+
+export type WorldState = MerkleStateManager;
+
+export interface WorldStateOptions {
+  /** Read/write caches in front of the trie: needed for speed on the block-production path. */
+  caches: boolean;
+}
+
+export function createWorldState(
+  nodes: TrieNodeStore,
+  common: Common,
+  root: Uint8Array | undefined,
+  opts: WorldStateOptions,
+): WorldState {
+  const trie = new MerklePatriciaTrie({
+    db: nodes,
+    useKeyHashing: true,
+    valueEncoding: ValueEncoding.Bytes,
+    common,
+    ...(root === undefined ? {} : { root }),
+  });
+  return new MerkleStateManager({
+    trie,
+    common,
+    prefixStorageTrieKeys: true,
+    ...(opts.caches ? { caches: new Caches() } : {}),
+  });
+}
+
+/** The root of an empty trie (keccak256 of RLP("")). */
+export const EMPTY_TRIE_ROOT = new Uint8Array(
+  Buffer.from('56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421', 'hex'),
+);

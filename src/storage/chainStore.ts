@@ -1,0 +1,96 @@
+/**
+ * Key schema of the chain database and typed reads over it. Writes are returned as KVWrite lists so the
+ * caller can put a block, its receipts, its commit, its tx index and its state nodes in one transaction.
+ *
+ *   b<height:8>   block          r<height:8>  receipts       c<height:8>  commit of that block
+ *   h<hash:32>    height         t<txhash:32> height:8|index:4
+ *   s<key>        state trie node or contract code (content addressed, never deleted)
+ *   m:head        height of the last committed block
+ */
+import { concatBytes, utf8ToBytes } from '../primitives/index.ts';
+import { decodeBlock, decodeCommit, decodeReceipts, encodeBlock, encodeCommit, encodeReceipts } from '../types/index.ts';
+import type { Block, Commit, Receipt } from '../types/index.ts';
+import type { KVStore, KVWrite } from './kvStore.ts';
+
+const P_BLOCK = utf8ToBytes('b');
+const P_RECEIPTS = utf8ToBytes('r');
+const P_COMMIT = utf8ToBytes('c');
+const P_HASH = utf8ToBytes('h');
+const P_TX = utf8ToBytes('t');
+export const STATE_PREFIX = utf8ToBytes('s');
+const K_HEAD = utf8ToBytes('m:head');
+
+function u64(value: bigint): Uint8Array {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64BE(value);
+  return new Uint8Array(b);
+}
+
+function readU64(bytes: Uint8Array, offset = 0): bigint {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).readBigUInt64BE(offset);
+}
+
+export interface TxLocation {
+  height: bigint;
+  index: number;
+}
+
+export interface ChainStore {
+  readonly kv: KVStore;
+  headHeight(): bigint | undefined;
+  blockByHeight(height: bigint): Block | undefined;
+  heightByHash(hash: Uint8Array): bigint | undefined;
+  receipts(height: bigint): Receipt[] | undefined;
+  commit(height: bigint): Commit | undefined;
+  txLocation(hash: Uint8Array): TxLocation | undefined;
+  /** Writes that store a committed block and advance the head to it. */
+  blockWrites(block: Block, receipts: Receipt[], commit: Commit, txHashes: Uint8Array[]): KVWrite[];
+}
+
+export function createChainStore(kv: KVStore): ChainStore {
+  return {
+    kv,
+    headHeight() {
+      const v = kv.get(K_HEAD);
+      return v === undefined ? undefined : readU64(v);
+    },
+    blockByHeight(height) {
+      const v = kv.get(concatBytes(P_BLOCK, u64(height)));
+      return v === undefined ? undefined : decodeBlock(v);
+    },
+    heightByHash(hash) {
+      const v = kv.get(concatBytes(P_HASH, hash));
+      return v === undefined ? undefined : readU64(v);
+    },
+    receipts(height) {
+      const v = kv.get(concatBytes(P_RECEIPTS, u64(height)));
+      return v === undefined ? undefined : decodeReceipts(v);
+    },
+    commit(height) {
+      const v = kv.get(concatBytes(P_COMMIT, u64(height)));
+      return v === undefined ? undefined : decodeCommit(v);
+    },
+    txLocation(hash) {
+      const v = kv.get(concatBytes(P_TX, hash));
+      if (v === undefined) return undefined;
+      return { height: readU64(v), index: Buffer.from(v).readUInt32BE(8) };
+    },
+    blockWrites(block, receipts, commit, txHashes) {
+      const h = u64(block.header.height);
+      const writes: KVWrite[] = [
+        { key: concatBytes(P_BLOCK, h), value: encodeBlock(block) },
+        { key: concatBytes(P_RECEIPTS, h), value: encodeReceipts(receipts) },
+        { key: concatBytes(P_COMMIT, h), value: encodeCommit(commit) },
+        { key: concatBytes(P_HASH, block.hash), value: h },
+        { key: K_HEAD, value: h },
+      ];
+      txHashes.forEach((txHash, index) => {
+        const loc = Buffer.alloc(12);
+        loc.writeBigUInt64BE(block.header.height);
+        loc.writeUInt32BE(index, 8);
+        writes.push({ key: concatBytes(P_TX, txHash), value: new Uint8Array(loc) });
+      });
+      return writes;
+    },
+  };
+}

@@ -1,0 +1,16 @@
+/**
+ * types: the chain's data structures and their canonical codecs and hashes: Header, Block, Commit,
+ * Receipt, Genesis. No behaviour beyond encode/decode/hash and genesis validation.
+ */
+export { createBlock, decodeBlock, encodeBlock } from './block.ts';
+export type { Block } from './block.ts';
+export { decodeCommit, encodeCommit, precommitSignBytes } from './commit.ts';
+export type { Commit, CommitSignature } from './commit.ts';
+export { parseGenesis } from './genesis.ts';
+export type { Genesis, GenesisAccount, GenesisJson, GenesisValidator } from './genesis.ts';
+export { decodeHeader, encodeHeader, hashHeader } from './header.ts';
+export type { Header } from './header.ts';
+export { decodeReceipts, encodeReceipts } from './receipt.ts';
+export type { Log, Receipt } from './receipt.ts';
+export { createValidator, hashValidatorSet } from './validator.ts';
+export type { Validator } from './validator.ts';

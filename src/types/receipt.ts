@@ -1,0 +1,67 @@
+/**
+ * What execution records per transaction, stored beside the block. It keeps the sender (so RPC never
+ * re-recovers signatures) and the effective gas price.
+ */
+import { RLP } from '../encoding/index.ts';
+import type { RlpInput } from '../encoding/index.ts';
+import { ChainError, bigintToBytes, bytesToBigint } from '../primitives/index.ts';
+
+export interface Log {
+  address: Uint8Array;
+  topics: Uint8Array[];
+  data: Uint8Array;
+}
+
+export interface Receipt {
+  txType: number;
+  status: 0 | 1;
+  cumulativeGasUsed: bigint;
+  gasUsed: bigint;
+  effectiveGasPrice: bigint;
+  from: Uint8Array;
+  contractAddress: Uint8Array | null;
+  logs: Log[];
+}
+
+function receiptToFields(r: Receipt): RlpInput {
+  return [
+    bigintToBytes(BigInt(r.txType)),
+    bigintToBytes(BigInt(r.status)),
+    bigintToBytes(r.cumulativeGasUsed),
+    bigintToBytes(r.gasUsed),
+    bigintToBytes(r.effectiveGasPrice),
+    r.from,
+    r.contractAddress ?? new Uint8Array(),
+    r.logs.map((l) => [l.address, l.topics, l.data]),
+  ];
+}
+
+function receiptFromFields(fields: unknown): Receipt {
+  if (!Array.isArray(fields) || fields.length !== 8) {
+    throw new ChainError('BAD_ENCODING', 'receipt: expected 8 fields');
+  }
+  const f = fields as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, unknown[]];
+  return {
+    txType: Number(bytesToBigint(f[0])),
+    status: bytesToBigint(f[1]) === 1n ? 1 : 0,
+    cumulativeGasUsed: bytesToBigint(f[2]),
+    gasUsed: bytesToBigint(f[3]),
+    effectiveGasPrice: bytesToBigint(f[4]),
+    from: f[5],
+    contractAddress: f[6].length === 0 ? null : f[6],
+    logs: f[7].map((l) => {
+      const [address, topics, data] = l as [Uint8Array, Uint8Array[], Uint8Array];
+      return { address, topics, data };
+    }),
+  };
+}
+
+export function encodeReceipts(receipts: Receipt[]): Uint8Array {
+  return RLP.encode(receipts.map(receiptToFields));
+}
+
+export function decodeReceipts(bytes: Uint8Array): Receipt[] {
+  const fields = RLP.decode(bytes);
+  if (!Array.isArray(fields)) throw new ChainError('BAD_ENCODING', 'receipts: expected a list');
+  return fields.map(receiptFromFields);
+}
