@@ -10,6 +10,7 @@ import type { Common, RunTxResult, VM } from '../evm/index.ts';
 import { createEvmBlock, runTx } from '../evm/index.ts';
 import { ChainError } from '../primitives/index.ts';
 import type { Commit, Header, Receipt } from '../types/index.ts';
+import type { WorldState } from '../state/index.ts';
 import { encodeCommit } from '../types/index.ts';
 import { keccak256 } from '../crypto/index.ts';
 import { orderedTrieRoot } from './roots.ts';
@@ -37,6 +38,11 @@ export interface ExecutedBlock {
 
 export type ExecutionMode = 'build' | 'apply';
 
+export interface BlockHooks {
+  /** Runs on the block's state before its transactions (dev-mode state edits; later staking's beginBlock). */
+  beginBlock?: (state: WorldState) => Promise<void>;
+}
+
 export function prevRandaoFor(ctx: Pick<BlockContext, 'parentHash' | 'lastCommit'>): Uint8Array {
   const commitHash = ctx.lastCommit === null ? new Uint8Array(32) : keccak256(encodeCommit(ctx.lastCommit));
   return keccak256(new Uint8Array([...ctx.parentHash, ...commitHash]));
@@ -48,6 +54,7 @@ export async function executeBlock(
   ctx: BlockContext,
   candidates: Iterable<ValidatedTx>,
   mode: ExecutionMode,
+  hooks: BlockHooks = {},
 ): Promise<ExecutedBlock> {
   const state = vm.stateManager;
   const prevRandao = prevRandaoFor(ctx);
@@ -58,6 +65,7 @@ export async function executeBlock(
   let gasUsed = 0n;
   await state.checkpoint();
   try {
+    await hooks.beginBlock?.(state as WorldState);
     for (const tx of candidates) {
       if (tx.gasLimit > ctx.gasLimit - gasUsed) {
         if (mode === 'apply') throw new ChainError('BLOCK_GAS_EXCEEDED', `block gas limit exceeded by ${tx.hash}`);

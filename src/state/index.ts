@@ -5,3 +5,4 @@
 export { TrieNodeStore } from './trieNodeStore.ts';
 export { EMPTY_TRIE_ROOT, createWorldState } from './worldState.ts';
 export type { WorldState, WorldStateOptions } from './worldState.ts';
+export { getMerkleStateProof as getStateProof } from '@ethereumjs/statemanager';

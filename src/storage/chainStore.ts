@@ -45,6 +45,8 @@ export interface ChainStore {
   txLocation(hash: Uint8Array): TxLocation | undefined;
   /** Writes that store a committed block and advance the head to it. */
   blockWrites(block: Block, receipts: Receipt[], commit: Commit, txHashes: Uint8Array[]): KVWrite[];
+  /** Writes that delete a block (and its receipts, commit and tx index) and move the head below it. */
+  removeBlockWrites(block: Block, txHashes: Uint8Array[]): KVWrite[];
 }
 
 export function createChainStore(kv: KVStore): ChainStore {
@@ -91,6 +93,17 @@ export function createChainStore(kv: KVStore): ChainStore {
         writes.push({ key: concatBytes(P_TX, txHash), value: new Uint8Array(loc) });
       });
       return writes;
+    },
+    removeBlockWrites(block, txHashes) {
+      const h = u64(block.header.height);
+      return [
+        { key: concatBytes(P_BLOCK, h), value: null },
+        { key: concatBytes(P_RECEIPTS, h), value: null },
+        { key: concatBytes(P_COMMIT, h), value: null },
+        { key: concatBytes(P_HASH, block.hash), value: null },
+        ...txHashes.map((t) => ({ key: concatBytes(P_TX, t), value: null })),
+        { key: K_HEAD, value: u64(block.header.height - 1n) },
+      ];
     },
   };
 }

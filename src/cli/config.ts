@@ -1,0 +1,125 @@
+/**
+ * Node options from four layers, highest first: command-line flags > environment (CMT_*) > the config
+ * file (<home>/config/config.toml) > defaults. Every option has one name per layer, listed in OPTIONS,
+ * so the layers cannot drift apart and the README table is generated from the same list.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { parse as parseToml } from 'smol-toml';
+import { homePaths } from '../node/index.ts';
+import type { NodeOptions } from '../node/index.ts';
+import { ONE_CMT_WEI } from '../params/index.ts';
+import { ChainError } from '../primitives/index.ts';
+
+type Setter = (o: NodeOptions, value: string) => void;
+
+export interface OptionSpec {
+  flag: string; // commander long flag without dashes
+  env: string;
+  file: string; // dotted path in config.toml
+  description: string;
+  set: Setter;
+}
+
+function int(name: string, v: string): number {
+  if (!/^\d+$/.test(v.trim())) throw new ChainError('BAD_OPTION', `invalid ${name}: expected a non-negative integer, got "${v}"`);
+  return Number(v);
+}
+
+function big(name: string, v: string): bigint {
+  if (!/^(\d+|0x[0-9a-fA-F]+)$/.test(v.trim())) throw new ChainError('BAD_OPTION', `invalid ${name}: expected an integer, got "${v}"`);
+  return BigInt(v.trim());
+}
+
+function seconds(name: string, v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n < 0) throw new ChainError('BAD_OPTION', `invalid ${name}: expected seconds >= 0, got "${v}"`);
+  return n;
+}
+
+function bool(name: string, v: string): boolean {
+  if (['true', '1', 'yes'].includes(v)) return true;
+  if (['false', '0', 'no'].includes(v)) return false;
+  throw new ChainError('BAD_OPTION', `invalid ${name}: expected true or false, got "${v}"`);
+}
+
+export const OPTIONS: OptionSpec[] = [
+  { flag: 'rpc.host', env: 'CMT_RPC_HOST', file: 'rpc.host', description: 'JSON-RPC listen address', set: (o, v) => (o.rpc.host = v) },
+  { flag: 'rpc.port', env: 'CMT_RPC_PORT', file: 'rpc.port', description: 'JSON-RPC port (HTTP and WebSocket), 0 = any free port', set: (o, v) => (o.rpc.port = int('rpc.port', v)) },
+  { flag: 'rpc.cors', env: 'CMT_RPC_CORS', file: 'rpc.cors', description: 'Access-Control-Allow-Origin for browsers', set: (o, v) => (o.rpc.corsOrigin = v) },
+  { flag: 'rpc.gas-cap', env: 'CMT_RPC_GAS_CAP', file: 'rpc.gas_cap', description: 'gas cap of eth_call and eth_estimateGas', set: (o, v) => (o.rpc.gasCap = big('rpc.gas-cap', v)) },
+  { flag: 'block-time', env: 'CMT_BLOCK_TIME', file: 'node.block_time', description: 'seconds between blocks; 0 = a block per transaction as it arrives', set: (o, v) => (o.blockTimeMs = seconds('block-time', v) * 1000) },
+  { flag: 'log-level', env: 'CMT_LOG_LEVEL', file: 'node.log_level', description: 'error, warn, info or debug', set: (o, v) => (o.logLevel = v as NodeOptions['logLevel']) },
+  { flag: 'accounts', env: 'CMT_ACCOUNTS', file: 'dev.accounts', description: 'dev accounts to derive and fund (on a new dev chain)', set: (o, v) => (o.dev.accounts = int('accounts', v)) },
+  { flag: 'balance', env: 'CMT_BALANCE', file: 'dev.balance', description: 'CMT given to each dev account (on a new dev chain)', set: (o, v) => (o.dev.balanceWei = big('balance', v) * ONE_CMT_WEI) },
+  { flag: 'mnemonic', env: 'CMT_MNEMONIC', file: 'dev.mnemonic', description: 'mnemonic of the dev accounts', set: (o, v) => (o.dev.mnemonic = v) },
+  { flag: 'gas-limit', env: 'CMT_GAS_LIMIT', file: 'dev.gas_limit', description: 'block gas limit (on a new dev chain)', set: (o, v) => (o.dev.gasLimit = big('gas-limit', v)) },
+  { flag: 'allow-unlimited-contract-size', env: 'CMT_ALLOW_UNLIMITED_CONTRACT_SIZE', file: 'dev.allow_unlimited_contract_size', description: 'lift the 24 KiB contract size limit', set: (o, v) => (o.dev.allowUnlimitedContractSize = bool('allow-unlimited-contract-size', v)) },
+  { flag: 'mempool.max-per-account', env: 'CMT_MEMPOOL_MAX_PER_ACCOUNT', file: 'mempool.max_per_account', description: 'transactions one sender may have in the pool', set: (o, v) => (o.mempool.maxPerAccount = int('mempool.max-per-account', v)) },
+  { flag: 'mempool.max-total', env: 'CMT_MEMPOOL_MAX_TOTAL', file: 'mempool.max_total', description: 'transactions the pool holds', set: (o, v) => (o.mempool.maxTotal = int('mempool.max-total', v)) },
+];
+
+/** Flattens a parsed TOML document into dotted keys, rejecting keys no option knows (typos). */
+function flatten(doc: Record<string, unknown>, prefix = ''): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [k, v] of Object.entries(doc)) {
+    const key = prefix === '' ? k : `${prefix}.${k}`;
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) for (const [kk, vv] of flatten(v as Record<string, unknown>, key)) out.set(kk, vv);
+    else out.set(key, String(v));
+  }
+  return out;
+}
+
+export function readConfigFile(home: string): Map<string, string> {
+  const path = homePaths(home).configFile;
+  if (!existsSync(path)) return new Map();
+  let doc: Record<string, unknown>;
+  try {
+    doc = parseToml(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  } catch (err) {
+    throw new ChainError('BAD_CONFIG', `${path}: ${(err as Error).message}`);
+  }
+  const values = flatten(doc);
+  const known = new Set(OPTIONS.map((o) => o.file));
+  for (const key of values.keys()) if (!known.has(key)) throw new ChainError('BAD_CONFIG', `${path}: unknown setting "${key}"`);
+  return values;
+}
+
+/** Applies file, then environment, then flags onto `base` (which holds the defaults). */
+export function resolveOptions(base: NodeOptions, flags: Record<string, unknown>, env: NodeJS.ProcessEnv): NodeOptions {
+  const file = readConfigFile(base.home);
+  for (const spec of OPTIONS) {
+    const fromFile = file.get(spec.file);
+    if (fromFile !== undefined) spec.set(base, fromFile);
+  }
+  for (const spec of OPTIONS) {
+    const fromEnv = env[spec.env];
+    if (fromEnv !== undefined && fromEnv !== '') spec.set(base, fromEnv);
+  }
+  for (const spec of OPTIONS) {
+    const fromFlag = flags[flagKey(spec.flag)];
+    if (fromFlag !== undefined) spec.set(base, String(fromFlag));
+  }
+  return base;
+}
+
+/** commander's attribute name for a flag ("rpc.port" -> "rpc.port", "block-time" -> "blockTime"). */
+export function flagKey(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+}
+
+export function defaultConfigToml(): string {
+  return [
+    '# CyberMiles node configuration. Precedence: command-line flags > CMT_* environment > this file > defaults.',
+    '',
+    '[rpc]',
+    'host = "127.0.0.1"',
+    'port = 8545',
+    'cors = "*"',
+    '',
+    '[node]',
+    '# seconds between blocks; 0 = one block per transaction, as soon as it arrives',
+    'block_time = 1',
+    'log_level = "info"',
+    '',
+  ].join('\n');
+}

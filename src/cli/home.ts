@@ -1,0 +1,7 @@
+import { resolve } from 'node:path';
+import { defaultHome } from '../node/index.ts';
+
+/** --home flag > CMT_HOME > ~/.cybermiles */
+export function resolveHome(flag: string | undefined): string {
+  return resolve(flag ?? process.env.CMT_HOME ?? defaultHome());
+}

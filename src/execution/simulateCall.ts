@@ -1,0 +1,145 @@
+/**
+ * eth_call and eth_estimateGas: run an unsigned call against a state without keeping any change. The
+ * sender is taken from the request, as geth does; without a gas price the block's base fee is taken as
+ * zero so balance-less callers can still read contracts.
+ */
+import { createTx } from '@ethereumjs/tx';
+import type { TypedTxData } from '@ethereumjs/tx';
+import { Address } from '@ethereumjs/util';
+import type { Common, RunTxResult, TypedTransaction, VM } from '../evm/index.ts';
+import { createEvmBlock, runTx } from '../evm/index.ts';
+import type { BlockEnv } from '../evm/index.ts';
+import { ChainError, bytesToHex } from '../primitives/index.ts';
+
+export interface CallRequest {
+  from?: Uint8Array;
+  to?: Uint8Array;
+  gas?: bigint;
+  gasPrice?: bigint;
+  maxFeePerGas?: bigint;
+  maxPriorityFeePerGas?: bigint;
+  value?: bigint;
+  data?: Uint8Array;
+  nonce?: bigint;
+  accessList?: Array<{ address: string; storageKeys: string[] }>;
+}
+
+export interface CallOutcome {
+  returnData: Uint8Array;
+  gasUsed: bigint;
+  /** undefined on success; 'revert', 'out of gas', 'invalid opcode', ... otherwise */
+  error: string | undefined;
+  result: RunTxResult;
+}
+
+/** A call that reverted: the raw revert bytes travel to the client in error.data. */
+export class ExecutionRevertedError extends ChainError<'EXECUTION_REVERTED'> {
+  readonly data: Uint8Array;
+  constructor(data: Uint8Array) {
+    const reason = decodeRevertReason(data);
+    super('EXECUTION_REVERTED', reason === undefined ? 'execution reverted' : `execution reverted: ${reason}`, { data: bytesToHex(data) });
+    this.data = data;
+  }
+}
+
+const ERROR_SELECTOR = '08c379a0';
+
+export function decodeRevertReason(data: Uint8Array): string | undefined {
+  const hex = Buffer.from(data).toString('hex');
+  if (!hex.startsWith(ERROR_SELECTOR) || data.length < 68) return undefined;
+  try {
+    const body = Buffer.from(data.subarray(4));
+    const offset = Number(BigInt(`0x${body.subarray(0, 32).toString('hex')}`));
+    const length = Number(BigInt(`0x${body.subarray(offset, offset + 32).toString('hex')}`));
+    return body.subarray(offset + 32, offset + 32 + length).toString('utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function buildCallTx(req: CallRequest, gasLimit: bigint, nonce: bigint, txCommon: Common): TypedTransaction {
+  const feeMarket = req.maxFeePerGas !== undefined || req.maxPriorityFeePerGas !== undefined;
+  const data: TypedTxData = {
+    nonce,
+    gasLimit,
+    value: req.value ?? 0n,
+    data: req.data ?? new Uint8Array(),
+    ...(req.to === undefined ? {} : { to: new Address(req.to) }),
+    ...(feeMarket
+      ? { type: 2, maxFeePerGas: req.maxFeePerGas ?? req.maxPriorityFeePerGas ?? 0n, maxPriorityFeePerGas: req.maxPriorityFeePerGas ?? 0n }
+      : { type: req.accessList === undefined ? 0 : 1, gasPrice: req.gasPrice ?? 0n }),
+    ...(req.accessList === undefined ? {} : { accessList: req.accessList as never }),
+  };
+  const tx = createTx(data, { common: txCommon, freeze: false });
+  const sender = new Address(req.from ?? new Uint8Array(20));
+  // the call is unsigned: its sender is whatever the request says
+  Object.assign(tx, { getSenderAddress: () => sender, isSigned: () => true });
+  return tx;
+}
+
+function priced(req: CallRequest): boolean {
+  return req.gasPrice !== undefined || req.maxFeePerGas !== undefined;
+}
+
+/** Runs the call once with the given gas limit; all state changes are reverted afterwards. */
+export async function runCall(vm: VM, txCommon: Common, env: BlockEnv, req: CallRequest, gasLimit: bigint): Promise<CallOutcome> {
+  const state = vm.stateManager;
+  const sender = new Address(req.from ?? new Uint8Array(20));
+  const nonce = req.nonce ?? (await state.getAccount(sender))?.nonce ?? 0n;
+  const tx = buildCallTx(req, gasLimit, nonce, txCommon);
+  const block = createEvmBlock(vm.common, { ...env, baseFeePerGas: priced(req) ? env.baseFeePerGas : 0n });
+  await state.checkpoint();
+  try {
+    const result = await runTx(vm, { tx, block, skipBalance: true, skipNonce: true, skipBlockGasLimitValidation: true, skipHardForkValidation: true });
+    return {
+      returnData: result.execResult.returnValue,
+      gasUsed: result.totalGasSpent,
+      error: result.execResult.exceptionError?.error,
+      result,
+    };
+  } catch (err) {
+    throw new ChainError('CALL_INVALID', cleanMessage(err));
+  } finally {
+    await state.revert();
+  }
+}
+
+function cleanMessage(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  return (msg.split('\n')[0] ?? msg).replace(/\s*\(tx type=.*$/, '').replace(/ -> .*$/, '');
+}
+
+export function throwIfFailed(outcome: CallOutcome): void {
+  if (outcome.error === undefined) return;
+  if (outcome.error === 'revert') throw new ExecutionRevertedError(outcome.returnData);
+  throw new ChainError('EXECUTION_FAILED', outcome.error);
+}
+
+/**
+ * The smallest gas limit with which the call succeeds, by binary search between the gas it used and the
+ * cap (geth's method, including its optimistic first guess that saves most iterations).
+ */
+export async function estimateGas(vm: VM, txCommon: Common, env: BlockEnv, req: CallRequest, cap: bigint): Promise<bigint> {
+  let hi = req.gas ?? cap;
+  const first = await runCall(vm, txCommon, env, req, hi);
+  throwIfFailed(first);
+  let lo = first.gasUsed - 1n;
+  const optimistic = ((first.gasUsed + first.result.gasRefund + 2300n) * 64n) / 63n;
+  if (optimistic < hi && optimistic > lo) {
+    const o = await runCall(vm, txCommon, env, req, optimistic);
+    if (o.error === undefined) hi = optimistic;
+    else lo = optimistic;
+  }
+  while (lo + 1n < hi) {
+    const mid = (lo + hi) / 2n;
+    let ok: boolean;
+    try {
+      ok = (await runCall(vm, txCommon, env, req, mid)).error === undefined;
+    } catch {
+      ok = false; // e.g. below intrinsic gas
+    }
+    if (ok) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}

@@ -1,0 +1,140 @@
+/**
+ * The chain as the node holds it: the committed head, the head world state (with caches, used to build
+ * the next block), and read access to any committed block and the state at it. Committing a block writes
+ * the block, its receipts, its commit, its tx index and its new state nodes in one transaction.
+ */
+import { createChainCommon, createExecutionVM, createTxCommon } from '../evm/index.ts';
+import type { Common, VM } from '../evm/index.ts';
+import { applyGenesis, executeBlock } from '../execution/index.ts';
+import type { BlockContext, BlockHooks, ExecutedBlock, ValidatedTx } from '../execution/index.ts';
+import { EVM_HARDFORK } from '../params/index.ts';
+import { ChainError, bytesToHex, equalBytes, invariant } from '../primitives/index.ts';
+import { keccak256 } from '../crypto/index.ts';
+import { TrieNodeStore, createWorldState } from '../state/index.ts';
+import type { WorldState } from '../state/index.ts';
+import { createChainStore, createMemoryStore } from '../storage/index.ts';
+import type { ChainStore, KVStore, KVWrite } from '../storage/index.ts';
+import { createBlock } from '../types/index.ts';
+import type { Block, Commit, Genesis, Receipt } from '../types/index.ts';
+
+export interface ChainOptions {
+  allowUnlimitedContractSize: boolean;
+}
+
+export interface Chain {
+  readonly common: Common;
+  readonly txCommon: Common;
+  readonly store: ChainStore;
+  readonly genesis: Genesis;
+  head(): Block;
+  /** Executes candidate txs on the head state; the result becomes the head only through commitBlock. */
+  buildBlock(ctx: BlockContext, candidates: Iterable<ValidatedTx>, hooks?: BlockHooks): Promise<{ block: Block; executed: ExecutedBlock }>;
+  commitBlock(block: Block, receipts: Receipt[], txHashes: Uint8Array[], commit: Commit): Promise<void>;
+  /** A fresh, isolated world state at a committed height (never written back). */
+  stateAt(height: bigint): WorldState;
+  vmAt(height: bigint, state?: WorldState): Promise<VM>;
+  blockHash(height: bigint): Uint8Array | undefined;
+  /** Dev mode only: forget every block above `height` (evm_revert). */
+  rewindTo(height: bigint): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openChain(kv: KVStore, genesis: Genesis, opts: ChainOptions): Promise<Chain> {
+  const common = createChainCommon(genesis.chainId, EVM_HARDFORK);
+  const txCommon = createTxCommon(common);
+  const store = createChainStore(kv);
+  const nodes = new TrieNodeStore(kv);
+  const vmOptions = { allowUnlimitedContractSize: opts.allowUnlimitedContractSize };
+
+  let head = store.headHeight() === undefined ? await initGenesis(store, common, genesis) : loadHead(store);
+  await checkGenesis(store, common, genesis);
+  let headState = createWorldState(nodes, common, head.header.stateRoot, { caches: true });
+  const blockHash = (height: bigint): Uint8Array | undefined => store.blockByHeight(height)?.hash;
+  let headVM = await createExecutionVM(common, headState, blockHash, vmOptions);
+
+  const chain: Chain = {
+    common,
+    txCommon,
+    store,
+    genesis,
+    head: () => head,
+    async buildBlock(ctx, candidates, hooks) {
+      const executed = await executeBlock(headVM, common, ctx, candidates, 'build', hooks);
+      const block = createBlock(executed.header, executed.transactions.map((t) => t.raw), ctx.lastCommit);
+      return { block, executed };
+    },
+    async commitBlock(block, receipts, txHashes, commit) {
+      invariant(block.header.height === head.header.height + 1n, 'blocks are committed in order');
+      invariant(equalBytes(block.header.parentHash, head.hash), 'committed block extends the head');
+      const writes: KVWrite[] = [...nodes.takeWrites(), ...store.blockWrites(block, receipts, commit, txHashes)];
+      await kv.write(writes);
+      nodes.writesDurable();
+      head = block;
+    },
+    stateAt(height) {
+      const block = store.blockByHeight(height);
+      if (block === undefined) throw new ChainError('UNKNOWN_BLOCK', `block ${height} not found`);
+      return createWorldState(nodes, common, block.header.stateRoot, { caches: false });
+    },
+    async vmAt(height, state) {
+      return createExecutionVM(common, state ?? chain.stateAt(height), blockHash, vmOptions);
+    },
+    blockHash,
+    async rewindTo(height) {
+      const target = store.blockByHeight(height);
+      if (target === undefined) throw new ChainError('UNKNOWN_BLOCK', `block ${height} not found`);
+      const writes: KVWrite[] = [];
+      for (let h = head.header.height; h > height; h--) {
+        const block = store.blockByHeight(h);
+        if (block !== undefined) writes.push(...store.removeBlockWrites(block, txHashes(block)));
+      }
+      await kv.write(writes);
+      nodes.discardPending();
+      head = target;
+      headState = createWorldState(nodes, common, head.header.stateRoot, { caches: true });
+      headVM = await createExecutionVM(common, headState, blockHash, vmOptions);
+    },
+    async close() {
+      await kv.close();
+    },
+  };
+  return chain;
+}
+
+/** Block 0 and its state nodes, computed in memory so a stored chain can be checked against genesis.json. */
+async function genesisBlock(common: Common, genesis: Genesis): Promise<{ block: Block; writes: KVWrite[] }> {
+  const nodes = new TrieNodeStore(createMemoryStore());
+  const header = await applyGenesis(createWorldState(nodes, common, undefined, { caches: true }), genesis);
+  return { block: createBlock(header, [], null), writes: nodes.takeWrites() };
+}
+
+async function initGenesis(store: ChainStore, common: Common, genesis: Genesis): Promise<Block> {
+  const { block, writes } = await genesisBlock(common, genesis);
+  const commit: Commit = { height: 0n, round: 0, blockHash: block.hash, signatures: [] };
+  await store.kv.write([...writes, ...store.blockWrites(block, [], commit, [])]);
+  return block;
+}
+
+function loadHead(store: ChainStore): Block {
+  const height = store.headHeight() as bigint;
+  const block = store.blockByHeight(height);
+  invariant(block !== undefined, `head block ${height} is missing from the database`);
+  return block;
+}
+
+/** A home whose database was made from another genesis must not start silently on the wrong chain. */
+async function checkGenesis(store: ChainStore, common: Common, genesis: Genesis): Promise<void> {
+  const stored = store.blockByHeight(0n);
+  invariant(stored !== undefined, 'genesis block is missing from the database');
+  const expected = (await genesisBlock(common, genesis)).block;
+  if (!equalBytes(stored.hash, expected.hash)) {
+    throw new ChainError(
+      'GENESIS_MISMATCH',
+      `the database holds a chain with genesis ${bytesToHex(stored.hash)} but genesis.json gives ${bytesToHex(expected.hash)}; use another --home or remove its data`,
+    );
+  }
+}
+
+function txHashes(block: Block): Uint8Array[] {
+  return block.transactions.map((raw) => keccak256(raw));
+}

@@ -1,0 +1,118 @@
+/**
+ * The home directory (default ~/.cybermiles), CometBFT's layout:
+ *   config/genesis.json              the chain definition (user-editable)
+ *   config/config.toml               node options (see cli/config.ts)
+ *   config/priv_validator_key.json   ed25519 consensus key
+ *   config/node_key.json             ed25519 p2p identity key
+ *   data/chain.lmdb                  blocks, receipts, state
+ *   keystore/                        encrypted account keys (keystore v3)
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ed25519Address, ed25519KeyFromSeed, generateEd25519Key } from '../crypto/index.ts';
+import type { Ed25519Key } from '../crypto/index.ts';
+import { CHAIN_IDS, DEFAULT_MAX_TX_SIZE_BYTES, DEFAULT_MIN_GAS_PRICE_WEI, DEV_CONSENSUS_CHAIN_ID, ONE_CMT_WEI } from '../params/index.ts';
+import { ChainError, bytesToHex } from '../primitives/index.ts';
+import { parseGenesis } from '../types/index.ts';
+import type { Genesis, GenesisJson } from '../types/index.ts';
+
+export const homePaths = (home: string) => ({
+  config: join(home, 'config'),
+  genesis: join(home, 'config', 'genesis.json'),
+  configFile: join(home, 'config', 'config.toml'),
+  validatorKey: join(home, 'config', 'priv_validator_key.json'),
+  nodeKey: join(home, 'config', 'node_key.json'),
+  data: join(home, 'data'),
+  db: join(home, 'data', 'chain.lmdb'),
+  keystore: join(home, 'keystore'),
+});
+
+export interface InitOptions {
+  chainId: bigint;
+  consensusChainId: string;
+  blockGasLimit: bigint;
+  alloc: Array<{ address: string; balanceWei: bigint }>;
+  genesisTime: Date;
+}
+
+export function defaultInitOptions(): InitOptions {
+  return {
+    chainId: CHAIN_IDS.private,
+    consensusChainId: DEV_CONSENSUS_CHAIN_ID,
+    blockGasLimit: 1_000_000_000n,
+    alloc: [],
+    genesisTime: new Date(),
+  };
+}
+
+function keyJson(key: Ed25519Key): object {
+  return {
+    address: bytesToHex(ed25519Address(key.publicKey)).slice(2).toUpperCase(),
+    pub_key: { type: 'tendermint/PubKeyEd25519', value: Buffer.from(key.publicKey).toString('base64') },
+    priv_key: { type: 'tendermint/PrivKeyEd25519', value: Buffer.concat([key.seed, key.publicKey]).toString('base64') },
+  };
+}
+
+export function loadKeyFile(path: string): Ed25519Key {
+  let json: { priv_key?: { value?: unknown } };
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ChainError('BAD_KEY_FILE', `cannot read key file ${path}: ${(err as Error).message}`);
+  }
+  const raw = Buffer.from(String(json.priv_key?.value ?? ''), 'base64');
+  if (raw.length !== 64) throw new ChainError('BAD_KEY_FILE', `${path}: priv_key must be 64 bytes (seed and public key)`);
+  return ed25519KeyFromSeed(new Uint8Array(raw.subarray(0, 32)));
+}
+
+export function buildGenesisJson(opts: InitOptions, validatorKey: Ed25519Key): GenesisJson {
+  const alloc: GenesisJson['app_state']['evm']['alloc'] = {};
+  for (const a of opts.alloc) alloc[a.address] = { balance: a.balanceWei.toString() };
+  const maxAmount = 10_000_000n * ONE_CMT_WEI;
+  return {
+    genesis_time: opts.genesisTime.toISOString(),
+    chain_id: opts.consensusChainId,
+    consensus_params: { block: { max_gas: opts.blockGasLimit.toString(), max_tx_bytes: DEFAULT_MAX_TX_SIZE_BYTES } },
+    validators: [
+      {
+        name: 'validator0',
+        pub_key: { type: 'tendermint/PubKeyEd25519', value: Buffer.from(validatorKey.publicKey).toString('base64') },
+        address: bytesToHex(ed25519Address(validatorKey.publicKey)),
+        power: '10',
+        shares: (maxAmount / 10n).toString(),
+        max_amount: maxAmount.toString(),
+        comp_rate: '1/5',
+      },
+    ],
+    app_state: { evm: { chain_id: Number(opts.chainId), min_gas_price: DEFAULT_MIN_GAS_PRICE_WEI.toString(), alloc } },
+  };
+}
+
+export function isInitialised(home: string): boolean {
+  return existsSync(homePaths(home).genesis);
+}
+
+/** Writes a fresh home. Refuses to overwrite an existing genesis: that would orphan its chain data. */
+export function initHome(home: string, opts: InitOptions, configToml: string): { genesis: GenesisJson } {
+  const p = homePaths(home);
+  if (existsSync(p.genesis)) throw new ChainError('HOME_EXISTS', `${p.genesis} already exists; refusing to overwrite it`);
+  for (const dir of [p.config, p.data, p.keystore]) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const validatorKey = generateEd25519Key();
+  writeFileSync(p.validatorKey, `${JSON.stringify(keyJson(validatorKey), null, 2)}\n`, { mode: 0o600 });
+  writeFileSync(p.nodeKey, `${JSON.stringify(keyJson(generateEd25519Key()), null, 2)}\n`, { mode: 0o600 });
+  const genesis = buildGenesisJson(opts, validatorKey);
+  writeFileSync(p.genesis, `${JSON.stringify(genesis, null, 2)}\n`);
+  if (!existsSync(p.configFile)) writeFileSync(p.configFile, configToml);
+  return { genesis };
+}
+
+export function loadGenesis(home: string): Genesis {
+  const path = homePaths(home).genesis;
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ChainError('BAD_GENESIS', `cannot read ${path}: ${(err as Error).message}`);
+  }
+  return parseGenesis(json);
+}

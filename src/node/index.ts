@@ -1,0 +1,20 @@
+/**
+ * node: the composition root. `startNode(options, deps)` opens the chain in a home directory, and runs
+ * the mempool, the block producer (driven by the consensus machine) and the JSON-RPC server until
+ * `stop()`. Also the home-directory layout, dev accounts, options and logging used by the CLI.
+ */
+export { openChain } from './chain.ts';
+export type { Chain } from './chain.ts';
+export { systemClock } from './clock.ts';
+export type { Clock } from './clock.ts';
+export { deriveDevAccounts } from './devAccounts.ts';
+export type { DevAccount } from './devAccounts.ts';
+export { defaultInitOptions, homePaths, initHome, isInitialised, loadGenesis } from './home.ts';
+export type { InitOptions } from './home.ts';
+export { createLogger } from './logger.ts';
+export type { Logger, LogLevel } from './logger.ts';
+export { startNode } from './node.ts';
+export type { Node } from './node.ts';
+export { defaultHome, defaultNodeOptions, validateNodeOptions } from './options.ts';
+export type { NodeOptions } from './options.ts';
+export { VERSION } from './version.ts';

@@ -1,0 +1,182 @@
+/**
+ * The composition root: options -> components, and their lifecycle. The only place that builds
+ * concrete implementations (lmdb store, system clock, RPC server) and wires chain, mempool, block
+ * producer and RPC together.
+ */
+import { EventEmitter } from 'node:events';
+import { Address } from '@ethereumjs/util';
+import { validateRawTx } from '../execution/index.ts';
+import type { AdmissionRules, ValidatedTx } from '../execution/index.ts';
+import { createMempool } from '../mempool/index.ts';
+import type { Mempool } from '../mempool/index.ts';
+import { FEE_POOL_ADDRESS } from '../params/index.ts';
+import { ChainError, hexToBytes } from '../primitives/index.ts';
+import type { Hex } from '../primitives/index.ts';
+import { createFilterRegistry, createHandlerTable, createRpcServer } from '../rpc/index.ts';
+import type { NodeEvents, RpcBackend, RpcServer } from '../rpc/index.ts';
+import { createLmdbStore } from '../storage/index.ts';
+import type { Block, Receipt } from '../types/index.ts';
+import { openChain } from './chain.ts';
+import type { Chain } from './chain.ts';
+import type { Clock } from './clock.ts';
+import { createDevControls } from './devControls.ts';
+import { deriveDevAccounts } from './devAccounts.ts';
+import type { DevAccount } from './devAccounts.ts';
+import { homePaths, loadGenesis, loadKeyFile } from './home.ts';
+import type { Logger } from './logger.ts';
+import type { NodeOptions } from './options.ts';
+import { BlockProducer } from './producer.ts';
+import { InclusionWaiters } from './waiters.ts';
+import { VERSION } from './version.ts';
+
+export interface Node {
+  readonly chain: Chain;
+  readonly rpc: RpcServer;
+  readonly devAccounts: DevAccount[];
+  stop(): Promise<void>;
+}
+
+export interface NodeDeps {
+  logger: Logger;
+  clock: Clock;
+}
+
+export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node> {
+  const paths = homePaths(opts.home);
+  const genesis = loadGenesis(opts.home);
+  const validatorKey = loadKeyFile(paths.validatorKey);
+  const chain = await openChain(createLmdbStore(paths.db), genesis, { allowUnlimitedContractSize: opts.dev.allowUnlimitedContractSize });
+  const rules: AdmissionRules = {
+    chainId: genesis.chainId,
+    maxTxSizeBytes: genesis.maxTxSizeBytes,
+    blockGasLimit: genesis.blockGasLimit,
+    minGasPriceWei: genesis.minGasPriceWei,
+  };
+  const pool: Mempool<ValidatedTx> = createMempool<ValidatedTx>({
+    maxTxSizeBytes: genesis.maxTxSizeBytes,
+    maxPerAccount: opts.mempool.maxPerAccount,
+    maxTotal: opts.mempool.maxTotal,
+    minGasPrice: genesis.minGasPriceWei,
+  });
+  const events = new EventEmitter<NodeEvents>();
+  const waiters = new InclusionWaiters();
+  const devAccounts = opts.dev.enabled ? deriveDevAccounts(opts.dev.mnemonic, opts.dev.accounts) : [];
+  const keys = new Map(devAccounts.map((a) => [a.address.toLowerCase(), hexToBytes(a.privateKey)]));
+  const impersonated = new Set<string>();
+  const baseFee = genesis.minGasPriceWei;
+
+  const accountState = async (sender: string) => {
+    const account = await chain.stateAt(chain.head().header.height).getAccount(new Address(hexToBytes(sender)));
+    return { nonce: account?.nonce ?? 0n, balance: account?.balance ?? 0n };
+  };
+
+  const producer = new BlockProducer(opts.blockTimeMs, {
+    chain,
+    clock: deps.clock,
+    logger: deps.logger,
+    validatorKey,
+    feePool: hexToBytes(FEE_POOL_ADDRESS),
+    candidates: (fee, maxCount) => pool.pending(fee, maxCount).map((t) => t.payload),
+    async onCommitted(block, executed) {
+      for (const tx of executed.transactions) pool.remove(tx.hash);
+      for (const r of executed.rejected) {
+        pool.remove(r.tx.hash);
+        waiters.reject(r.tx.hash, new ChainError('TX_DROPPED', `transaction ${r.tx.hash} dropped: ${r.reason}`));
+      }
+      const states = new Map<string, { nonce: bigint; balance: bigint }>();
+      for (const sender of pool.senders()) states.set(sender, await accountState(sender));
+      pool.update((s) => states.get(s) ?? { nonce: 0n, balance: 0n }, baseFee);
+      executed.transactions.forEach((tx, i) => waiters.resolve(tx.hash, executed.receipts[i] as Receipt));
+      publish(block, executed.receipts);
+      if (pool.stats().pending > 0) void producer.dispatch({ kind: 'txsAvailable', nowMs: deps.clock.nowMs() });
+    },
+  });
+
+  let rpc: RpcServer | undefined;
+  const publish = (block: Block, receipts: Receipt[]): void => {
+    events.emit('block', block, receipts);
+    filters.onBlock(block, receipts);
+    rpc?.onBlock(block, receipts);
+  };
+
+  const admit = async (tx: ValidatedTx): Promise<Hex> => {
+    const account = await accountState(tx.sender);
+    const added = pool.add({ ...tx, size: tx.raw.length, payload: tx }, account, baseFee);
+    events.emit('pendingTx', tx.hash);
+    filters.onPendingTx(tx.hash);
+    rpc?.onPendingTx(tx.hash);
+    const automine = producer.blockTimeMs === 0;
+    const wait = automine && added.status !== 'queued' ? waiters.wait(tx.hash) : undefined;
+    void producer.dispatch({ kind: 'txsAvailable', nowMs: deps.clock.nowMs() });
+    if (wait !== undefined) await wait;
+    return tx.hash;
+  };
+
+  const backend: RpcBackend = {
+    chainId: genesis.chainId,
+    clientVersion: `cybermiles/v${VERSION}/${process.platform}-${process.arch}/node${process.versions.node}`,
+    common: chain.common,
+    txCommon: chain.txCommon,
+    store: chain.store,
+    gasCap: opts.rpc.gasCap,
+    minGasPriceWei: genesis.minGasPriceWei,
+    events,
+    pool: {
+      pendingNonce: (sender, accountNonce) => pool.pendingNonce(sender.toLowerCase(), accountNonce),
+      get: (hash) => pool.get(hash)?.payload,
+      content: () => {
+        const c = pool.content();
+        const unwrap = (m: Map<string, Array<{ payload: ValidatedTx }>>) => new Map([...m].map(([k, v]) => [k, v.map((t) => t.payload)]));
+        return { pending: unwrap(c.pending), queued: unwrap(c.queued) };
+      },
+      stats: () => pool.stats(),
+      remove: (hash) => pool.remove(hash),
+    },
+    dev: undefined,
+    head: () => chain.head(),
+    stateAt: (height) => chain.stateAt(height),
+    vmAt: (height, state) => chain.vmAt(height, state),
+    pendingEnv: () => {
+      const head = chain.head().header;
+      const now = BigInt(Math.floor(deps.clock.nowMs() / 1000)) + producer.time.offsetSec;
+      return {
+        height: head.height + 1n,
+        timestamp: producer.time.nextTimestamp ?? (now > head.timestamp ? now : head.timestamp + 1n),
+        gasLimit: producer.time.gasLimit,
+        baseFeePerGas: baseFee,
+        prevRandao: head.prevRandao,
+        coinbase: hexToBytes(FEE_POOL_ADDRESS),
+      };
+    },
+    accounts: () => devAccounts.map((a) => a.address.toLowerCase() as Hex),
+    signingKey: (address) => keys.get(address.toLowerCase()),
+    isImpersonated: (address) => impersonated.has(address.toLowerCase()),
+    submitTransaction: (raw) => admit(validateRawTx(raw, chain.txCommon, rules)),
+    submitImpersonated: (tx) => admit(tx),
+    peerCount: () => 0,
+  };
+  const filters = createFilterRegistry(backend, () => deps.clock.nowMs());
+  if (opts.dev.enabled) {
+    (backend as { dev: RpcBackend['dev'] }).dev = createDevControls({ chain, producer, pool, impersonated, clock: deps.clock, waiters });
+  }
+
+  rpc = createRpcServer(opts.rpc, createHandlerTable(filters, { dev: opts.dev.enabled }), backend, {
+    maxBatchSize: opts.rpc.maxBatchSize,
+    onError: (method, err) => {
+      if (!(err instanceof ChainError) || err.action === 'internal') deps.logger.warn('rpc handler failed', { method, error: String(err) });
+    },
+  });
+  await rpc.start();
+  producer.start();
+  const server = rpc;
+  return {
+    chain,
+    rpc: server,
+    devAccounts,
+    async stop() {
+      await server.stop();
+      await producer.stop();
+      await chain.close();
+    },
+  };
+}

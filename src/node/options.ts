@@ -1,0 +1,82 @@
+/**
+ * NodeOptions: everything a node needs to run, with defaults, test values and validation. The CLI only
+ * turns argv, environment and config file into this shape (flags > env > file > defaults).
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { ChainError } from '../primitives/index.ts';
+import { DEV_ACCOUNT_BALANCE_WEI, DEV_ACCOUNT_COUNT, DEV_BLOCK_GAS_LIMIT, DEV_MNEMONIC } from '../params/index.ts';
+
+export interface RPCOptions {
+  host: string;
+  port: number;
+  /** Access-Control-Allow-Origin value, '*' by default like anvil and Hardhat. */
+  corsOrigin: string;
+  maxBodyBytes: number;
+  maxBatchSize: number;
+  gasCap: bigint;
+}
+
+export interface DevOptions {
+  enabled: boolean;
+  mnemonic: string;
+  accounts: number;
+  balanceWei: bigint;
+  gasLimit: bigint;
+  allowUnlimitedContractSize: boolean;
+}
+
+export interface NodeOptions {
+  home: string;
+  /** 0 = automine: one block per transaction as soon as it arrives. */
+  blockTimeMs: number;
+  rpc: RPCOptions;
+  dev: DevOptions;
+  mempool: { maxPerAccount: number; maxTotal: number };
+  logLevel: 'error' | 'warn' | 'info' | 'debug';
+  /** Print the dev accounts banner on start (anvil style). */
+  banner: boolean;
+}
+
+export function defaultHome(): string {
+  return join(homedir(), '.cybermiles');
+}
+
+export function defaultNodeOptions(): NodeOptions {
+  return {
+    home: defaultHome(),
+    blockTimeMs: 1000,
+    rpc: {
+      host: '127.0.0.1',
+      port: 8545,
+      corsOrigin: '*',
+      maxBodyBytes: 5 * 1024 * 1024,
+      maxBatchSize: 1000,
+      gasCap: 50_000_000n,
+    },
+    dev: {
+      enabled: false,
+      mnemonic: DEV_MNEMONIC,
+      accounts: DEV_ACCOUNT_COUNT,
+      balanceWei: DEV_ACCOUNT_BALANCE_WEI,
+      gasLimit: DEV_BLOCK_GAS_LIMIT,
+      allowUnlimitedContractSize: false,
+    },
+    mempool: { maxPerAccount: 1024, maxTotal: 100_000 },
+    logLevel: 'info',
+    banner: true,
+  };
+}
+
+export function validateNodeOptions(o: NodeOptions): NodeOptions {
+  const bad = (field: string, why: string): never => {
+    throw new ChainError('BAD_OPTION', `invalid option ${field}: ${why}`, { field });
+  };
+  if (!Number.isInteger(o.rpc.port) || o.rpc.port < 0 || o.rpc.port > 65535) bad('rpc.port', `${o.rpc.port} is not a TCP port`);
+  if (!Number.isFinite(o.blockTimeMs) || o.blockTimeMs < 0) bad('block-time', 'must be >= 0 seconds');
+  if (!Number.isInteger(o.dev.accounts) || o.dev.accounts < 0 || o.dev.accounts > 10_000) bad('accounts', 'must be 0..10000');
+  if (o.dev.balanceWei < 0n) bad('balance', 'must be >= 0');
+  if (o.dev.gasLimit < 21_000n) bad('gas-limit', 'must be at least 21000');
+  if (!['error', 'warn', 'info', 'debug'].includes(o.logLevel)) bad('log-level', 'one of error, warn, info, debug');
+  return o;
+}

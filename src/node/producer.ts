@@ -1,0 +1,175 @@
+/**
+ * Runs the consensus machine's effects: schedules its timeouts, builds proposals from the mempool, signs
+ * precommits with the validator key, and commits decided blocks. Effects run one at a time, in order, so
+ * the machine never sees two blocks in flight.
+ */
+import { ed25519Address, ed25519Sign, keccak256 } from '../crypto/index.ts';
+import type { Ed25519Key } from '../crypto/index.ts';
+import { createSoloState, stepSolo } from '../consensus/index.ts';
+import type { ConsensusEffect, ConsensusInput, SoloState } from '../consensus/index.ts';
+import type { ExecutedBlock, ValidatedTx } from '../execution/index.ts';
+import { precommitSignBytes } from '../types/index.ts';
+import type { Block } from '../types/index.ts';
+import type { WorldState } from '../state/index.ts';
+import type { Chain } from './chain.ts';
+import type { Clock } from './clock.ts';
+import type { Logger } from './logger.ts';
+
+export interface ProducerDeps {
+  chain: Chain;
+  clock: Clock;
+  logger: Logger;
+  validatorKey: Ed25519Key;
+  feePool: Uint8Array;
+  /** Executable transactions in block order. */
+  candidates(baseFee: bigint, maxCount: number): ValidatedTx[];
+  onCommitted(block: Block, executed: ExecutedBlock): Promise<void>;
+}
+
+/** Dev-mode controls of the next block's time and gas limit (evm_increaseTime and friends). */
+export interface BlockTimeControl {
+  offsetSec: bigint;
+  nextTimestamp: bigint | undefined;
+  gasLimit: bigint;
+}
+
+export class BlockProducer {
+  private state: SoloState;
+  private queue: Promise<void> = Promise.resolve();
+  private cancelTimer: (() => void) | undefined;
+  private pending: { block: Block; executed: ExecutedBlock } | undefined;
+  private stopped = false;
+  private edits: Array<(state: WorldState) => Promise<void>> = [];
+  readonly time: BlockTimeControl;
+  private readonly deps: ProducerDeps;
+  private readonly proposer: Uint8Array;
+
+  constructor(blockTimeMs: number, deps: ProducerDeps) {
+    this.deps = deps;
+    this.state = createSoloState(blockTimeMs);
+    this.proposer = ed25519Address(deps.validatorKey.publicKey);
+    this.time = { offsetSec: 0n, nextTimestamp: undefined, gasLimit: deps.chain.genesis.blockGasLimit };
+  }
+
+  get blockTimeMs(): number {
+    return this.state.blockTimeMs;
+  }
+
+  start(): void {
+    const head = this.deps.chain.head();
+    const now = this.deps.clock.nowMs();
+    this.dispatch({ kind: 'start', height: head.header.height + 1n, lastBlockTimeMs: now, nowMs: now });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.cancelTimer?.();
+    await this.queue;
+  }
+
+  /** Feeds an input to the machine; resolves once every effect it caused has run. */
+  dispatch(input: ConsensusInput): Promise<void> {
+    const run = (): Promise<void> => this.step(input);
+    this.queue = this.queue.then(run, run);
+    return this.queue;
+  }
+
+  /** Inputs produced while running an effect are stepped at once, inside the same queue slot. */
+  private async step(input: ConsensusInput): Promise<void> {
+    if (this.stopped) return;
+    const out = stepSolo(this.state, input);
+    this.state = out.state;
+    for (const effect of out.effects) await this.run(effect);
+  }
+
+  /** Resolves when the queue is idle (every block requested so far is committed). */
+  idle(): Promise<void> {
+    return this.queue;
+  }
+
+  /** Runs `fn` between blocks, never while one is being built (dev-mode rewinds). */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(fn, fn);
+    this.queue = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
+  /** Queues a state edit for the next block (dev mode). */
+  queueEdit(edit: (state: WorldState) => Promise<void>): void {
+    this.edits.push(edit);
+  }
+
+  private async run(effect: ConsensusEffect): Promise<void> {
+    switch (effect.kind) {
+      case 'scheduleTimeout':
+        this.cancelTimer?.();
+        this.cancelTimer = this.deps.clock.at(effect.atMs, () => {
+          void this.dispatch({ kind: 'timeout', height: effect.height, nowMs: this.deps.clock.nowMs() });
+        });
+        return;
+      case 'buildProposal':
+        return this.buildProposal(effect.height, effect.round, effect.allowEmpty);
+      case 'signPrecommit': {
+        const timestampMs = BigInt(this.deps.clock.nowMs());
+        const msg = precommitSignBytes(this.deps.chain.genesis.consensusChainId, effect.height, effect.round, effect.blockHash, timestampMs);
+        const signature = { validatorAddress: this.proposer, timestampMs, signature: ed25519Sign(this.deps.validatorKey.seed, msg) };
+        return this.step({ ...effect, kind: 'precommitSigned', signature });
+      }
+      case 'decide':
+        return this.decide(effect.height, effect.commit);
+    }
+  }
+
+  private nextTimestamp(parentTimestamp: bigint): bigint {
+    if (this.time.nextTimestamp !== undefined) {
+      const t = this.time.nextTimestamp;
+      this.time.nextTimestamp = undefined;
+      this.time.offsetSec = t - BigInt(Math.floor(this.deps.clock.nowMs() / 1000));
+      return t;
+    }
+    const now = BigInt(Math.floor(this.deps.clock.nowMs() / 1000)) + this.time.offsetSec;
+    // strictly increasing, as Ethereum tooling expects; bursts of automined blocks run ahead of the clock
+    return now > parentTimestamp ? now : parentTimestamp + 1n;
+  }
+
+  private async buildProposal(height: bigint, round: number, allowEmpty: boolean): Promise<void> {
+    const { chain } = this.deps;
+    const head = chain.head();
+    const baseFee = chain.genesis.minGasPriceWei;
+    const maxCount = Number(this.time.gasLimit / 21_000n);
+    const candidates = this.deps.candidates(baseFee, maxCount);
+    if (candidates.length === 0 && !allowEmpty) return this.step({ kind: 'proposalSkipped', height });
+    const ctx = {
+      parentHash: head.hash,
+      height,
+      timestamp: this.nextTimestamp(head.header.timestamp),
+      proposer: this.proposer,
+      gasLimit: this.time.gasLimit,
+      baseFeePerGas: baseFee,
+      validatorsHash: head.header.validatorsHash,
+      lastCommit: head.header.height === 0n ? null : (chain.store.commit(head.header.height) ?? null),
+      feePool: this.deps.feePool,
+    };
+    const edits = this.edits;
+    this.edits = [];
+    const beginBlock = async (state: WorldState): Promise<void> => {
+      for (const edit of edits) await edit(state);
+    };
+    this.pending = await chain.buildBlock(ctx, candidates, edits.length > 0 ? { beginBlock } : {});
+    return this.step({ kind: 'proposalReady', height, round, blockHash: this.pending.block.hash });
+  }
+
+  private async decide(height: bigint, commit: Parameters<Chain['commitBlock']>[3]): Promise<void> {
+    const pending = this.pending;
+    if (pending === undefined || pending.block.header.height !== height) return;
+    this.pending = undefined;
+    const { block, executed } = pending;
+    await this.deps.chain.commitBlock(block, executed.receipts, block.transactions.map((raw) => keccak256(raw)), commit);
+    this.deps.logger.debug('block committed', { height: block.header.height, txs: block.transactions.length, gasUsed: block.header.gasUsed });
+    await this.deps.onCommitted(block, executed);
+    return this.step({ kind: 'committed', height, nowMs: this.deps.clock.nowMs() });
+  }
+}

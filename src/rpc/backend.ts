@@ -1,0 +1,66 @@
+/**
+ * What the RPC layer needs from a running node. The node implements it; RPC handlers only decode
+ * parameters, call these, and encode results. Consensus and p2p appear only as small status values.
+ */
+import type { EventEmitter } from 'node:events';
+import type { BlockEnv, Common, VM } from '../evm/index.ts';
+import type { ValidatedTx } from '../execution/index.ts';
+import type { Hex } from '../primitives/index.ts';
+import type { WorldState } from '../state/index.ts';
+import type { ChainStore } from '../storage/index.ts';
+import type { Block, Receipt } from '../types/index.ts';
+
+export interface NodeEvents {
+  block: [Block, Receipt[]];
+  pendingTx: [Hex];
+}
+
+export interface PoolView {
+  pendingNonce(sender: Hex, accountNonce: bigint): bigint;
+  get(hash: Hex): ValidatedTx | undefined;
+  content(): { pending: Map<string, ValidatedTx[]>; queued: Map<string, ValidatedTx[]> };
+  stats(): { pending: number; queued: number };
+  remove(hash: Hex): boolean;
+}
+
+export interface DevControls {
+  mine(blocks: bigint, intervalSec: bigint | undefined, timestamp: bigint | undefined): Promise<void>;
+  snapshot(): Hex;
+  revert(id: Hex): Promise<boolean>;
+  increaseTime(seconds: bigint): bigint;
+  setNextBlockTimestamp(timestamp: bigint): void;
+  setBlockGasLimit(gasLimit: bigint): void;
+  setAutomine(enabled: boolean): Promise<void>;
+  getAutomine(): boolean;
+  setIntervalMining(ms: number): Promise<void>;
+  editState(edit: (state: WorldState) => Promise<void>): Promise<void>;
+  impersonate(address: Hex, enabled: boolean): void;
+}
+
+export interface RpcBackend {
+  readonly chainId: bigint;
+  readonly clientVersion: string;
+  readonly common: Common;
+  readonly txCommon: Common;
+  readonly store: ChainStore;
+  readonly gasCap: bigint;
+  readonly minGasPriceWei: bigint;
+  readonly events: EventEmitter<NodeEvents>;
+  readonly pool: PoolView;
+  /** Present only when started with --dev. */
+  readonly dev: DevControls | undefined;
+  head(): Block;
+  stateAt(height: bigint): WorldState;
+  vmAt(height: bigint, state: WorldState): Promise<VM>;
+  /** The environment the next block will have: what 'pending' calls execute in. */
+  pendingEnv(): BlockEnv;
+  accounts(): Hex[];
+  /** Private key of an unlocked (dev) account, for eth_sendTransaction and the eth_sign family. */
+  signingKey(address: Hex): Uint8Array | undefined;
+  isImpersonated(address: Hex): boolean;
+  /** Admits a signed transaction; in automine mode resolves once it is mined. */
+  submitTransaction(raw: Uint8Array): Promise<Hex>;
+  /** Admits an unsigned transaction from an impersonated account (dev mode). */
+  submitImpersonated(tx: ValidatedTx): Promise<Hex>;
+  peerCount(): number;
+}

@@ -1,0 +1,86 @@
+/**
+ * Log filters (eth_getLogs, eth_newFilter, logs subscriptions): address and positional topic criteria,
+ * with the header bloom used to skip blocks that cannot match.
+ */
+import { Bloom } from '@ethereumjs/vm';
+import type { Common } from '../evm/index.ts';
+import { keccak256 } from '../crypto/index.ts';
+import { parseAddress, parseHash } from '../encoding/index.ts';
+import { bytesToHex, equalBytes } from '../primitives/index.ts';
+import type { Block, Receipt } from '../types/index.ts';
+import type { RpcBackend } from './backend.ts';
+import { RpcCode, RpcError, invalidParams } from './errors.ts';
+import { formatLog } from './format.ts';
+import type { Json } from './format.ts';
+import { resolveHeight } from './params.ts';
+
+export interface LogCriteria {
+  addresses: Uint8Array[]; // empty = any
+  topics: Array<Uint8Array[] | null>; // null = any at that position
+}
+
+export const MAX_LOG_RANGE = 10_000n;
+export const MAX_LOG_RESULTS = 10_000;
+
+export function parseLogCriteria(f: Record<string, unknown>): LogCriteria {
+  const addresses = f.address == null ? [] : Array.isArray(f.address) ? f.address.map((a) => parseAddress(a)) : [parseAddress(f.address)];
+  if (f.topics != null && !Array.isArray(f.topics)) throw invalidParams('topics must be an array');
+  const topics = ((f.topics as unknown[] | undefined) ?? []).map((t) =>
+    t == null ? null : Array.isArray(t) ? t.map((x) => parseHash(x, 'topic')) : [parseHash(t, 'topic')],
+  );
+  if (topics.length > 4) throw invalidParams('too many topics: at most 4 positions');
+  return { addresses, topics };
+}
+
+export function matchesLog(c: LogCriteria, address: Uint8Array, topics: Uint8Array[]): boolean {
+  if (c.addresses.length > 0 && !c.addresses.some((a) => equalBytes(a, address))) return false;
+  if (c.topics.length > topics.length) return false;
+  return c.topics.every((want, i) => want === null || want.some((t) => equalBytes(t, topics[i] as Uint8Array)));
+}
+
+function bloomMayMatch(c: LogCriteria, block: Block, common: Common): boolean {
+  const bloom = new Bloom(block.header.logsBloom, common);
+  if (c.addresses.length > 0 && !c.addresses.some((a) => bloom.check(a))) return false;
+  return c.topics.every((want) => want === null || want.some((t) => bloom.check(t)));
+}
+
+/** Matching logs of one block, formatted. */
+export function blockLogs(c: LogCriteria, block: Block, receipts: Receipt[]): Json[] {
+  const out: Json[] = [];
+  let logIndex = 0;
+  receipts.forEach((r, txIndex) => {
+    const txHash = bytesToHex(keccak256(block.transactions[txIndex] as Uint8Array));
+    for (const log of r.logs) {
+      if (matchesLog(c, log.address, log.topics)) out.push(formatLog(log, block, txHash, txIndex, logIndex));
+      logIndex++;
+    }
+  });
+  return out;
+}
+
+export function queryLogs(f: Record<string, unknown>, backend: RpcBackend): Json[] {
+  const c = parseLogCriteria(f);
+  let from: bigint;
+  let to: bigint;
+  if (f.blockHash != null) {
+    if (f.fromBlock != null || f.toBlock != null) throw invalidParams('cannot specify both blockHash and fromBlock/toBlock');
+    from = to = resolveHeight({ blockHash: f.blockHash }, backend);
+  } else {
+    from = resolveHeight(f.fromBlock ?? 'latest', backend);
+    to = resolveHeight(f.toBlock ?? 'latest', backend);
+  }
+  if (from > to) throw invalidParams(`invalid block range: fromBlock ${from} is after toBlock ${to}`);
+  if (to - from >= MAX_LOG_RANGE) throw new RpcError(RpcCode.LIMIT_EXCEEDED, `block range too large: at most ${MAX_LOG_RANGE} blocks per query`);
+  return logsInRange(c, from, to, backend);
+}
+
+export function logsInRange(c: LogCriteria, from: bigint, to: bigint, backend: RpcBackend): Json[] {
+  const out: Json[] = [];
+  for (let h = from; h <= to; h++) {
+    const block = backend.store.blockByHeight(h);
+    if (block === undefined || block.transactions.length === 0 || !bloomMayMatch(c, block, backend.common)) continue;
+    out.push(...blockLogs(c, block, backend.store.receipts(h) ?? []));
+    if (out.length > MAX_LOG_RESULTS) throw new RpcError(RpcCode.LIMIT_EXCEEDED, `query returned more than ${MAX_LOG_RESULTS} results; narrow the block range`);
+  }
+  return out;
+}

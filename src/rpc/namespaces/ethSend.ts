@@ -1,0 +1,105 @@
+/** eth_ submission and signing: raw transactions, and transactions/messages from unlocked dev accounts. */
+import { Wallet } from 'ethers';
+import type { TransactionRequest, TypedDataField } from 'ethers';
+import { estimateGas } from '../../execution/index.ts';
+import { Address } from '@ethereumjs/util';
+import { parseAddress, parseData } from '../../encoding/index.ts';
+import { bytesToHex, hexToBytes } from '../../primitives/index.ts';
+import type { Hex } from '../../primitives/index.ts';
+import type { RpcBackend } from '../backend.ts';
+import { RpcCode, RpcError, invalidParams } from '../errors.ts';
+import type { HandlerTable } from '../params.ts';
+import { parseCallRequest, requireParam } from '../params.ts';
+import { buildImpersonatedTx } from './impersonation.ts';
+
+const TX_GAS_CAP = 16_777_216n; // EIP-7825
+
+function walletFor(address: Hex, backend: RpcBackend): Wallet {
+  const key = backend.signingKey(address);
+  if (key === undefined) throw new RpcError(RpcCode.UNSUPPORTED, `unknown account ${address}: it is not one of the node's unlocked accounts`);
+  return new Wallet(bytesToHex(key));
+}
+
+/** Fills nonce, gas and fees the way anvil and Hardhat do for eth_sendTransaction. */
+async function fillTransaction(o: Record<string, unknown>, from: Hex, backend: RpcBackend) {
+  const req = parseCallRequest(o);
+  const head = backend.head().header.height;
+  const state = backend.stateAt(head);
+  const accountNonce = (await state.getAccount(new Address(hexToBytes(from))))?.nonce ?? 0n;
+  const nonce = req.nonce ?? backend.pool.pendingNonce(from, accountNonce);
+  let gas = req.gas;
+  if (gas === undefined) {
+    const env = backend.pendingEnv();
+    const cap = env.gasLimit < TX_GAS_CAP ? env.gasLimit : TX_GAS_CAP;
+    gas = await estimateGas(await backend.vmAt(head, state), backend.txCommon, env, { ...req, from: hexToBytes(from), nonce }, cap);
+  }
+  const legacy = req.gasPrice !== undefined;
+  const tip = req.maxPriorityFeePerGas ?? 0n;
+  return {
+    req,
+    nonce,
+    gas,
+    fees: legacy
+      ? { type: o.accessList === undefined ? 0 : 1, gasPrice: req.gasPrice as bigint }
+      : { type: 2, maxPriorityFeePerGas: tip, maxFeePerGas: req.maxFeePerGas ?? backend.minGasPriceWei * 2n + tip },
+  };
+}
+
+export const ethSendHandlers: HandlerTable = {
+  async eth_sendRawTransaction(params, backend) {
+    const raw = parseData(requireParam(params, 0, 'transaction'), 'transaction');
+    return backend.submitTransaction(raw);
+  },
+  async eth_sendTransaction(params, backend) {
+    const o = requireParam(params, 0, 'transaction');
+    if (typeof o !== 'object') throw invalidParams('invalid transaction object');
+    const obj = o as Record<string, unknown>;
+    if (obj.from == null) throw invalidParams('missing "from" in transaction object');
+    const from = bytesToHex(parseAddress(obj.from, 'from'));
+    const { req, nonce, gas, fees } = await fillTransaction(obj, from, backend);
+    if (backend.signingKey(from) === undefined && backend.isImpersonated(from)) {
+      return backend.submitImpersonated(buildImpersonatedTx(backend, from, req, nonce, gas, fees));
+    }
+    const wallet = walletFor(from, backend);
+    const request: TransactionRequest = {
+      ...fees,
+      chainId: backend.chainId,
+      nonce: Number(nonce),
+      gasLimit: gas,
+      value: req.value ?? 0n,
+      data: req.data === undefined ? '0x' : bytesToHex(req.data),
+      ...(req.to === undefined ? {} : { to: bytesToHex(req.to) }),
+      ...(req.accessList === undefined ? {} : { accessList: req.accessList }),
+    };
+    return backend.submitTransaction(hexToBytes(await wallet.signTransaction(request)));
+  },
+  async eth_sign(params, backend) {
+    const from = bytesToHex(parseAddress(requireParam(params, 0, 'address')));
+    const message = parseData(requireParam(params, 1, 'message'), 'message');
+    return walletFor(from, backend).signMessage(message);
+  },
+  async personal_sign(params, backend) {
+    const message = parseData(requireParam(params, 0, 'message'), 'message');
+    const from = bytesToHex(parseAddress(requireParam(params, 1, 'address')));
+    return walletFor(from, backend).signMessage(message);
+  },
+  async eth_signTypedData_v4(params, backend) {
+    const from = bytesToHex(parseAddress(requireParam(params, 0, 'address')));
+    const raw = requireParam(params, 1, 'typedData');
+    let typed: { domain?: Record<string, unknown>; types?: Record<string, TypedDataField[]>; message?: Record<string, unknown> };
+    try {
+      typed = typeof raw === 'string' ? JSON.parse(raw) : (raw as typeof typed);
+    } catch {
+      throw invalidParams('typedData is not valid JSON');
+    }
+    if (typed.types === undefined || typed.message === undefined) throw invalidParams('typedData needs types and message');
+    const { EIP712Domain: _domain, ...types } = typed.types;
+    void _domain;
+    try {
+      return await walletFor(from, backend).signTypedData(typed.domain ?? {}, types, typed.message);
+    } catch (err) {
+      if (err instanceof RpcError) throw err;
+      throw invalidParams(`invalid typed data: ${(err as Error).message}`);
+    }
+  },
+};

@@ -1,0 +1,132 @@
+/** eth_ state reads, calls and gas estimation, at any committed block (historical reads included). */
+import { Account, Address } from '@ethereumjs/util';
+import { estimateGas, runCall, throwIfFailed } from '../../execution/index.ts';
+import type { BlockEnv } from '../../evm/index.ts';
+import { parseAddress, parseData, parseQuantity, toData, toQuantity } from '../../encoding/index.ts';
+import { bytesToHex, padLeft } from '../../primitives/index.ts';
+import type { Hex } from '../../primitives/index.ts';
+import { getStateProof } from '../../state/index.ts';
+import type { WorldState } from '../../state/index.ts';
+import type { RpcBackend } from '../backend.ts';
+import { invalidParams } from '../errors.ts';
+import type { HandlerTable } from '../params.ts';
+import { parseCallRequest, requireParam, resolveHeight } from '../params.ts';
+
+const TX_GAS_CAP = 16_777_216n; // EIP-7825 (osaka): no transaction may ask for more
+
+function addressParam(params: unknown[]): Address {
+  return new Address(parseAddress(requireParam(params, 0, 'address')));
+}
+
+function isLatest(tag: unknown): boolean {
+  return tag === undefined || tag === null || tag === 'latest' || tag === 'pending';
+}
+
+/** The block environment a call at `height` executes in: the next block's for latest/pending. */
+function callEnv(backend: RpcBackend, tag: unknown, height: bigint): BlockEnv {
+  if (isLatest(tag)) return backend.pendingEnv();
+  const block = backend.store.blockByHeight(height);
+  if (block === undefined) throw invalidParams(`block ${height} not found`);
+  const h = block.header;
+  return { height: h.height, timestamp: h.timestamp, gasLimit: h.gasLimit, baseFeePerGas: h.baseFeePerGas, prevRandao: h.prevRandao, coinbase: pendingCoinbase(backend) };
+}
+
+function pendingCoinbase(backend: RpcBackend): Uint8Array {
+  return backend.pendingEnv().coinbase;
+}
+
+async function applyOverrides(state: WorldState, overrides: unknown): Promise<void> {
+  if (overrides === undefined || overrides === null) return;
+  if (typeof overrides !== 'object') throw invalidParams('invalid state override set: expected an object');
+  for (const [addr, raw] of Object.entries(overrides as Record<string, Record<string, unknown>>)) {
+    const address = new Address(parseAddress(addr, 'override address'));
+    const o = raw ?? {};
+    const account = (await state.getAccount(address)) ?? new Account();
+    if (o.balance != null) account.balance = parseQuantity(o.balance, 'override balance');
+    if (o.nonce != null) account.nonce = parseQuantity(o.nonce, 'override nonce');
+    await state.putAccount(address, account);
+    if (o.code != null) await state.putCode(address, parseData(o.code, 'override code'));
+    if (o.state != null && o.stateDiff != null) throw invalidParams(`account ${addr} has both 'state' and 'stateDiff'`);
+    if (o.state != null) await state.clearStorage(address);
+    for (const [k, v] of Object.entries((o.state ?? o.stateDiff ?? {}) as Record<string, unknown>)) {
+      await state.putStorage(address, parseData(k, 'storage key', 32), stripZeros(parseData(v, 'storage value', 32)));
+    }
+  }
+}
+
+function stripZeros(bytes: Uint8Array): Uint8Array {
+  let i = 0;
+  while (i < bytes.length && bytes[i] === 0) i++;
+  return bytes.subarray(i);
+}
+
+async function prepareCall(params: unknown[], backend: RpcBackend) {
+  const req = parseCallRequest(requireParam(params, 0, 'transaction'));
+  const tag = params[1];
+  const height = resolveHeight(tag, backend);
+  const state = backend.stateAt(height);
+  await applyOverrides(state, params[2]);
+  const vm = await backend.vmAt(height, state);
+  const env = callEnv(backend, tag, height);
+  const cap = [backend.gasCap, env.gasLimit, TX_GAS_CAP].reduce((a, b) => (a < b ? a : b));
+  return { req, vm, env, cap };
+}
+
+export const ethStateHandlers: HandlerTable = {
+  async eth_getBalance(params, backend) {
+    const state = backend.stateAt(resolveHeight(params[1], backend));
+    return toQuantity((await state.getAccount(addressParam(params)))?.balance ?? 0n);
+  },
+  async eth_getTransactionCount(params, backend) {
+    const address = addressParam(params);
+    const tag = params[1];
+    const nonce = (await backend.stateAt(resolveHeight(tag, backend)).getAccount(address))?.nonce ?? 0n;
+    if (tag !== 'pending') return toQuantity(nonce);
+    return toQuantity(backend.pool.pendingNonce(address.toString() as Hex, nonce));
+  },
+  async eth_getCode(params, backend) {
+    const state = backend.stateAt(resolveHeight(params[1], backend));
+    return toData(await state.getCode(addressParam(params)));
+  },
+  async eth_getStorageAt(params, backend) {
+    const slot = padLeft(stripZeros(parseData(normaliseSlot(requireParam(params, 1, 'slot')), 'storage slot')), 32);
+    if (slot.length !== 32) throw invalidParams('invalid storage slot: more than 32 bytes');
+    const state = backend.stateAt(resolveHeight(params[2], backend));
+    const value = await state.getStorage(addressParam(params), slot);
+    return bytesToHex(padLeft(value, 32));
+  },
+  async eth_call(params, backend) {
+    const { req, vm, env, cap } = await prepareCall(params, backend);
+    const gas = req.gas !== undefined && req.gas < cap ? req.gas : cap;
+    const outcome = await runCall(vm, backend.txCommon, env, req, gas);
+    throwIfFailed(outcome);
+    return toData(outcome.returnData);
+  },
+  async eth_estimateGas(params, backend) {
+    const { req, vm, env, cap } = await prepareCall(params, backend);
+    return toQuantity(await estimateGas(vm, backend.txCommon, env, req, cap));
+  },
+  async eth_getProof(params, backend) {
+    const address = addressParam(params);
+    const keys = requireParam(params, 1, 'storageKeys');
+    if (!Array.isArray(keys)) throw invalidParams('storageKeys must be an array');
+    const state = backend.stateAt(resolveHeight(params[2], backend));
+    const slots = keys.map((k) => padLeft(stripZeros(parseData(normaliseSlot(k), 'storage key')), 32));
+    const proof = await getStateProof(state, address, slots);
+    return {
+      address: proof.address,
+      accountProof: proof.accountProof,
+      balance: toQuantity(BigInt(proof.balance)),
+      codeHash: proof.codeHash,
+      nonce: toQuantity(BigInt(proof.nonce)),
+      storageHash: proof.storageHash,
+      storageProof: proof.storageProof.map((p: { key: string; value: string; proof: string[] }) => ({ key: p.key, value: toQuantity(BigInt(p.value)), proof: p.proof })),
+    };
+  },
+};
+
+/** Slots may come as quantities ("0x0") or as 32-byte data; both mean the same slot. */
+function normaliseSlot(value: unknown): unknown {
+  if (typeof value === 'string' && /^0x[0-9a-fA-F]*$/.test(value) && value.length % 2 === 1) return `0x0${value.slice(2)}`;
+  return value;
+}

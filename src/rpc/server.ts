@@ -1,0 +1,142 @@
+/**
+ * HTTP and WebSocket JSON-RPC on one port (like anvil and Hardhat). HTTP: POST bodies up to
+ * maxBodyBytes, CORS for browser wallets and dApps. WebSocket: the same methods plus eth_subscribe.
+ */
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import type { WebSocket } from 'ws';
+import type { Block, Receipt } from '../types/index.ts';
+import type { Hex } from '../primitives/index.ts';
+import type { RpcBackend } from './backend.ts';
+import { dispatchBody, stringify } from './dispatch.ts';
+import type { DispatchOptions } from './dispatch.ts';
+import { RpcCode } from './errors.ts';
+import type { HandlerTable } from './params.ts';
+import { SubscriptionSet } from './subscriptions.ts';
+
+export interface RpcServerOptions {
+  host: string;
+  port: number;
+  corsOrigin: string;
+  maxBodyBytes: number;
+  maxBatchSize: number;
+}
+
+export interface RpcServer {
+  url(): string;
+  wsUrl(): string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  onBlock(block: Block, receipts: Receipt[]): void;
+  onPendingTx(hash: Hex): void;
+}
+
+function parseError(message: string): string {
+  return stringify({ jsonrpc: '2.0', id: null, error: { code: RpcCode.PARSE_ERROR, message } });
+}
+
+export function createRpcServer(opts: RpcServerOptions, table: HandlerTable, backend: RpcBackend, dispatchOpts: DispatchOptions): RpcServer {
+  const connections = new Set<SubscriptionSet>();
+  const wsTable: HandlerTable = { ...table };
+
+  const cors = (res: ServerResponse): void => {
+    res.setHeader('Access-Control-Allow-Origin', opts.corsOrigin);
+    res.setHeader('Access-Control-Allow-Methods', 'POST, GET, OPTIONS');
+    res.setHeader('Access-Control-Allow-Headers', 'Content-Type, Authorization');
+  };
+
+  const onHttp = (req: IncomingMessage, res: ServerResponse): void => {
+    cors(res);
+    if (req.method === 'OPTIONS') return void res.writeHead(204).end();
+    if (req.method !== 'POST') {
+      res.writeHead(405, { 'content-type': 'text/plain' }).end('CyberMiles JSON-RPC: send POST requests with a JSON body\n');
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > opts.maxBodyBytes) {
+        tooLarge = true;
+        res.writeHead(413, { 'content-type': 'application/json' }).end(
+          stringify({ jsonrpc: '2.0', id: null, error: { code: RpcCode.LIMIT_EXCEEDED, message: `request body too large: limit ${opts.maxBodyBytes} bytes` } }),
+        );
+        req.destroy();
+      } else chunks.push(chunk);
+    });
+    req.on('error', () => {});
+    req.on('end', () => {
+      if (tooLarge) return;
+      let body: unknown;
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch (err) {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(parseError(`parse error: ${(err as Error).message}`));
+        return;
+      }
+      dispatchBody(body, table, backend, dispatchOpts).then(
+        (out) => res.writeHead(200, { 'content-type': 'application/json' }).end(stringify(out)),
+        () => res.writeHead(500).end(),
+      );
+    });
+  };
+
+  const http: Server = createServer({ keepAliveTimeout: 60_000 }, onHttp);
+  const wss = new WebSocketServer({ server: http, maxPayload: opts.maxBodyBytes });
+
+  wss.on('connection', (socket: WebSocket) => {
+    const send = (value: unknown): void => {
+      if (socket.readyState === socket.OPEN) socket.send(stringify(value));
+    };
+    const subs = new SubscriptionSet(backend, (subscription, result) =>
+      send({ jsonrpc: '2.0', method: 'eth_subscription', params: { subscription, result } }),
+    );
+    connections.add(subs);
+    const connTable: HandlerTable = {
+      ...wsTable,
+      eth_subscribe: (params) => subs.subscribe(params),
+      eth_unsubscribe: (params) => subs.unsubscribe(params[0]),
+    };
+    socket.on('message', (data) => {
+      let body: unknown;
+      try {
+        body = JSON.parse(data.toString());
+      } catch (err) {
+        socket.send(parseError(`parse error: ${(err as Error).message}`));
+        return;
+      }
+      void dispatchBody(body, connTable, backend, dispatchOpts).then(send, () => {});
+    });
+    socket.on('close', () => connections.delete(subs));
+    socket.on('error', () => connections.delete(subs));
+  });
+
+  const address = (): AddressInfo => http.address() as AddressInfo;
+  return {
+    url: () => `http://${opts.host}:${address().port}`,
+    wsUrl: () => `ws://${opts.host}:${address().port}`,
+    start: () =>
+      new Promise((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(opts.port, opts.host, () => {
+          http.off('error', reject);
+          resolve();
+        });
+      }),
+    async stop() {
+      for (const client of wss.clients) client.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+    onBlock(block, receipts) {
+      for (const c of connections) c.onBlock(block, receipts);
+    },
+    onPendingTx(hash) {
+      for (const c of connections) c.onPendingTx(hash);
+    },
+  };
+}
