@@ -74,9 +74,11 @@ export async function executeBlock(
       const account = await state.getAccount(createAddressFromString(tx.sender));
       if ((account?.nonce ?? 0n) !== tx.nonce && mode === 'build') continue; // an earlier tx of this sender failed
       let result: RunTxResult;
+      const depth = checkpointDepth(state);
       try {
         result = await runTx(vm, { tx: tx.tx, block: evmBlock, blockGasUsed: gasUsed, skipHardForkValidation: true });
       } catch (err) {
+        await unwindTo(vm, depth);
         if (mode === 'apply') throw new ChainError('INVALID_BLOCK_TX', `transaction ${tx.hash} cannot run: ${String(err)}`);
         rejected.push({ tx, reason: err instanceof Error ? err.message : String(err) });
         continue;
@@ -93,6 +95,19 @@ export async function executeBlock(
   }
   const stateRoot = await state.getStateRoot();
   return assemble(common, ctx, prevRandao, stateRoot, gasUsed, included, results, rejected);
+}
+
+/** How many state checkpoints are open: runTx must leave it as it found it, even when it throws. */
+function checkpointDepth(state: VM['stateManager']): number {
+  return (state as unknown as { _checkpointCount: number })._checkpointCount;
+}
+
+/**
+ * An exception thrown from inside the EVM (not a revert: a bug or a missing dependency) can leave nested
+ * checkpoints open, and committing on top of them would corrupt the block's state. Close them.
+ */
+async function unwindTo(vm: VM, depth: number): Promise<void> {
+  while (checkpointDepth(vm.stateManager) > depth) await vm.evm.journal.revert();
 }
 
 /** The EVM burns base fee x gas; CyberMiles pays every fee to the fee pool, so the burn is credited back. */

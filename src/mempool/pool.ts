@@ -1,215 +1,158 @@
 /**
- * The transaction pool. Per sender, transactions are kept by nonce; those contiguous from the account's
- * nonce and affordable in order are executable ("pending"), the rest wait ("queued") until the gap fills
- * or funds arrive (CyberMiles rejected future nonces and exchanges complained, reference §11). Block
- * order is by effective tip across senders and by nonce within a sender. Pure: no clock, no I/O; the
- * caller passes account state in.
+ * The transaction pool: an index by hash over one lane per sender (lane.ts). Pure and deterministic: no
+ * clock, no I/O; the caller passes account state and the base fee in, and an arrival counter stands in
+ * for time wherever order matters.
  */
-import { ChainError } from '../primitives/index.ts';
-import { MempoolErrorCode } from './errors.ts';
-import { mergeBySenders } from './ordering.ts';
+import { checkAccountLimits, checkFunds, checkKnown, checkNonce, checkPrice, checkReplacement, checkSize } from './admission.ts';
+import { chooseVictim } from './eviction.ts';
+import { effectiveTip, txCost } from './fees.ts';
+import { createLane, insertEntry, isPending, nextNonce, pendingAt, pendingEntries, queuedEntries, reconcile, removeEntry, replaceEntry } from './lane.ts';
+import type { Entry, Lane } from './lane.ts';
+import { defaultMempoolOptions, validateMempoolOptions } from './options.ts';
+import type { MempoolOptions } from './options.ts';
+import { mergeCursors } from './ordering.ts';
+import type { Cursor } from './ordering.ts';
+import type { AccountState, AddResult, Mempool, PoolTx, UpdateResult } from './types.ts';
 
-export interface PoolTx<T = unknown> {
-  hash: string;
-  sender: string;
-  nonce: bigint;
-  gasLimit: bigint;
-  maxFeePerGas: bigint;
-  maxPriorityFeePerGas: bigint;
-  value: bigint;
-  size: number;
-  payload: T;
-}
+/** Options not given take `defaultMempoolOptions`; only the chain's minimum gas price is required. */
+export type MempoolInit = Partial<MempoolOptions> & Pick<MempoolOptions, 'minGasPrice'>;
 
-export interface AccountState {
-  nonce: bigint;
-  balance: bigint;
-}
-
-export interface MempoolOptions {
-  maxTxSizeBytes: number;
-  maxPerAccount: number;
-  maxTotal: number;
-  priceBumpPercent: number;
-  minGasPrice: bigint;
-}
-
-export type AddResult = { status: 'pending' | 'queued' } | { status: 'replaced'; replaced: string };
-
-export interface Mempool<T> {
-  add(tx: PoolTx<T>, account: AccountState, baseFee: bigint): AddResult;
-  pending(baseFee: bigint, limit?: number): PoolTx<T>[];
-  update(getAccount: (sender: string) => AccountState, baseFee: bigint): void;
-  senders(): string[];
-  remove(hash: string): boolean;
-  get(hash: string): PoolTx<T> | undefined;
-  has(hash: string): boolean;
-  pendingNonce(sender: string, accountNonce: bigint): bigint;
-  content(): { pending: Map<string, PoolTx<T>[]>; queued: Map<string, PoolTx<T>[]> };
-  stats(): { pending: number; queued: number };
-  readonly size: number;
-}
-
-export function defaultMempoolOptions(minGasPrice: bigint): MempoolOptions {
-  return { maxTxSizeBytes: 131_072, maxPerAccount: 1024, maxTotal: 100_000, priceBumpPercent: 10, minGasPrice };
-}
-
-export function validateMempoolOptions(o: MempoolOptions): MempoolOptions {
-  const positive = (n: number) => Number.isInteger(n) && n > 0;
-  if (!positive(o.maxTxSizeBytes) || !positive(o.maxPerAccount) || !positive(o.maxTotal) || o.priceBumpPercent < 0 || o.minGasPrice < 0n) {
-    throw new ChainError('BAD_OPTION', 'invalid mempool options: limits must be positive integers and prices non-negative');
-  }
-  return o;
-}
-
-type Entry<T> = PoolTx<T> & { seq: number };
-
-export function effectiveTip<T>(tx: PoolTx<T>, baseFee: bigint): bigint {
-  const room = tx.maxFeePerGas - baseFee;
-  return room < tx.maxPriorityFeePerGas ? room : tx.maxPriorityFeePerGas;
-}
-
-const cost = <T>(tx: PoolTx<T>): bigint => tx.value + tx.gasLimit * tx.maxFeePerGas;
-
-export function createMempool<T>(options: Partial<MempoolOptions> & { minGasPrice: bigint }): Mempool<T> {
-  const opts = validateMempoolOptions({ ...defaultMempoolOptions(options.minGasPrice), ...options });
-  const bySender = new Map<string, Map<bigint, Entry<T>>>();
+export function createMempool<T>(init: MempoolInit): Mempool<T> {
+  const opts = validateMempoolOptions({ ...defaultMempoolOptions, ...init });
+  const lanes = new Map<string, Lane<T>>();
   const byHash = new Map<string, Entry<T>>();
-  const accounts = new Map<string, AccountState>();
   let seq = 0;
 
-  const fail = (code: MempoolErrorCode, message: string): never => {
-    throw new ChainError(code, message);
-  };
+  /** The sender's lane brought to `account` (the freshest state), or a new one not yet registered. */
+  function laneFor(sender: string, account: AccountState): Lane<T> {
+    const lane = lanes.get(sender);
+    if (lane === undefined) return createLane(sender, account);
+    const { stale, unpayable } = reconcile(lane, account);
+    for (const e of [...stale, ...unpayable]) byHash.delete(e.tx.hash);
+    return lane;
+  }
 
-  /** Splits one sender's txs: contiguous from the account nonce and affordable in order are executable. */
-  function split(sender: string): { pending: Entry<T>[]; queued: Entry<T>[] } {
-    const txs = bySender.get(sender);
-    const account = accounts.get(sender) ?? { nonce: 0n, balance: 0n };
-    const pending: Entry<T>[] = [];
-    if (txs === undefined) return { pending, queued: [] };
-    let nonce = account.nonce;
-    let spent = 0n;
-    for (let tx = txs.get(nonce); tx !== undefined; tx = txs.get(++nonce)) {
-      spent += cost(tx);
-      if (spent > account.balance) break;
-      pending.push(tx);
+  function dropEntry(lane: Lane<T>, entry: Entry<T>): void {
+    removeEntry(lane, entry);
+    byHash.delete(entry.tx.hash);
+    if (lane.byNonce.size === 0) lanes.delete(lane.sender);
+  }
+
+  /** Evicts one cheaper transaction of another sender if the pool is full; returns its hash. */
+  function makeRoom(lane: Lane<T>, tx: PoolTx<T>, baseFee: bigint): string | undefined {
+    if (byHash.size < opts.maxTotal) return undefined;
+    const victim = chooseVictim(lanes.values(), tx, tx.nonce > nextNonce(lane), baseFee, opts.maxTotal);
+    dropEntry(lanes.get(victim.tx.sender) as Lane<T>, victim);
+    return victim.tx.hash;
+  }
+
+  function admit(lane: Lane<T>, tx: PoolTx<T>, baseFee: bigint): AddResult {
+    const old = lane.byNonce.get(tx.nonce);
+    if (old !== undefined) checkReplacement(old.tx, tx, opts.priceBumpPercent);
+    checkFunds(lane, tx, old);
+    if (old === undefined) checkAccountLimits(lane, tx, opts);
+    const evicted = old === undefined ? makeRoom(lane, tx, baseFee) : undefined;
+    const entry: Entry<T> = { tx, seq: seq++, cost: txCost(tx) };
+    byHash.set(tx.hash, entry);
+    lanes.set(lane.sender, lane);
+    if (old !== undefined) {
+      byHash.delete(old.tx.hash);
+      replaceEntry(lane, old, entry);
+      return { status: 'replaced', replaced: old.tx.hash, executable: isPending(lane, tx.nonce) };
     }
-    const queued = [...txs.values()].filter((t) => t.nonce >= account.nonce + BigInt(pending.length)).sort((a, b) => (a.nonce < b.nonce ? -1 : 1));
-    return { pending, queued };
-  }
-
-  function insert(tx: Entry<T>): void {
-    let txs = bySender.get(tx.sender);
-    if (txs === undefined) bySender.set(tx.sender, (txs = new Map()));
-    txs.set(tx.nonce, tx);
-    byHash.set(tx.hash, tx);
-  }
-
-  function remove(hash: string): boolean {
-    const tx = byHash.get(hash);
-    if (tx === undefined) return false;
-    byHash.delete(hash);
-    const txs = bySender.get(tx.sender);
-    txs?.delete(tx.nonce);
-    if (txs?.size === 0) bySender.delete(tx.sender);
-    return true;
-  }
-
-  /** The cheapest transaction to drop when full: lowest tip, the last nonce of its sender. */
-  function cheapest(baseFee: bigint): Entry<T> | undefined {
-    let worst: Entry<T> | undefined;
-    for (const txs of bySender.values()) {
-      let last: Entry<T> | undefined;
-      for (const t of txs.values()) if (last === undefined || t.nonce > last.nonce) last = t;
-      if (last !== undefined && (worst === undefined || effectiveTip(last, baseFee) < effectiveTip(worst, baseFee))) worst = last;
-    }
-    return worst;
-  }
-
-  function checkReplacement(old: Entry<T>, tx: PoolTx<T>): void {
-    const bump = (v: bigint) => (v * BigInt(100 + opts.priceBumpPercent) + 99n) / 100n;
-    if (tx.maxFeePerGas < bump(old.maxFeePerGas) || tx.maxPriorityFeePerGas < bump(old.maxPriorityFeePerGas)) {
-      fail(MempoolErrorCode.REPLACEMENT_UNDERPRICED, `replacement transaction underpriced: nonce ${tx.nonce} is taken by ${old.hash}; raise both fees by at least ${opts.priceBumpPercent}% (max fee >= ${bump(old.maxFeePerGas)}, tip >= ${bump(old.maxPriorityFeePerGas)})`);
-    }
-  }
-
-  function checkFunds(tx: PoolTx<T>, account: AccountState): void {
-    let earlier = 0n;
-    for (const t of bySender.get(tx.sender)?.values() ?? []) if (t.nonce < tx.nonce) earlier += cost(t);
-    const want = earlier + cost(tx);
-    if (want > account.balance) {
-      const detail = earlier > 0n ? ` (${cost(tx)} for this transaction plus ${earlier} for earlier pending ones)` : '';
-      fail(MempoolErrorCode.INSUFFICIENT_FUNDS, `insufficient funds for gas * price + value: address ${tx.sender} have ${account.balance} want ${want}${detail}`);
-    }
+    insertEntry(lane, entry);
+    const status = isPending(lane, tx.nonce) ? 'pending' : 'queued';
+    return evicted === undefined ? { status } : { status, evicted };
   }
 
   return {
     add(tx, account, baseFee) {
-      if (byHash.has(tx.hash)) fail(MempoolErrorCode.ALREADY_KNOWN, `already known: transaction ${tx.hash} is in the pool`);
-      if (tx.size > opts.maxTxSizeBytes) fail(MempoolErrorCode.OVERSIZED, `oversized data: transaction size ${tx.size}, limit ${opts.maxTxSizeBytes}`);
-      const floor = baseFee > opts.minGasPrice ? baseFee : opts.minGasPrice;
-      if (tx.maxFeePerGas < floor) fail(MempoolErrorCode.UNDERPRICED, `transaction underpriced: max fee per gas ${tx.maxFeePerGas} below the minimum ${floor}`);
-      if (tx.nonce < account.nonce) fail(MempoolErrorCode.NONCE_TOO_LOW, `nonce too low: next nonce ${account.nonce}, tx nonce ${tx.nonce}`);
-      accounts.set(tx.sender, account);
-      const old = bySender.get(tx.sender)?.get(tx.nonce);
-      if (old !== undefined) checkReplacement(old, tx);
-      else if ((bySender.get(tx.sender)?.size ?? 0) >= opts.maxPerAccount) {
-        fail(MempoolErrorCode.ACCOUNT_LIMIT, `account limit reached: ${tx.sender} already has ${opts.maxPerAccount} transactions in the pool`);
+      checkKnown(tx, byHash.has(tx.hash));
+      checkSize(tx, opts.maxTxSizeBytes);
+      checkPrice(tx, opts.minGasPrice, baseFee);
+      checkNonce(tx, account);
+      const lane = laneFor(tx.sender, account);
+      try {
+        return admit(lane, tx, baseFee);
+      } finally {
+        // Refreshing the lane may have emptied it even when the transaction was rejected.
+        if (lane.byNonce.size === 0) lanes.delete(lane.sender);
       }
-      checkFunds(tx, account);
-      if (old === undefined && byHash.size >= opts.maxTotal) {
-        const victim = cheapest(baseFee);
-        if (victim === undefined || effectiveTip(tx, baseFee) <= effectiveTip(victim, baseFee)) {
-          fail(MempoolErrorCode.POOL_FULL, `txpool is full: ${opts.maxTotal} transactions; pay a higher tip than ${victim === undefined ? 0n : effectiveTip(victim, baseFee)} to replace the cheapest`);
-        }
-        remove((victim as Entry<T>).hash);
+    },
+
+    pending(baseFee, limit = Number.POSITIVE_INFINITY) {
+      const cursors = [...lanes.values()].map((lane) => payableCursor(lane, baseFee));
+      const before = (a: Entry<T>, b: Entry<T>): boolean => {
+        const ta = effectiveTip(a.tx, baseFee);
+        const tb = effectiveTip(b.tx, baseFee);
+        return ta > tb || (ta === tb && a.seq < b.seq);
+      };
+      return mergeCursors(cursors, before, limit).map((e) => e.tx);
+    },
+
+    // baseFee is not needed here: a transaction under the base fee stays (the base fee can fall again),
+    // pending() leaves it out meanwhile, as geth does.
+    update(getAccount): UpdateResult {
+      const result: UpdateResult = { stale: [], unpayable: [] };
+      for (const lane of [...lanes.values()]) {
+        const { stale, unpayable } = reconcile(lane, getAccount(lane.sender));
+        for (const e of stale) result.stale.push(e.tx.hash);
+        for (const e of unpayable) result.unpayable.push(e.tx.hash);
+        for (const e of [...stale, ...unpayable]) byHash.delete(e.tx.hash);
+        if (lane.byNonce.size === 0) lanes.delete(lane.sender);
       }
-      if (old !== undefined) remove(old.hash);
-      insert({ ...tx, seq: seq++ });
-      if (old !== undefined) return { status: 'replaced', replaced: old.hash };
-      return split(tx.sender).pending.some((t) => t.hash === tx.hash) ? { status: 'pending' } : { status: 'queued' };
+      return result;
     },
-    pending(baseFee, limit = Number.MAX_SAFE_INTEGER) {
-      const lanes = [...bySender.keys()].map((s) => split(s).pending.filter((t) => t.maxFeePerGas >= baseFee));
-      return mergeBySenders(lanes, (t) => effectiveTip(t, baseFee), limit);
+
+    senders: () => [...lanes.keys()],
+
+    remove(hash) {
+      const entry = byHash.get(hash);
+      if (entry === undefined) return false;
+      dropEntry(lanes.get(entry.tx.sender) as Lane<T>, entry);
+      return true;
     },
-    update(getAccount, baseFee) {
-      void baseFee;
-      for (const sender of [...bySender.keys()]) {
-        const account = getAccount(sender);
-        accounts.set(sender, account);
-        for (const tx of [...(bySender.get(sender)?.values() ?? [])]) if (tx.nonce < account.nonce) remove(tx.hash);
-      }
-      for (const sender of [...accounts.keys()]) if (!bySender.has(sender)) accounts.delete(sender);
-    },
-    senders: () => [...bySender.keys()],
-    remove,
-    get: (hash) => byHash.get(hash),
+
+    get: (hash) => byHash.get(hash)?.tx,
     has: (hash) => byHash.has(hash),
+
     pendingNonce(sender, accountNonce) {
-      const txs = bySender.get(sender);
-      let n = accountNonce;
-      while (txs?.has(n)) n++;
-      return n;
+      const lane = lanes.get(sender);
+      const next = lane === undefined ? accountNonce : nextNonce(lane);
+      return next > accountNonce ? next : accountNonce;
     },
+
     content() {
       const pending = new Map<string, PoolTx<T>[]>();
       const queued = new Map<string, PoolTx<T>[]>();
-      for (const sender of bySender.keys()) {
-        const s = split(sender);
-        if (s.pending.length > 0) pending.set(sender, s.pending);
-        if (s.queued.length > 0) queued.set(sender, s.queued);
+      for (const [sender, lane] of lanes) {
+        const p = pendingEntries(lane);
+        const q = queuedEntries(lane);
+        if (p.length > 0) pending.set(sender, p.map((e) => e.tx));
+        if (q.length > 0) queued.set(sender, q.map((e) => e.tx));
       }
       return { pending, queued };
     },
+
     stats() {
       let pending = 0;
-      for (const sender of bySender.keys()) pending += split(sender).pending.length;
+      for (const lane of lanes.values()) pending += lane.pendingCount;
       return { pending, queued: byHash.size - pending };
     },
+
     get size() {
       return byHash.size;
     },
   };
+}
+
+/** The lane's pending run, cut at the first transaction whose fee cap no longer covers the base fee. */
+function payableCursor<T>(lane: Lane<T>, baseFee: bigint): Cursor<Entry<T>> {
+  let i = 0;
+  const head = (): Entry<T> | undefined => {
+    if (i >= lane.pendingCount) return undefined;
+    const e = pendingAt(lane, lane.account.nonce + BigInt(i));
+    return e.tx.maxFeePerGas >= baseFee ? e : undefined;
+  };
+  return { head, advance: () => void i++ };
 }

@@ -32,6 +32,11 @@ export interface Chain {
   commitBlock(block: Block, receipts: Receipt[], txHashes: Uint8Array[], commit: Commit): Promise<void>;
   /** A fresh, isolated world state at a committed height (never written back). */
   stateAt(height: bigint): WorldState;
+  /**
+   * Read-only state at a committed height. For the head it is one shared, cached view (rebuilt when the
+   * head moves), which is what makes mempool admission cheap; callers must never write to it.
+   */
+  readState(height: bigint): WorldState;
   vmAt(height: bigint, state?: WorldState): Promise<VM>;
   blockHash(height: bigint): Uint8Array | undefined;
   /** Dev mode only: forget every block above `height` (evm_revert). */
@@ -51,6 +56,7 @@ export async function openChain(kv: KVStore, genesis: Genesis, opts: ChainOption
   let headState = createWorldState(nodes, common, head.header.stateRoot, { caches: true });
   const blockHash = (height: bigint): Uint8Array | undefined => store.blockByHeight(height)?.hash;
   let headVM = await createExecutionVM(common, headState, blockHash, vmOptions);
+  let headView: WorldState | undefined;
 
   const chain: Chain = {
     common,
@@ -70,11 +76,18 @@ export async function openChain(kv: KVStore, genesis: Genesis, opts: ChainOption
       await kv.write(writes);
       nodes.writesDurable();
       head = block;
+      headView = undefined;
     },
     stateAt(height) {
+      if (height === head.header.height) return createWorldState(nodes, common, head.header.stateRoot, { caches: false });
       const block = store.blockByHeight(height);
       if (block === undefined) throw new ChainError('UNKNOWN_BLOCK', `block ${height} not found`);
       return createWorldState(nodes, common, block.header.stateRoot, { caches: false });
+    },
+    readState(height) {
+      if (height !== head.header.height) return chain.stateAt(height);
+      headView ??= createWorldState(nodes, common, head.header.stateRoot, { caches: true });
+      return headView;
     },
     async vmAt(height, state) {
       return createExecutionVM(common, state ?? chain.stateAt(height), blockHash, vmOptions);
@@ -91,6 +104,7 @@ export async function openChain(kv: KVStore, genesis: Genesis, opts: ChainOption
       await kv.write(writes);
       nodes.discardPending();
       head = target;
+      headView = undefined;
       headState = createWorldState(nodes, common, head.header.stateRoot, { caches: true });
       headVM = await createExecutionVM(common, headState, blockHash, vmOptions);
     },

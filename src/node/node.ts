@@ -66,7 +66,7 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
   const baseFee = genesis.minGasPriceWei;
 
   const accountState = async (sender: string) => {
-    const account = await chain.stateAt(chain.head().header.height).getAccount(new Address(hexToBytes(sender)));
+    const account = await chain.readState(chain.head().header.height).getAccount(new Address(hexToBytes(sender)));
     return { nonce: account?.nonce ?? 0n, balance: account?.balance ?? 0n };
   };
 
@@ -106,7 +106,8 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
     filters.onPendingTx(tx.hash);
     rpc?.onPendingTx(tx.hash);
     const automine = producer.blockTimeMs === 0;
-    const wait = automine && added.status !== 'queued' ? waiters.wait(tx.hash) : undefined;
+    const executable = added.status === 'pending' || (added.status === 'replaced' && added.executable);
+    const wait = automine && executable ? waiters.wait(tx.hash) : undefined;
     void producer.dispatch({ kind: 'txsAvailable', nowMs: deps.clock.nowMs() });
     if (wait !== undefined) await wait;
     return tx.hash;
@@ -135,6 +136,7 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
     dev: undefined,
     head: () => chain.head(),
     stateAt: (height) => chain.stateAt(height),
+    readState: (height) => chain.readState(height),
     vmAt: (height, state) => chain.vmAt(height, state),
     pendingEnv: () => {
       const head = chain.head().header;

@@ -158,7 +158,9 @@ export class BlockProducer {
     const beginBlock = async (state: WorldState): Promise<void> => {
       for (const edit of edits) await edit(state);
     };
+    const startedMs = this.deps.clock.nowMs();
     this.pending = await chain.buildBlock(ctx, candidates, edits.length > 0 ? { beginBlock } : {});
+    this.deps.logger.debug('block built', { height, txs: this.pending.block.transactions.length, ms: this.deps.clock.nowMs() - startedMs });
     return this.step({ kind: 'proposalReady', height, round, blockHash: this.pending.block.hash });
   }
 

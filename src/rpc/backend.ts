@@ -50,7 +50,10 @@ export interface RpcBackend {
   /** Present only when started with --dev. */
   readonly dev: DevControls | undefined;
   head(): Block;
+  /** A fresh state at a committed height that a call may modify (changes are never kept). */
   stateAt(height: bigint): WorldState;
+  /** Read-only state at a committed height (shared and cached for the head: never write to it). */
+  readState(height: bigint): WorldState;
   vmAt(height: bigint, state: WorldState): Promise<VM>;
   /** The environment the next block will have: what 'pending' calls execute in. */
   pendingEnv(): BlockEnv;

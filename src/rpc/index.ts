@@ -5,6 +5,7 @@
  */
 import type { RpcBackend } from './backend.ts';
 import { FilterRegistry } from './filters.ts';
+import { debugHandlers } from './namespaces/debug.ts';
 import { devHandlers } from './namespaces/dev.ts';
 import { ethBlockHandlers } from './namespaces/ethBlocks.ts';
 import { createLogHandlers } from './namespaces/ethLogs.ts';
@@ -28,6 +29,7 @@ export function createHandlerTable(filters: FilterRegistry, opts: { dev: boolean
     ...createLogHandlers(filters),
     ...netWeb3Handlers,
     ...txpoolHandlers,
+    ...debugHandlers,
     ...(opts.dev ? devHandlers : {}),
     ...extra,
   };

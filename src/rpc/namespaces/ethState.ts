@@ -74,24 +74,24 @@ async function prepareCall(params: unknown[], backend: RpcBackend) {
 
 export const ethStateHandlers: HandlerTable = {
   async eth_getBalance(params, backend) {
-    const state = backend.stateAt(resolveHeight(params[1], backend));
+    const state = backend.readState(resolveHeight(params[1], backend));
     return toQuantity((await state.getAccount(addressParam(params)))?.balance ?? 0n);
   },
   async eth_getTransactionCount(params, backend) {
     const address = addressParam(params);
     const tag = params[1];
-    const nonce = (await backend.stateAt(resolveHeight(tag, backend)).getAccount(address))?.nonce ?? 0n;
+    const nonce = (await backend.readState(resolveHeight(tag, backend)).getAccount(address))?.nonce ?? 0n;
     if (tag !== 'pending') return toQuantity(nonce);
     return toQuantity(backend.pool.pendingNonce(address.toString() as Hex, nonce));
   },
   async eth_getCode(params, backend) {
-    const state = backend.stateAt(resolveHeight(params[1], backend));
+    const state = backend.readState(resolveHeight(params[1], backend));
     return toData(await state.getCode(addressParam(params)));
   },
   async eth_getStorageAt(params, backend) {
     const slot = padLeft(stripZeros(parseData(normaliseSlot(requireParam(params, 1, 'slot')), 'storage slot')), 32);
     if (slot.length !== 32) throw invalidParams('invalid storage slot: more than 32 bytes');
-    const state = backend.stateAt(resolveHeight(params[2], backend));
+    const state = backend.readState(resolveHeight(params[2], backend));
     const value = await state.getStorage(addressParam(params), slot);
     return bytesToHex(padLeft(value, 32));
   },

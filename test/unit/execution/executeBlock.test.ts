@@ -76,4 +76,21 @@ describe('executeBlock', () => {
     assert.deepEqual(ha.receiptsRoot, hb.receiptsRoot);
     assert.deepEqual(ha.transactionsRoot, hb.transactionsRoot);
   });
+
+  test('calls to every precompile run (0x0a needs KZG) and leave the block state whole', async () => {
+    // regression: without KZG a transfer to 0x0a threw out of runTx, left a checkpoint open, and the
+    // committed state root lost every account
+    const chain = await createTestChain(20);
+    const raw = [];
+    for (let i = 0; i < 20; i++) raw.push(await signTransfer(i, 0, `0x${(i + 1).toString(16).padStart(40, '0')}`, 1n, { gasLimit: 100_000n }));
+    const txs = raw.map((r) => validateRawTx(r, chain.txCommon, chain.rules));
+    const out = await executeBlock(chain.vm, chain.common, ctxFor(chain), txs, 'build');
+    assert.equal(out.transactions.length, 20);
+    const { createWorldState } = await import('../../../src/state/index.ts');
+    const fresh = createWorldState(chain.nodes, chain.common, out.header.stateRoot, { caches: false });
+    for (let i = 0; i < 20; i++) {
+      const account = await fresh.getAccount(createAddressFromString(devWallet(i).address));
+      assert.equal(account?.nonce, 1n, `account ${i} must exist with nonce 1 in the committed state`);
+    }
+  });
 });
