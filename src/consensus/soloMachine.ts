@@ -17,6 +17,8 @@ export interface SoloState {
   step: SoloStep;
   blockTimeMs: number;
   lastBlockTimeMs: number;
+  /** When the block being decided was proposed: the next one is due blockTimeMs after it (fixed cadence). */
+  proposedAtMs: number;
   txsPending: boolean;
   mineRequested: boolean;
 }
@@ -27,25 +29,25 @@ export interface SoloOutput {
 }
 
 export function createSoloState(blockTimeMs: number): SoloState {
-  return { height: 0n, step: 'idle', blockTimeMs, lastBlockTimeMs: 0, txsPending: false, mineRequested: false };
+  return { height: 0n, step: 'idle', blockTimeMs, lastBlockTimeMs: 0, proposedAtMs: 0, txsPending: false, mineRequested: false };
 }
 
-function propose(state: SoloState, allowEmpty: boolean): SoloOutput {
+function propose(state: SoloState, allowEmpty: boolean, nowMs: number): SoloOutput {
   return {
-    state: { ...state, step: 'proposing', txsPending: false, mineRequested: false },
+    state: { ...state, step: 'proposing', txsPending: false, mineRequested: false, proposedAtMs: nowMs },
     effects: [{ kind: 'buildProposal', height: state.height, round: 0, allowEmpty }],
   };
 }
 
 /** What to do when nothing is in progress: propose now, wait for a timeout, or wait for txs. */
 function next(state: SoloState, nowMs: number): SoloOutput {
-  if (state.mineRequested) return propose(state, true);
+  if (state.mineRequested) return propose(state, true, nowMs);
   if (!Number.isFinite(state.blockTimeMs)) return { state: { ...state, step: 'idle' }, effects: [] }; // manual mining
   if (state.blockTimeMs === 0) {
-    return state.txsPending ? propose(state, false) : { state: { ...state, step: 'idle' }, effects: [] };
+    return state.txsPending ? propose(state, false, nowMs) : { state: { ...state, step: 'idle' }, effects: [] };
   }
   const atMs = state.lastBlockTimeMs + state.blockTimeMs;
-  if (atMs <= nowMs) return propose(state, true);
+  if (atMs <= nowMs) return propose(state, true, nowMs);
   return { state: { ...state, step: 'waiting' }, effects: [{ kind: 'scheduleTimeout', height: state.height, atMs }] };
 }
 
@@ -57,14 +59,14 @@ export function stepSolo(state: SoloState, input: ConsensusInput): SoloOutput {
     case 'timeout':
       // a stale timeout (for a height already decided, or while busy) changes nothing
       if (input.height !== state.height || state.step !== 'waiting') return { state, effects: [] };
-      return propose(state, true);
+      return propose(state, true, input.nowMs);
     case 'txsAvailable': {
       const s = { ...state, txsPending: true };
       return busy || state.step === 'waiting' ? { state: s, effects: [] } : next(s, input.nowMs);
     }
     case 'mineNow': {
       const s = { ...state, mineRequested: true };
-      return busy ? { state: s, effects: [] } : propose(s, true);
+      return busy ? { state: s, effects: [] } : propose(s, true, input.nowMs);
     }
     case 'setBlockTime':
       return busy ? { state: { ...state, blockTimeMs: input.blockTimeMs }, effects: [] } : next({ ...state, blockTimeMs: input.blockTimeMs }, input.nowMs);
@@ -76,7 +78,8 @@ export function stepSolo(state: SoloState, input: ConsensusInput): SoloOutput {
       };
     case 'proposalSkipped':
       if (input.height !== state.height || state.step !== 'proposing') return { state, effects: [] };
-      return { state: { ...state, step: 'idle' }, effects: [] };
+      // a transaction may have arrived while the empty proposal was being considered
+      return state.txsPending ? propose(state, false, state.proposedAtMs) : { state: { ...state, step: 'idle' }, effects: [] };
     case 'precommitSigned':
       if (input.height !== state.height || state.step !== 'signing') return { state, effects: [] };
       // one validator holds all the power: its precommit alone is the commit certificate
@@ -94,6 +97,6 @@ export function stepSolo(state: SoloState, input: ConsensusInput): SoloOutput {
       };
     case 'committed':
       if (input.height !== state.height) return { state, effects: [] };
-      return next({ ...state, height: state.height + 1n, lastBlockTimeMs: input.nowMs, step: 'idle' }, input.nowMs);
+      return next({ ...state, height: state.height + 1n, lastBlockTimeMs: state.proposedAtMs, step: 'idle' }, input.nowMs);
   }
 }

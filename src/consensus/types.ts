@@ -10,7 +10,7 @@ export type ConsensusInput =
   | { kind: 'start'; height: bigint; lastBlockTimeMs: number; nowMs: number }
   | { kind: 'timeout'; height: bigint; nowMs: number }
   | { kind: 'txsAvailable'; nowMs: number }
-  | { kind: 'mineNow' }
+  | { kind: 'mineNow'; nowMs: number }
   | { kind: 'proposalReady'; height: bigint; round: number; blockHash: Uint8Array }
   | { kind: 'proposalSkipped'; height: bigint }
   | { kind: 'precommitSigned'; height: bigint; round: number; blockHash: Uint8Array; signature: CommitSignature }

@@ -41,7 +41,7 @@ export function createDevControls(deps: DevControlDeps): DevControls {
   };
 
   const mineOne = async (): Promise<void> => {
-    await producer.dispatch({ kind: 'mineNow' });
+    await producer.dispatch({ kind: 'mineNow', nowMs: deps.clock.nowMs() });
     await producer.idle();
   };
 
