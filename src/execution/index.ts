@@ -12,3 +12,14 @@ export { validateRawTx } from './validateTx.ts';
 export type { AdmissionRules, ValidatedTx } from './validateTx.ts';
 export { ExecutionRevertedError, decodeRevertReason, estimateGas, runCall, throwIfFailed } from './simulateCall.ts';
 export type { CallOutcome, CallRequest } from './simulateCall.ts';
+export {
+  DEFAULT_CALL_TRACER_CONFIG,
+  DEFAULT_STRUCT_LOGGER_CONFIG,
+  TRACER_NAMES,
+  blockEnvOf,
+  traceBlockByHash,
+  traceBlockByNumber,
+  traceCall,
+  traceTransaction,
+} from './trace/index.ts';
+export type { CallSite, TraceDeps, TraceResult, TracerSpec } from './trace/index.ts';

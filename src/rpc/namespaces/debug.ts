@@ -12,8 +12,8 @@ import {
   traceBlockByNumber,
   traceCall,
   traceTransaction,
-} from '../../execution/trace/index.ts';
-import type { CallSite, TracerSpec } from '../../execution/trace/index.ts';
+} from '../../execution/index.ts';
+import type { CallSite, TracerSpec } from '../../execution/index.ts';
 import { parseHash } from '../../encoding/index.ts';
 import type { RpcBackend } from '../backend.ts';
 import { RpcCode, RpcError, invalidParams } from '../errors.ts';
