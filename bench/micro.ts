@@ -1,0 +1,82 @@
+/**
+ * The hot path measured piece by piece, in process (no RPC): decode + recover (validateRawTx), block
+ * execution of N ETH transfers, the two ordered-trie roots, and the atomic lmdb commit of the block.
+ * `npm run bench:micro [-- --txs 2000]`. Prints one table; figures go to docs/performance.md.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HDNodeWallet, Mnemonic, Transaction } from 'ethers';
+import { executeBlock, orderedTrieRoot, validateRawTx } from '../src/execution/index.ts';
+import { createChainCommon, createExecutionVM, createTxCommon } from '../src/evm/index.ts';
+import { applyGenesis } from '../src/execution/index.ts';
+import { DEV_MNEMONIC, FEE_POOL_ADDRESS } from '../src/params/index.ts';
+import { hexToBytes } from '../src/primitives/index.ts';
+import { TrieNodeStore, createWorldState } from '../src/state/index.ts';
+import { createChainStore, createLmdbStore } from '../src/storage/index.ts';
+import { createBlock, hashHeader, parseGenesis } from '../src/types/index.ts';
+import { generateEd25519Key, keccak256 } from '../src/crypto/index.ts';
+
+const argTxs = process.argv.indexOf('--txs');
+const N = argTxs > 0 ? Number(process.argv[argTxs + 1]) : 2000;
+const SENDERS = 100;
+
+const root = HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(DEV_MNEMONIC), "m/44'/60'/0'/0");
+const wallets = Array.from({ length: SENDERS }, (_, i) => root.deriveChild(1000 + i));
+const alloc: Record<string, { balance: string }> = {};
+for (const w of wallets) alloc[w.address] = { balance: (10n ** 24n).toString() };
+const genesis = parseGenesis({
+  genesis_time: '2026-01-01T00:00:00Z',
+  chain_id: 'bench',
+  consensus_params: { block: { max_gas: '1000000000', max_tx_bytes: 131072 } },
+  validators: [{ name: 'v', pub_key: { type: 'tendermint/PubKeyEd25519', value: Buffer.from(generateEd25519Key().publicKey).toString('base64') }, power: '1', shares: '0', max_amount: '0', comp_rate: '1/5' }],
+  app_state: { evm: { chain_id: 1234, min_gas_price: '2000000000', alloc } },
+});
+
+const dir = mkdtempSync(join(tmpdir(), 'cmt-bench-'));
+const kv = createLmdbStore(join(dir, 'db'));
+const common = createChainCommon(1234n, 'osaka');
+const txCommon = createTxCommon(common);
+const nodes = new TrieNodeStore(kv);
+const state = createWorldState(nodes, common, undefined, { caches: true });
+const genesisHeader = await applyGenesis(state, genesis);
+await kv.write(nodes.takeWrites());
+nodes.writesDurable();
+const vm = await createExecutionVM(common, state, () => undefined, { allowUnlimitedContractSize: false });
+
+const raws: Uint8Array[] = [];
+for (let i = 0; i < N; i++) {
+  const w = wallets[i % SENDERS] as HDNodeWallet;
+  const tx = Transaction.from({ type: 0, to: `0x${(i + 0x100000).toString(16).padStart(40, '0')}`, value: 1n, nonce: Math.floor(i / SENDERS), gasLimit: 21000n, gasPrice: 2_000_000_000n, chainId: 1234n });
+  raws.push(hexToBytes(await w.signTransaction(tx)));
+}
+
+const rules = { chainId: 1234n, maxTxSizeBytes: 131072, blockGasLimit: 1_000_000_000n, minGasPriceWei: 2_000_000_000n };
+const rows: Array<[string, string]> = [];
+let t = performance.now();
+const txs = raws.map((r) => validateRawTx(r, txCommon, rules));
+const validateMs = performance.now() - t;
+rows.push(['decode + recover sender (validateRawTx)', `${Math.round(N / (validateMs / 1000))} tx/s (${((validateMs * 1000) / N).toFixed(1)} µs/tx)`]);
+
+t = performance.now();
+const out = await executeBlock(vm, common, {
+  parentHash: hashHeader(genesisHeader), height: 1n, timestamp: genesisHeader.timestamp + 1n, proposer: new Uint8Array(20),
+  gasLimit: 1_000_000_000n, baseFeePerGas: 2_000_000_000n, validatorsHash: genesisHeader.validatorsHash, lastCommit: null, feePool: hexToBytes(FEE_POOL_ADDRESS),
+}, txs, 'build');
+const execMs = performance.now() - t;
+rows.push([`executeBlock, ${N} ETH transfers to new accounts (incl. state root)`, `${Math.round(N / (execMs / 1000))} tx/s (${execMs.toFixed(0)} ms)`]);
+
+t = performance.now();
+orderedTrieRoot(raws);
+rows.push([`one ordered trie root over ${N} txs`, `${(performance.now() - t).toFixed(1)} ms`]);
+
+const store = createChainStore(kv);
+const block = createBlock(out.header, out.transactions.map((x) => x.raw), null);
+t = performance.now();
+await kv.write([...nodes.takeWrites(), ...store.blockWrites(block, out.receipts, { height: 1n, round: 0, blockHash: block.hash, signatures: [] }, raws.map((r) => keccak256(r)))]);
+rows.push(['atomic lmdb commit of block + receipts + state nodes', `${(performance.now() - t).toFixed(1)} ms`]);
+
+await kv.close();
+rmSync(dir, { recursive: true, force: true });
+console.log(`\nhot path, ${N} transactions from ${SENDERS} senders, one process (node ${process.versions.node})\n`);
+for (const [k, v] of rows) console.log(`${k.padEnd(70)} ${v}`);
