@@ -5,8 +5,8 @@
  *                    [--concurrency 32] [--timeout 120] [--out results.json]
  *
  * Each (node, workload) run starts a fresh node with 1 s interval mining and a 1e9 block gas limit, funds
- * `senders` fresh accounts (untimed), pre-signs the transactions (untimed), then times sending them all
- * until every accepted one is seen in a block, and checks the receipts. Progress goes to stderr, the table
+ * `senders` fresh accounts (untimed), pre-signs the transactions (untimed), then, starting right after a new
+ * block, times sending them all until every accepted one is seen in a block, and checks the receipts. Progress goes to stderr, the table
  * to stdout.
  */
 import { parseArgs } from 'node:util';
@@ -121,7 +121,7 @@ async function main(): Promise<void> {
       `${m.cpus} x ${m.cpuModel}, node ${m.node}${versions ? `; ${versions}` : ''}\n`,
   );
   console.log(formatTable(rows));
-  console.log('\ntx/s = included / (first send -> block with the last tx observed); latency = send -> block observed (20 ms polling).');
+  console.log('\ntx/s = included / (first send, right after a block -> block with the last tx observed); latency = send -> block observed (20 ms polling).');
   if (opts.out) {
     writeJson(opts.out, { ...opts, out: undefined }, rows);
     log(`wrote ${opts.out}`);

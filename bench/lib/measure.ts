@@ -104,8 +104,24 @@ async function countOkReceipts(rpc: RpcClient, hashes: string[]): Promise<number
   return receipts.filter((r) => (r.result as { status?: string } | null | undefined)?.status === '0x1').length;
 }
 
+/**
+ * Waits for a new block and returns its number, so that every run starts at the same phase of the 1 s block
+ * interval. Otherwise a run whose sending takes about one interval lands in one block or two by chance, and
+ * its tx/s swings by 2x between runs.
+ */
+async function nextBlock(rpc: RpcClient, maxWaitMs = 3000): Promise<number> {
+  const blockNumber = async (): Promise<number> => Number(BigInt(await rpc.call<string>('eth_blockNumber')));
+  const first = await blockNumber();
+  const deadline = performance.now() + maxWaitMs;
+  for (;;) {
+    const head = await blockNumber();
+    if (head !== first || performance.now() > deadline) return head;
+    await sleep(5);
+  }
+}
+
 export async function measure(rpc: RpcClient, txs: SignedTx[], concurrency: number, timeoutMs: number): Promise<Measurement> {
-  const startBlock = Number(BigInt(await rpc.call<string>('eth_blockNumber')));
+  const startBlock = await nextBlock(rpc);
   const t0 = performance.now();
   const st: State = {
     txs,
