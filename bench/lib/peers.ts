@@ -37,7 +37,7 @@ function commandFor(name: PeerName, port: number, dir: string): Command {
     case 'cmt':
       return {
         cmd: process.execPath,
-        args: [join(ROOT, 'bin/cmt.js'), 'start', '--dev', '--home', dir, '--rpc.port', String(port), '--block-time', '1', '--gas-limit', String(BLOCK_GAS_LIMIT)],
+        args: [...(process.env.CMT_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), join(ROOT, 'bin/cmt.js'), 'start', '--dev', '--home', dir, '--rpc.port', String(port), '--block-time', '1', '--gas-limit', String(BLOCK_GAS_LIMIT)],
       };
     case 'anvil':
       return { cmd: anvilBinary(), args: ['--port', String(port), '--block-time', '1', '--gas-limit', String(BLOCK_GAS_LIMIT), '--silent'] };

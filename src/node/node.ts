@@ -108,7 +108,8 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
     const automine = producer.blockTimeMs === 0;
     const executable = added.status === 'pending' || (added.status === 'replaced' && added.executable);
     const wait = automine && executable ? waiters.wait(tx.hash) : undefined;
-    void producer.dispatch({ kind: 'txsAvailable', nowMs: deps.clock.nowMs() });
+    // interval mining picks transactions up on its own schedule; only automine needs the nudge
+    if (producer.blockTimeMs === 0) void producer.dispatch({ kind: 'txsAvailable', nowMs: deps.clock.nowMs() });
     if (wait !== undefined) await wait;
     return tx.hash;
   };

@@ -49,7 +49,34 @@ export interface ChainStore {
   removeBlockWrites(block: Block, txHashes: Uint8Array[]): KVWrite[];
 }
 
+/**
+ * PERF: RPC clients ask for the same recent blocks over and over (one eth_getTransactionReceipt per
+ * transaction decoded the whole block's receipts each time: quadratic in the block size). Decoded
+ * blocks and receipts of recent heights are kept; they are immutable once committed.
+ */
+class RecentCache<V> {
+  private readonly map = new Map<bigint, V>();
+  private readonly capacity: number;
+  constructor(capacity: number) {
+    this.capacity = capacity;
+  }
+  get(key: bigint, load: () => V | undefined): V | undefined {
+    const hit = this.map.get(key);
+    if (hit !== undefined) return hit;
+    const value = load();
+    if (value === undefined) return undefined;
+    this.map.set(key, value);
+    if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as bigint);
+    return value;
+  }
+  forget(key: bigint): void {
+    this.map.delete(key);
+  }
+}
+
 export function createChainStore(kv: KVStore): ChainStore {
+  const blocks = new RecentCache<Block>(256);
+  const receiptLists = new RecentCache<Receipt[]>(256);
   return {
     kv,
     headHeight() {
@@ -57,16 +84,20 @@ export function createChainStore(kv: KVStore): ChainStore {
       return v === undefined ? undefined : readU64(v);
     },
     blockByHeight(height) {
-      const v = kv.get(concatBytes(P_BLOCK, u64(height)));
-      return v === undefined ? undefined : decodeBlock(v);
+      return blocks.get(height, () => {
+        const v = kv.get(concatBytes(P_BLOCK, u64(height)));
+        return v === undefined ? undefined : decodeBlock(v);
+      });
     },
     heightByHash(hash) {
       const v = kv.get(concatBytes(P_HASH, hash));
       return v === undefined ? undefined : readU64(v);
     },
     receipts(height) {
-      const v = kv.get(concatBytes(P_RECEIPTS, u64(height)));
-      return v === undefined ? undefined : decodeReceipts(v);
+      return receiptLists.get(height, () => {
+        const v = kv.get(concatBytes(P_RECEIPTS, u64(height)));
+        return v === undefined ? undefined : decodeReceipts(v);
+      });
     },
     commit(height) {
       const v = kv.get(concatBytes(P_COMMIT, u64(height)));
@@ -95,6 +126,8 @@ export function createChainStore(kv: KVStore): ChainStore {
       return writes;
     },
     removeBlockWrites(block, txHashes) {
+      blocks.forget(block.header.height);
+      receiptLists.forget(block.header.height);
       const h = u64(block.header.height);
       return [
         { key: concatBytes(P_BLOCK, h), value: null },
