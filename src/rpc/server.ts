@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import type { Block, Receipt } from '../types/index.ts';
+import { ChainError } from '../primitives/index.ts';
 import type { Hex } from '../primitives/index.ts';
 import type { RpcBackend } from './backend.ts';
 import { dispatchBody, stringify } from './dispatch.ts';
@@ -86,6 +87,7 @@ export function createRpcServer(opts: RpcServerOptions, table: HandlerTable, bac
 
   const http: Server = createServer({ keepAliveTimeout: 60_000 }, onHttp);
   const wss = new WebSocketServer({ server: http, maxPayload: opts.maxBodyBytes });
+  wss.on('error', () => {}); // it re-emits the HTTP server's errors, which start() already reports
 
   wss.on('connection', (socket: WebSocket) => {
     const send = (value: unknown): void => {
@@ -120,9 +122,11 @@ export function createRpcServer(opts: RpcServerOptions, table: HandlerTable, bac
     wsUrl: () => `ws://${opts.host}:${address().port}`,
     start: () =>
       new Promise((resolve, reject) => {
-        http.once('error', reject);
+        http.once('error', (err: Error) =>
+          reject(new ChainError('RPC_LISTEN_FAILED', `cannot serve JSON-RPC on ${opts.host}:${opts.port}: ${err.message}; is another node running? use --rpc.port`)),
+        );
         http.listen(opts.port, opts.host, () => {
-          http.off('error', reject);
+          http.removeAllListeners('error');
           resolve();
         });
       }),
