@@ -6,21 +6,18 @@
 import { ChainError, bytesToHex, hexToBytes } from '../primitives/index.ts';
 import type { Hex } from '../primitives/index.ts';
 
-const QUANTITY_RE = /^0x(0|[1-9a-fA-F][0-9a-fA-F]*)$/;
-const LENIENT_QUANTITY_RE = /^0x[0-9a-fA-F]{1,64}$/;
+const QUANTITY_RE = /^0x(0|[1-9a-fA-F][0-9a-fA-F]{0,63})$/;
 
 export function toQuantity(value: bigint | number): Hex {
   if (value < 0) throw new ChainError('INVALID_QUANTITY', `negative quantity ${value}`, {}, 'internal');
   return `0x${value.toString(16)}`;
 }
 
-/** Accepts strict quantities and, like geth and anvil, hex with leading zeros and plain safe integers. */
+/** A quantity as the spec defines it: 0x-hex without leading zeros (geth rejects them too), at most 256 bits. */
 export function parseQuantity(value: unknown, name = 'quantity'): bigint {
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return BigInt(value);
-  if (typeof value === 'string' && (QUANTITY_RE.test(value) || LENIENT_QUANTITY_RE.test(value))) {
-    return BigInt(value);
-  }
-  throw new ChainError('INVALID_PARAMS', `invalid ${name}: expected a hex quantity, got ${describe(value)}`);
+  if (typeof value === 'string' && QUANTITY_RE.test(value)) return BigInt(value);
+  const hint = typeof value === 'string' && /^0x0[0-9a-fA-F]/.test(value) ? ' (hex quantities have no leading zeros)' : '';
+  throw new ChainError('INVALID_PARAMS', `invalid ${name}: expected a hex quantity, got ${describe(value)}${hint}`);
 }
 
 export function toData(bytes: Uint8Array): Hex {

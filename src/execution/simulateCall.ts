@@ -85,8 +85,14 @@ function priced(req: CallRequest): boolean {
 export async function runCall(vm: VM, txCommon: Common, env: BlockEnv, req: CallRequest, gasLimit: bigint): Promise<CallOutcome> {
   const state = vm.stateManager;
   const sender = new Address(req.from ?? new Uint8Array(20));
-  const nonce = req.nonce ?? (await state.getAccount(sender))?.nonce ?? 0n;
-  const tx = buildCallTx(req, gasLimit, nonce, txCommon);
+  const account = await state.getAccount(sender);
+  const value = req.value ?? 0n;
+  if ((account?.balance ?? 0n) < value) {
+    throw new ChainError('INSUFFICIENT_FUNDS', `insufficient funds for gas * price + value: address ${sender.toString()} have ${account?.balance ?? 0n} want ${value}`);
+  }
+  const tx = buildCallTx(req, gasLimit, req.nonce ?? account?.nonce ?? 0n, txCommon);
+  const intrinsic = tx.getIntrinsicGas();
+  if (gasLimit < intrinsic) throw new ChainError('CALL_INVALID', `intrinsic gas too low: have ${gasLimit}, want ${intrinsic}`);
   const block = createEvmBlock(vm.common, { ...env, baseFeePerGas: priced(req) ? env.baseFeePerGas : 0n });
   await state.checkpoint();
   try {

@@ -94,7 +94,13 @@ function checkGasAndFees(tx: TypedTransaction, raw: Uint8Array, sender: Hex, rul
   const tip = isFeeMarket ? (tx as { maxPriorityFeePerGas: bigint }).maxPriorityFeePerGas : maxFee;
   if (tip > maxFee) fail(TxErrorCode.TIP_ABOVE_FEE_CAP, `max priority fee per gas higher than max fee per gas: tip ${tip}, max fee ${maxFee}`);
   if (maxFee < rules.minGasPriceWei) {
-    fail(TxErrorCode.FEE_CAP_TOO_LOW, `transaction underpriced: gas price ${maxFee} wei below the chain minimum ${rules.minGasPriceWei} wei`);
+    // the base fee is the chain's minimum price; say it in the words wallets and viem recognise
+    fail(
+      TxErrorCode.FEE_CAP_TOO_LOW,
+      isFeeMarket
+        ? `max fee per gas less than block base fee: maxFeePerGas ${maxFee}, baseFee ${rules.minGasPriceWei}`
+        : `transaction underpriced: gas price ${maxFee} wei below the chain minimum ${rules.minGasPriceWei} wei`,
+    );
   }
   return {
     tx,

@@ -33,24 +33,27 @@ export async function dispatchOne(request: unknown, table: HandlerTable, backend
   }
   const r = request as Record<string, unknown>;
   if (!validId(r.id)) return errorResponse(null, RpcCode.INVALID_REQUEST, 'invalid request: id must be a string, number or null');
+  if (r.jsonrpc !== '2.0') return errorResponse(r.id, RpcCode.INVALID_REQUEST, 'invalid request: "jsonrpc" must be "2.0"');
   if (typeof r.method !== 'string') return errorResponse(r.id, RpcCode.INVALID_REQUEST, 'invalid request: method must be a string');
   if (r.params !== undefined && r.params !== null && !Array.isArray(r.params)) {
     return errorResponse(r.id, RpcCode.INVALID_PARAMS, 'invalid params: expected an array of positional parameters');
   }
   const handler = Object.hasOwn(table, r.method) ? table[r.method] : undefined;
   if (handler === undefined) return errorResponse(r.id, RpcCode.METHOD_NOT_FOUND, `the method ${r.method} does not exist/is not available`);
+  // a request without an id is a notification: it runs, and gets no response (JSON-RPC 2.0 §4.1)
+  const notification = !('id' in r);
   try {
     const result = await handler((r.params as unknown[] | undefined) ?? [], backend);
-    return { jsonrpc: '2.0', id: r.id ?? null, result: result === undefined ? null : result };
+    return notification ? undefined : { jsonrpc: '2.0', id: r.id ?? null, result: result === undefined ? null : result };
   } catch (err) {
     opts.onError?.(r.method, err);
-    return { jsonrpc: '2.0', id: r.id ?? null, error: toRpcError(err) };
+    return notification ? undefined : { jsonrpc: '2.0', id: r.id ?? null, error: toRpcError(err) };
   }
 }
 
 /** Handles a parsed body: one request or a batch. Returns undefined when nothing must be sent back. */
-export async function dispatchBody(body: unknown, table: HandlerTable, backend: RpcBackend, opts: DispatchOptions): Promise<RpcResponse | RpcResponse[]> {
-  if (!Array.isArray(body)) return (await dispatchOne(body, table, backend, opts)) as RpcResponse;
+export async function dispatchBody(body: unknown, table: HandlerTable, backend: RpcBackend, opts: DispatchOptions): Promise<RpcResponse | RpcResponse[] | undefined> {
+  if (!Array.isArray(body)) return dispatchOne(body, table, backend, opts);
   if (body.length === 0) return errorResponse(null, RpcCode.INVALID_REQUEST, 'empty batch');
   if (body.length > opts.maxBatchSize) {
     return errorResponse(null, RpcCode.LIMIT_EXCEEDED, `batch too large: ${body.length} requests, limit ${opts.maxBatchSize}`);
@@ -60,7 +63,7 @@ export async function dispatchBody(body: unknown, table: HandlerTable, backend: 
     const response = await dispatchOne(request, table, backend, opts);
     if (response !== undefined) out.push(response);
   }
-  return out;
+  return out.length === 0 ? undefined : out;
 }
 
 /** JSON with bigint support, for results that carry raw bigints by mistake of a handler. */

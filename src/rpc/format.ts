@@ -64,6 +64,7 @@ export function formatTx(tx: TypedTransaction, from: Hex, pos: TxPosition | unde
   const out: Json = {
     blockHash: pos === undefined ? null : bytesToHex(pos.block.hash),
     blockNumber: pos === undefined ? null : toQuantity(pos.block.header.height),
+    ...(pos === undefined ? {} : { blockTimestamp: toQuantity(pos.block.header.timestamp) }),
     from,
     gas: json.gasLimit,
     gasPrice: isFeeMarket ? toQuantity(effectivePrice(tx, baseFee)) : json.gasPrice,
@@ -112,6 +113,7 @@ export function formatLog(log: Log, block: Block, txHash: Hex, txIndex: number, 
     transactionHash: txHash,
     transactionIndex: toQuantity(txIndex),
     blockHash: bytesToHex(block.hash),
+    blockTimestamp: toQuantity(block.header.timestamp),
     logIndex: toQuantity(logIndex),
     removed: false,
   };

@@ -66,12 +66,22 @@ export function queryLogs(f: Record<string, unknown>, backend: RpcBackend): Json
     if (f.fromBlock != null || f.toBlock != null) throw invalidParams('cannot specify both blockHash and fromBlock/toBlock');
     from = to = resolveHeight({ blockHash: f.blockHash }, backend);
   } else {
-    from = resolveHeight(f.fromBlock ?? 'latest', backend);
-    to = resolveHeight(f.toBlock ?? 'latest', backend);
+    from = rangeEnd(f.fromBlock, backend);
+    to = rangeEnd(f.toBlock, backend);
   }
   if (from > to) throw invalidParams(`invalid block range: fromBlock ${from} is after toBlock ${to}`);
   if (to - from >= MAX_LOG_RANGE) throw new RpcError(RpcCode.LIMIT_EXCEEDED, `block range too large: at most ${MAX_LOG_RANGE} blocks per query`);
   return logsInRange(c, from, to, backend);
+}
+
+/** A log range end; one beyond the head is a bad request, not a missing resource (as geth answers). */
+function rangeEnd(tag: unknown, backend: RpcBackend): bigint {
+  try {
+    return resolveHeight(tag ?? 'latest', backend);
+  } catch (err) {
+    if (err instanceof RpcError && err.code === RpcCode.RESOURCE_NOT_FOUND) throw invalidParams(`invalid block range: ${err.message}`);
+    throw err;
+  }
 }
 
 export function logsInRange(c: LogCriteria, from: bigint, to: bigint, backend: RpcBackend): Json[] {

@@ -51,7 +51,11 @@ function resolveBlockObject(obj: Record<string, unknown>, backend: RpcBackend): 
 
 /** Like resolveHeight but for lookups that answer null for an unknown block instead of an error. */
 export function findBlock(tag: unknown, backend: RpcBackend): Block | undefined {
-  if (typeof tag === 'string' && /^0x[0-9a-fA-F]+$/.test(tag) && !['latest', 'pending'].includes(tag)) {
+  if (typeof tag === 'string' && /^0x[0-9a-fA-F]{64}$/.test(tag)) {
+    const height = backend.store.heightByHash(parseHash(tag, 'block hash'));
+    return height === undefined ? undefined : backend.store.blockByHeight(height);
+  }
+  if (typeof tag === 'string' && /^0x[0-9a-fA-F]+$/.test(tag)) {
     const n = parseQuantity(tag, 'block number');
     return backend.store.blockByHeight(n);
   }

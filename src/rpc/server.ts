@@ -79,7 +79,7 @@ export function createRpcServer(opts: RpcServerOptions, table: HandlerTable, bac
         return;
       }
       dispatchBody(body, table, backend, dispatchOpts).then(
-        (out) => res.writeHead(200, { 'content-type': 'application/json' }).end(stringify(out)),
+        (out) => (out === undefined ? res.writeHead(204).end() : res.writeHead(200, { 'content-type': 'application/json' }).end(stringify(out))),
         () => res.writeHead(500).end(),
       );
     });
@@ -110,7 +110,7 @@ export function createRpcServer(opts: RpcServerOptions, table: HandlerTable, bac
         socket.send(parseError(`parse error: ${(err as Error).message}`));
         return;
       }
-      void dispatchBody(body, connTable, backend, dispatchOpts).then(send, () => {});
+      void dispatchBody(body, connTable, backend, dispatchOpts).then((out) => out !== undefined && send(out), () => {});
     });
     socket.on('close', () => connections.delete(subs));
     socket.on('error', () => connections.delete(subs));

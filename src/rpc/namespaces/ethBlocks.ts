@@ -118,7 +118,7 @@ export const ethBlockHandlers: HandlerTable = {
       oldestBlock: toQuantity(oldest),
       baseFeePerGas: baseFees,
       gasUsedRatio: ratios,
-      baseFeePerBlobGas: baseFees.map(() => '0x0'),
+      baseFeePerBlobGas: baseFees.map(() => '0x1'), // no blobs are ever included: the minimum blob base fee
       blobGasUsedRatio: ratios.map(() => 0),
     };
     if (percentiles !== undefined) out.reward = rewards;

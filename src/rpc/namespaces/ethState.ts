@@ -89,8 +89,7 @@ export const ethStateHandlers: HandlerTable = {
     return toData(await state.getCode(addressParam(params)));
   },
   async eth_getStorageAt(params, backend) {
-    const slot = padLeft(stripZeros(parseData(normaliseSlot(requireParam(params, 1, 'slot')), 'storage slot')), 32);
-    if (slot.length !== 32) throw invalidParams('invalid storage slot: more than 32 bytes');
+    const slot = parseSlot(requireParam(params, 1, 'slot'));
     const state = backend.readState(resolveHeight(params[2], backend));
     const value = await state.getStorage(addressParam(params), slot);
     return bytesToHex(padLeft(value, 32));
@@ -111,7 +110,7 @@ export const ethStateHandlers: HandlerTable = {
     const keys = requireParam(params, 1, 'storageKeys');
     if (!Array.isArray(keys)) throw invalidParams('storageKeys must be an array');
     const state = backend.stateAt(resolveHeight(params[2], backend));
-    const slots = keys.map((k) => padLeft(stripZeros(parseData(normaliseSlot(k), 'storage key')), 32));
+    const slots = keys.map((k) => parseSlot(k));
     const proof = await getStateProof(state, address, slots);
     return {
       address: proof.address,
@@ -125,8 +124,11 @@ export const ethStateHandlers: HandlerTable = {
   },
 };
 
-/** Slots may come as quantities ("0x0") or as 32-byte data; both mean the same slot. */
-function normaliseSlot(value: unknown): unknown {
-  if (typeof value === 'string' && /^0x[0-9a-fA-F]*$/.test(value) && value.length % 2 === 1) return `0x0${value.slice(2)}`;
-  return value;
+/** A storage slot: up to 32 bytes of hex, as a quantity ("0x0") or as data ("0x00..00"). */
+function parseSlot(value: unknown): Uint8Array {
+  if (typeof value !== 'string' || !/^0x[0-9a-fA-F]{1,64}$/.test(value)) {
+    throw invalidParams(`invalid storage key: expected at most 32 bytes of hex, got ${JSON.stringify(value)?.slice(0, 80)}`);
+  }
+  const even = value.length % 2 === 1 ? `0x0${value.slice(2)}` : value;
+  return padLeft(parseData(even, 'storage key'), 32);
 }
