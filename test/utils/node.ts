@@ -47,7 +47,10 @@ export async function startCmt(args: string[] = [], opts: { home?: string; timeo
   proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((res) => proc.once('exit', (code) => res(code)));
   const port = await new Promise<number>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`cmt did not start within ${opts.timeoutMs ?? 30000} ms:\n${out}`)), opts.timeoutMs ?? 30_000);
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL'); // never leave a half-started node behind
+      rej(new Error(`cmt did not start within ${opts.timeoutMs ?? 30000} ms:\n${out}`));
+    }, opts.timeoutMs ?? 30_000);
     const check = (): void => {
       const m = /Listening on [\d.]+:(\d+)/.exec(out) ?? /JSON-RPC listening url=http:\/\/[\d.]+:(\d+)/.exec(out);
       if (m) {
