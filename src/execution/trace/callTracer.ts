@@ -11,7 +11,7 @@ import { bytesToHex, invariant } from '../../primitives/index.ts';
 import type { Hex } from '../../primitives/index.ts';
 import { decodeRevertReason } from '../simulateCall.ts';
 import type { EvmEvents, TxSummary, TxTracer } from './tracer.ts';
-import { gethErrorMessage, isRevert, readMemory } from './tracer.ts';
+import { gethErrorMessage, isRevert, listen, readMemory } from './tracer.ts';
 
 export interface CallTracerConfig {
   /** Trace only the top call, not the calls it makes. */
@@ -148,14 +148,7 @@ export function createCallTracer(config: CallTracerConfig = DEFAULT_CALL_TRACER_
       const step = (data: InterpreterStep): void => guard(() => onStep(data));
       const before = (data: Message): void => guard(() => onBeforeMessage(data));
       const after = (data: EVMResult): void => guard(() => onAfterMessage(data));
-      events.on('step', step);
-      events.on('beforeMessage', before);
-      events.on('afterMessage', after);
-      return () => {
-        events.off('step', step);
-        events.off('beforeMessage', before);
-        events.off('afterMessage', after);
-      };
+      return listen(events, { step, beforeMessage: before, afterMessage: after });
     },
     finish(tx: TxSummary) {
       if (failure !== undefined) throw failure;

@@ -12,7 +12,7 @@ import type { Address } from '@ethereumjs/util';
 import { bytesToHex } from '../../primitives/index.ts';
 import type { Hex } from '../../primitives/index.ts';
 import type { EvmEvents, TxSummary, TxTracer } from './tracer.ts';
-import { bareHex, gethErrorMessage, isRevert, wordHex } from './tracer.ts';
+import { bareHex, gethErrorMessage, isRevert, listen, wordHex } from './tracer.ts';
 
 export interface StructLoggerConfig {
   disableStack: boolean;
@@ -160,14 +160,7 @@ export function createStructLogger(config: StructLoggerConfig = DEFAULT_STRUCT_L
       };
       const before = (data: Message): void => guard(() => onBeforeMessage(data));
       const after = (data: EVMResult): void => guard(() => onAfterMessage(data));
-      events.on('step', step);
-      events.on('beforeMessage', before);
-      events.on('afterMessage', after);
-      return () => {
-        events.off('step', step);
-        events.off('beforeMessage', before);
-        events.off('afterMessage', after);
-      };
+      return listen(events, { step, beforeMessage: before, afterMessage: after });
     },
     finish(tx: TxSummary) {
       if (failure !== undefined) throw failure;

@@ -2,7 +2,7 @@
  * What every tracer shares: how it attaches to a VM's EVM events, what it learns about the transaction
  * once it ran, and geth's wording for EVM failures (clients match on these strings).
  */
-import type { EVMError } from '@ethereumjs/evm';
+import type { EVMError, EVMResult, InterpreterStep, Message } from '@ethereumjs/evm';
 import type { VM } from '../../evm/index.ts';
 import { invariant } from '../../primitives/index.ts';
 
@@ -22,6 +22,24 @@ export interface TxTracer<R> {
   attach(events: EvmEvents): () => void;
   /** The JSON-ready result. Throws if a listener failed while the transaction ran. */
   finish(tx: TxSummary): R;
+}
+
+export interface EvmHandlers {
+  step: (data: InterpreterStep, resolve?: (result?: unknown) => void) => void;
+  beforeMessage: (data: Message) => void;
+  afterMessage: (data: EVMResult) => void;
+}
+
+/** Subscribes a tracer's three handlers; returns the function that unsubscribes them. */
+export function listen(events: EvmEvents, handlers: EvmHandlers): () => void {
+  events.on('step', handlers.step);
+  events.on('beforeMessage', handlers.beforeMessage);
+  events.on('afterMessage', handlers.afterMessage);
+  return () => {
+    events.off('step', handlers.step);
+    events.off('beforeMessage', handlers.beforeMessage);
+    events.off('afterMessage', handlers.afterMessage);
+  };
 }
 
 export function evmEvents(vm: VM): EvmEvents {
