@@ -54,7 +54,7 @@ function declaredChainId(raw: Uint8Array): bigint | undefined {
 export function validateRawTx(raw: Uint8Array, txCommon: Common, rules: AdmissionRules): ValidatedTx {
   if (raw.length === 0) fail(TxErrorCode.MALFORMED, 'empty transaction');
   if (raw.length > rules.maxTxSizeBytes) {
-    fail(TxErrorCode.OVERSIZED, `oversized data: transaction size ${raw.length}, limit ${rules.maxTxSizeBytes}`);
+    fail(TxErrorCode.OVERSIZED, `oversized data: transaction size ${raw.length} bytes, limit ${rules.maxTxSizeBytes}`);
   }
   let chainId: bigint | undefined;
   try {

@@ -59,13 +59,14 @@ export function createRpcServer(opts: RpcServerOptions, table: HandlerTable, bac
     let size = 0;
     let tooLarge = false;
     req.on('data', (chunk: Buffer) => {
+      if (tooLarge) return; // drain the rest without keeping it, so the client can read the 413
       size += chunk.length;
       if (size > opts.maxBodyBytes) {
         tooLarge = true;
-        res.writeHead(413, { 'content-type': 'application/json' }).end(
+        chunks.length = 0;
+        res.writeHead(413, { 'content-type': 'application/json', connection: 'close' }).end(
           stringify({ jsonrpc: '2.0', id: null, error: { code: RpcCode.LIMIT_EXCEEDED, message: `request body too large: limit ${opts.maxBodyBytes} bytes` } }),
         );
-        req.destroy();
       } else chunks.push(chunk);
     });
     req.on('error', () => {});
