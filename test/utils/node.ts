@@ -38,7 +38,7 @@ export function removeHome(home: string): void {
  */
 export async function startCmt(args: string[] = [], opts: { home?: string; timeoutMs?: number } = {}): Promise<CmtProcess> {
   const home = opts.home ?? tempHome();
-  const proc = spawn(process.execPath, [BIN, 'start', '--dev', '--home', home, '--rpc.port', '0', ...args], {
+  const proc = spawn(process.execPath, [...(process.env.CMT_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), BIN, 'start', '--dev', '--home', home, '--rpc.port', '0', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, CMT_HOME: '' },
   });
