@@ -85,7 +85,8 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
       }
       const states = new Map<string, { nonce: bigint; balance: bigint }>();
       for (const sender of pool.senders()) states.set(sender, await accountState(sender));
-      pool.update((s) => states.get(s) ?? { nonce: 0n, balance: 0n }, baseFee);
+      const dropped = pool.update((s) => states.get(s) ?? { nonce: 0n, balance: 0n }, baseFee);
+      for (const hash of dropped.unpayable) waiters.reject(hash, new ChainError('TX_DROPPED', `transaction ${hash} dropped: its sender can no longer pay for it`));
       executed.transactions.forEach((tx, i) => waiters.resolve(tx.hash, executed.receipts[i] as Receipt));
       publish(block, executed.receipts);
       if (pool.stats().pending > 0) void producer.dispatch({ kind: 'txsAvailable', nowMs: deps.clock.nowMs() });
@@ -102,6 +103,9 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
   const admit = async (tx: ValidatedTx): Promise<Hex> => {
     const account = await accountState(tx.sender);
     const added = pool.add({ ...tx, size: tx.raw.length, payload: tx }, account, baseFee);
+    if ('evicted' in added && added.evicted !== undefined) {
+      waiters.reject(added.evicted, new ChainError('TX_DROPPED', `transaction ${added.evicted} evicted from the full pool by a better-paying one`));
+    }
     events.emit('pendingTx', tx.hash);
     filters.onPendingTx(tx.hash);
     rpc?.onPendingTx(tx.hash);
