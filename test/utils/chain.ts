@@ -3,14 +3,14 @@ import { HDNodeWallet, Mnemonic, Transaction } from 'ethers';
 import { createChainCommon, createExecutionVM, createTxCommon } from '../../src/evm/index.ts';
 import type { Common, VM } from '../../src/evm/index.ts';
 import { applyGenesis } from '../../src/execution/index.ts';
-import type { AdmissionRules } from '../../src/execution/index.ts';
+import type { AdmissionRules, BlockContext } from '../../src/execution/index.ts';
 import { DEV_MNEMONIC, FEE_POOL_ADDRESS } from '../../src/params/index.ts';
 import { hexToBytes } from '../../src/primitives/index.ts';
 import { TrieNodeStore, createWorldState } from '../../src/state/index.ts';
 import type { WorldState } from '../../src/state/index.ts';
 import { createMemoryStore } from '../../src/storage/index.ts';
 import { generateEd25519Key } from '../../src/crypto/index.ts';
-import { parseGenesis } from '../../src/types/index.ts';
+import { hashHeader, parseGenesis } from '../../src/types/index.ts';
 import type { Genesis, Header } from '../../src/types/index.ts';
 
 export const CHAIN_ID = 1234n;
@@ -94,4 +94,19 @@ export async function signTransfer(
   });
   const signed = await devWallet(from).signTransaction(tx);
   return hexToBytes(signed);
+}
+
+/** The context of block 1 on top of the test chain's genesis (30M gas, 2 gwei base fee, fees to the pool). */
+export function firstBlockContext(chain: TestChain): BlockContext {
+  return {
+    parentHash: hashHeader(chain.genesisHeader),
+    height: 1n,
+    timestamp: chain.genesisHeader.timestamp + 1n,
+    proposer: new Uint8Array(20),
+    gasLimit: 30_000_000n,
+    baseFeePerGas: 2_000_000_000n,
+    validatorsHash: chain.genesisHeader.validatorsHash,
+    lastCommit: null,
+    feePool: chain.feePool,
+  };
 }

@@ -2,28 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createAddressFromString } from '@ethereumjs/util';
 import { executeBlock, validateRawTx } from '../../../src/execution/index.ts';
-import { hashHeader } from '../../../src/types/index.ts';
-import { ONE, createTestChain, devWallet, signTransfer } from '../../utils/chain.ts';
+import { ONE, createTestChain, devWallet, firstBlockContext, signTransfer } from '../../utils/chain.ts';
 
 const RECIPIENT = '0x00000000000000000000000000000000000000aa';
 
 async function balanceOf(chain: Awaited<ReturnType<typeof createTestChain>>, addr: string | Uint8Array): Promise<bigint> {
   const a = typeof addr === 'string' ? createAddressFromString(addr) : createAddressFromString(`0x${Buffer.from(addr).toString('hex')}`);
   return (await chain.state.getAccount(a))?.balance ?? 0n;
-}
-
-function ctxFor(chain: Awaited<ReturnType<typeof createTestChain>>, height = 1n) {
-  return {
-    parentHash: hashHeader(chain.genesisHeader),
-    height,
-    timestamp: chain.genesisHeader.timestamp + 1n,
-    proposer: new Uint8Array(20),
-    gasLimit: 30_000_000n,
-    baseFeePerGas: 2_000_000_000n,
-    validatorsHash: chain.genesisHeader.validatorsHash,
-    lastCommit: null,
-    feePool: chain.feePool,
-  };
 }
 
 describe('executeBlock', () => {
@@ -35,7 +20,7 @@ describe('executeBlock', () => {
     ];
     const txs = raw.map((r) => validateRawTx(r, chain.txCommon, chain.rules));
     const before = (await balanceOf(chain, devWallet(0).address)) + (await balanceOf(chain, devWallet(1).address));
-    const out = await executeBlock(chain.vm, chain.common, ctxFor(chain), txs, 'build');
+    const out = await executeBlock(chain.vm, chain.common, firstBlockContext(chain), txs, 'build');
     assert.equal(out.transactions.length, 2);
     assert.equal(out.header.gasUsed, 42000n);
     assert.equal(await balanceOf(chain, RECIPIENT), 6n * ONE);
@@ -54,7 +39,7 @@ describe('executeBlock', () => {
     const good = validateRawTx(await signTransfer(0, 0, RECIPIENT, ONE), chain.txCommon, chain.rules);
     const gap = validateRawTx(await signTransfer(0, 5, RECIPIENT, ONE), chain.txCommon, chain.rules);
     const broke = validateRawTx(await signTransfer(1, 0, RECIPIENT, 10_000n * ONE), chain.txCommon, chain.rules);
-    const out = await executeBlock(chain.vm, chain.common, ctxFor(chain), [good, gap, broke], 'build');
+    const out = await executeBlock(chain.vm, chain.common, firstBlockContext(chain), [good, gap, broke], 'build');
     assert.deepEqual(out.transactions.map((t) => t.hash), [good.hash]);
     assert.deepEqual(out.rejected.map((r) => r.tx.hash), [broke.hash]);
   });
@@ -62,7 +47,7 @@ describe('executeBlock', () => {
   test('apply mode rejects a block containing a transaction that cannot pay', async () => {
     const chain = await createTestChain();
     const broke = validateRawTx(await signTransfer(1, 0, RECIPIENT, 10_000n * ONE), chain.txCommon, chain.rules);
-    await assert.rejects(executeBlock(chain.vm, chain.common, ctxFor(chain), [broke], 'apply'), /cannot run/);
+    await assert.rejects(executeBlock(chain.vm, chain.common, firstBlockContext(chain), [broke], 'apply'), /cannot run/);
   });
 
   test('the same inputs give the same header (determinism)', async () => {
@@ -70,8 +55,8 @@ describe('executeBlock', () => {
     const b = await createTestChain();
     // genesis validators differ (random keys), so compare everything below the validator hash
     const raw = await signTransfer(0, 0, RECIPIENT, ONE);
-    const ha = (await executeBlock(a.vm, a.common, ctxFor(a), [validateRawTx(raw, a.txCommon, a.rules)], 'build')).header;
-    const hb = (await executeBlock(b.vm, b.common, ctxFor(b), [validateRawTx(raw, b.txCommon, b.rules)], 'build')).header;
+    const ha = (await executeBlock(a.vm, a.common, firstBlockContext(a), [validateRawTx(raw, a.txCommon, a.rules)], 'build')).header;
+    const hb = (await executeBlock(b.vm, b.common, firstBlockContext(b), [validateRawTx(raw, b.txCommon, b.rules)], 'build')).header;
     assert.deepEqual(ha.stateRoot, hb.stateRoot);
     assert.deepEqual(ha.receiptsRoot, hb.receiptsRoot);
     assert.deepEqual(ha.transactionsRoot, hb.transactionsRoot);
@@ -84,7 +69,7 @@ describe('executeBlock', () => {
     const raw = [];
     for (let i = 0; i < 20; i++) raw.push(await signTransfer(i, 0, `0x${(i + 1).toString(16).padStart(40, '0')}`, 1n, { gasLimit: 100_000n }));
     const txs = raw.map((r) => validateRawTx(r, chain.txCommon, chain.rules));
-    const out = await executeBlock(chain.vm, chain.common, ctxFor(chain), txs, 'build');
+    const out = await executeBlock(chain.vm, chain.common, firstBlockContext(chain), txs, 'build');
     assert.equal(out.transactions.length, 20);
     const { createWorldState } = await import('../../../src/state/index.ts');
     const fresh = createWorldState(chain.nodes, chain.common, out.header.stateRoot, { caches: false });

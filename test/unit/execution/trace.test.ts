@@ -26,7 +26,7 @@ import { createWorldState } from '../../../src/state/index.ts';
 import { createChainStore, createMemoryStore } from '../../../src/storage/index.ts';
 import { createBlock } from '../../../src/types/index.ts';
 import { keccak256 } from '../../../src/crypto/index.ts';
-import { CHAIN_ID, ONE, createTestChain, devWallet, signTransfer } from '../../utils/chain.ts';
+import { CHAIN_ID, ONE, createTestChain, devWallet, firstBlockContext, signTransfer } from '../../utils/chain.ts';
 
 const RECIPIENT = '0x00000000000000000000000000000000000000aa';
 const TX_GAS = 200_000n;
@@ -100,17 +100,7 @@ async function commitBlockOne(txs: ValidatedTx[]): Promise<{ deps: TraceDeps; re
   const store = createChainStore(createMemoryStore());
   const genesis = createBlock(chain.genesisHeader, [], null);
   await store.kv.write(store.blockWrites(genesis, [], { height: 0n, round: 0, blockHash: genesis.hash, signatures: [] }, []));
-  const ctx = {
-    parentHash: genesis.hash,
-    height: 1n,
-    timestamp: chain.genesisHeader.timestamp + 1n,
-    proposer: new Uint8Array(20),
-    gasLimit: 30_000_000n,
-    baseFeePerGas: 2_000_000_000n,
-    validatorsHash: chain.genesisHeader.validatorsHash,
-    lastCommit: null,
-    feePool: chain.feePool,
-  };
+  const ctx = { ...firstBlockContext(chain), parentHash: genesis.hash };
   const out = await executeBlock(chain.vm, chain.common, ctx, txs, 'apply');
   const block = createBlock(out.header, txs.map((t) => t.raw), null);
   const hashes = txs.map((t) => keccak256(t.raw));
