@@ -4,6 +4,7 @@
  */
 import type { Common, TypedTransaction } from '../evm/index.ts';
 import { decodeTransaction } from '../evm/index.ts';
+import { keccak256 } from '../crypto/index.ts';
 import { RLP } from '../encoding/index.ts';
 import { ChainError, bytesToBigint, bytesToHex } from '../primitives/index.ts';
 import type { Hex } from '../primitives/index.ts';
@@ -72,9 +73,13 @@ export function validateRawTx(raw: Uint8Array, txCommon: Common, rules: Admissio
   } catch (err) {
     fail(TxErrorCode.MALFORMED, `invalid transaction: ${firstLine(err)}`);
   }
+  // PERF: the hash of a decoded transaction is the hash of its (canonical, strictly decoded) bytes: seed
+  // the tx's own cache instead of letting it re-serialize, and derive the address with the native keccak
+  // (@ethereumjs/util's publicToAddress uses the pure-JS one).
+  (tx as unknown as { cache: { hash?: Uint8Array } }).cache.hash = keccak256(raw);
   let sender: Hex;
   try {
-    sender = tx.getSenderAddress().toString() as Hex;
+    sender = bytesToHex(keccak256(tx.getSenderPublicKey()).subarray(12));
   } catch (err) {
     fail(TxErrorCode.BAD_SIGNATURE, `invalid sender: ${firstLine(err)}`);
   }
