@@ -11,6 +11,8 @@ import type { ExecutedBlock, ValidatedTx } from '../execution/index.ts';
 import { precommitSignBytes } from '../types/index.ts';
 import type { Block } from '../types/index.ts';
 import type { WorldState } from '../state/index.ts';
+import type { DevEdit } from '../rpc/index.ts';
+import { applyDevEdits } from './devEdits.ts';
 import type { Chain } from './chain.ts';
 import type { Clock } from './clock.ts';
 import type { Logger } from './logger.ts';
@@ -39,7 +41,7 @@ export class BlockProducer {
   private cancelTimer: (() => void) | undefined;
   private pending: { block: Block; executed: ExecutedBlock } | undefined;
   private stopped = false;
-  private edits: Array<(state: WorldState) => Promise<void>> = [];
+  private edits: DevEdit[] = [];
   readonly time: BlockTimeControl;
   private readonly deps: ProducerDeps;
   private readonly proposer: Uint8Array;
@@ -98,7 +100,7 @@ export class BlockProducer {
   }
 
   /** Queues a state edit for the next block (dev mode). */
-  queueEdit(edit: (state: WorldState) => Promise<void>): void {
+  queueEdit(edit: DevEdit): void {
     this.edits.push(edit);
   }
 
@@ -155,9 +157,7 @@ export class BlockProducer {
     };
     const edits = this.edits;
     this.edits = [];
-    const beginBlock = async (state: WorldState): Promise<void> => {
-      for (const edit of edits) await edit(state);
-    };
+    const beginBlock = (state: WorldState): Promise<void> => applyDevEdits(state, edits);
     const startedMs = this.deps.clock.nowMs();
     this.pending = await chain.buildBlock(ctx, candidates, edits.length > 0 ? { beginBlock } : {});
     this.deps.logger.debug('block built', { height, txs: this.pending.block.transactions.length, ms: this.deps.clock.nowMs() - startedMs });

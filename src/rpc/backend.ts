@@ -23,6 +23,12 @@ export interface PoolView {
   remove(hash: Hex): boolean;
 }
 
+/** A dev-mode state edit, as data so it can cross to wherever blocks are executed. */
+export type DevEdit =
+  | { kind: 'balance' | 'nonce'; address: Uint8Array; value: bigint }
+  | { kind: 'code'; address: Uint8Array; code: Uint8Array }
+  | { kind: 'storage'; address: Uint8Array; slot: Uint8Array; value: Uint8Array };
+
 export interface DevControls {
   mine(blocks: bigint, intervalSec: bigint | undefined, timestamp: bigint | undefined): Promise<void>;
   snapshot(): Hex;
@@ -33,7 +39,7 @@ export interface DevControls {
   setAutomine(enabled: boolean): Promise<void>;
   getAutomine(): boolean;
   setIntervalMining(ms: number): Promise<void>;
-  editState(edit: (state: WorldState) => Promise<void>): Promise<void>;
+  editState(edit: DevEdit): Promise<void>;
   impersonate(address: Hex, enabled: boolean): void;
 }
 

@@ -15,7 +15,7 @@ import { netWeb3Handlers } from './namespaces/netWeb3.ts';
 import { txpoolHandlers } from './namespaces/txpool.ts';
 import type { HandlerTable } from './params.ts';
 
-export type { DevControls, NodeEvents, PoolView, RpcBackend } from './backend.ts';
+export type { DevControls, DevEdit, NodeEvents, PoolView, RpcBackend } from './backend.ts';
 export { createRpcServer } from './server.ts';
 export type { RpcServer, RpcServerOptions } from './server.ts';
 export { FilterRegistry } from './filters.ts';

@@ -2,7 +2,6 @@
  * Development methods (only with --dev): mining control, time travel, snapshots, state editing and
  * impersonation, under the evm_, hardhat_ and anvil_ names that Hardhat, Foundry and viem use.
  */
-import { Account, Address } from '@ethereumjs/util';
 import { parseAddress, parseData, parseQuantity, toQuantity } from '../../encoding/index.ts';
 import { bytesToHex, padLeft } from '../../primitives/index.ts';
 import type { DevControls, RpcBackend } from '../backend.ts';
@@ -15,44 +14,32 @@ function dev(backend: RpcBackend): DevControls {
   return backend.dev;
 }
 
-function addressOf(params: unknown[]): Address {
-  return new Address(parseAddress(requireParam(params, 0, 'address')));
-}
-
-async function editAccount(backend: RpcBackend, address: Address, change: (a: Account) => void): Promise<void> {
-  await dev(backend).editState(async (state) => {
-    const account = (await state.getAccount(address)) ?? new Account();
-    change(account);
-    await state.putAccount(address, account);
-  });
+function addressOf(params: unknown[]): Uint8Array {
+  return parseAddress(requireParam(params, 0, 'address'));
 }
 
 const setBalance: Handler = async (params, backend) => {
   const value = parseQuantity(requireParam(params, 1, 'balance'), 'balance');
-  await editAccount(backend, addressOf(params), (a) => (a.balance = value));
+  await dev(backend).editState({ kind: 'balance', address: addressOf(params), value });
   return true;
 };
 
 const setNonce: Handler = async (params, backend) => {
   const value = parseQuantity(requireParam(params, 1, 'nonce'), 'nonce');
-  await editAccount(backend, addressOf(params), (a) => (a.nonce = value));
+  await dev(backend).editState({ kind: 'nonce', address: addressOf(params), value });
   return true;
 };
 
 const setCode: Handler = async (params, backend) => {
   const code = parseData(requireParam(params, 1, 'code'), 'code');
-  const address = addressOf(params);
-  await dev(backend).editState((state) => state.putCode(address, code));
+  await dev(backend).editState({ kind: 'code', address: addressOf(params), code });
   return true;
 };
 
 const setStorageAt: Handler = async (params, backend) => {
   const slot = padLeft(parseData(normalise(requireParam(params, 1, 'slot')), 'slot'), 32);
   const value = parseData(requireParam(params, 2, 'value'), 'value', 32);
-  const address = addressOf(params);
-  let i = 0;
-  while (i < value.length && value[i] === 0) i++;
-  await dev(backend).editState((state) => state.putStorage(address, slot, value.subarray(i)));
+  await dev(backend).editState({ kind: 'storage', address: addressOf(params), slot, value });
   return true;
 };
 
