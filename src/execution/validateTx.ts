@@ -2,6 +2,8 @@
  * Stateless admission checks of a raw signed transaction: size, type, chain id, signature, intrinsic
  * gas, gas limit and fee caps. Stateful checks (nonce, balance) belong to the mempool and execution.
  */
+import { createTxFromRLP } from '@ethereumjs/tx';
+import { createAddressFromString } from '@ethereumjs/util';
 import type { Common, TypedTransaction } from '../evm/index.ts';
 import { decodeTransaction } from '../evm/index.ts';
 import { keccak256 } from '../crypto/index.ts';
@@ -22,6 +24,8 @@ export interface ValidatedTx {
   raw: Uint8Array;
   hash: Hex;
   sender: Hex;
+  /** The recovered key (absent for dev-mode impersonated transactions, which carry no real signature). */
+  senderPublicKey?: Uint8Array;
   nonce: bigint;
   gasLimit: bigint;
   maxFeePerGas: bigint;
@@ -77,13 +81,14 @@ export function validateRawTx(raw: Uint8Array, txCommon: Common, rules: Admissio
   // the tx's own cache instead of letting it re-serialize, and derive the address with the native keccak
   // (@ethereumjs/util's publicToAddress uses the pure-JS one).
   (tx as unknown as { cache: { hash?: Uint8Array } }).cache.hash = keccak256(raw);
-  let sender: Hex;
+  let publicKey: Uint8Array;
   try {
-    sender = bytesToHex(keccak256(tx.getSenderPublicKey()).subarray(12));
+    publicKey = tx.getSenderPublicKey();
   } catch (err) {
     fail(TxErrorCode.BAD_SIGNATURE, `invalid sender: ${firstLine(err)}`);
   }
-  return checkGasAndFees(tx, raw, sender, rules);
+  const sender = bytesToHex(keccak256(publicKey).subarray(12));
+  return { ...checkGasAndFees(tx, raw, sender, rules), senderPublicKey: publicKey };
 }
 
 function checkGasAndFees(tx: TypedTransaction, raw: Uint8Array, sender: Hex, rules: AdmissionRules): ValidatedTx {
@@ -123,4 +128,36 @@ function checkGasAndFees(tx: TypedTransaction, raw: Uint8Array, sender: Hex, rul
 function firstLine(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
   return (msg.split('\n')[0] ?? msg).replace(/\s*\(tx type=.*$/, '');
+}
+
+/**
+ * Re-creates a transaction that was already validated elsewhere (another thread), from its bytes and
+ * its sender, without recovering the signature again. Impersonated dev transactions come without a
+ * public key: their sender is pinned on an unfrozen object.
+ */
+export function decodeValidatedTx(raw: Uint8Array, txCommon: Common, sender: Hex, senderPublicKey: Uint8Array | undefined): ValidatedTx {
+  const tx = createTxFromRLP(raw, { common: txCommon, freeze: senderPublicKey !== undefined });
+  const cache = (tx as unknown as { cache: { hash?: Uint8Array; senderPubKey?: Uint8Array } }).cache;
+  cache.hash = keccak256(raw);
+  if (senderPublicKey !== undefined) cache.senderPubKey = senderPublicKey;
+  else {
+    const address = createAddressFromString(sender);
+    const hash = cache.hash;
+    Object.assign(tx, { getSenderAddress: () => address, hash: () => hash });
+  }
+  const isFeeMarket = 'maxFeePerGas' in tx;
+  const maxFee = isFeeMarket ? (tx as { maxFeePerGas: bigint }).maxFeePerGas : (tx as { gasPrice: bigint }).gasPrice;
+  const tip = isFeeMarket ? (tx as { maxPriorityFeePerGas: bigint }).maxPriorityFeePerGas : maxFee;
+  return {
+    tx,
+    raw,
+    hash: bytesToHex(cache.hash),
+    sender,
+    ...(senderPublicKey === undefined ? {} : { senderPublicKey }),
+    nonce: tx.nonce,
+    gasLimit: tx.gasLimit,
+    maxFeePerGas: maxFee,
+    maxPriorityFeePerGas: tip,
+    value: tx.value,
+  };
 }

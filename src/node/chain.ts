@@ -41,6 +41,8 @@ export interface Chain {
   blockHash(height: bigint): Uint8Array | undefined;
   /** Dev mode only: forget every block above `height` (evm_revert). */
   rewindTo(height: bigint): Promise<void>;
+  /** Re-reads the head after another thread committed or rewound blocks in the same database. */
+  reloadHead(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -104,6 +106,14 @@ export async function openChain(kv: KVStore, genesis: Genesis, opts: ChainOption
       await kv.write(writes);
       nodes.discardPending();
       head = target;
+      headView = undefined;
+      headState = createWorldState(nodes, common, head.header.stateRoot, { caches: true });
+      headVM = await createExecutionVM(common, headState, blockHash, vmOptions);
+    },
+    async reloadHead() {
+      const loaded = loadHead(store);
+      if (loaded.header.height < head.header.height) store.forgetAbove(loaded.header.height);
+      head = loaded;
       headView = undefined;
       headState = createWorldState(nodes, common, head.header.stateRoot, { caches: true });
       headVM = await createExecutionVM(common, headState, blockHash, vmOptions);

@@ -9,6 +9,7 @@ import { ChainError } from '../primitives/index.ts';
 import type { Hex } from '../primitives/index.ts';
 import type { DevControls } from '../rpc/index.ts';
 import type { Chain } from './chain.ts';
+import type { BlockExecutor } from './executor.ts';
 import type { Clock } from './clock.ts';
 import type { BlockProducer } from './producer.ts';
 import type { InclusionWaiters } from './waiters.ts';
@@ -21,6 +22,7 @@ interface Snapshot {
 
 export interface DevControlDeps {
   chain: Chain;
+  executor: BlockExecutor;
   producer: BlockProducer;
   pool: Mempool<ValidatedTx>;
   impersonated: Set<string>;
@@ -65,7 +67,7 @@ export function createDevControls(deps: DevControlDeps): DevControls {
       // a snapshot reverts once; snapshots taken after it describe a future that no longer exists
       for (const key of [...snapshots.keys()]) if (key >= id) snapshots.delete(key);
       await producer.exclusive(async () => {
-        await chain.rewindTo(snap.height);
+        await deps.executor.rewind(snap.height);
         for (const group of [pool.content().pending, pool.content().queued]) {
           for (const txs of group.values()) for (const tx of txs) pool.remove(tx.hash);
         }

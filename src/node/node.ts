@@ -26,6 +26,7 @@ import { homePaths, loadGenesis, loadKeyFile } from './home.ts';
 import type { Logger } from './logger.ts';
 import type { NodeOptions } from './options.ts';
 import { BlockProducer } from './producer.ts';
+import { createInProcessExecutor, createWorkerExecutor } from './executor.ts';
 import { InclusionWaiters } from './waiters.ts';
 import { VERSION } from './version.ts';
 
@@ -70,8 +71,12 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
     return { nonce: account?.nonce ?? 0n, balance: account?.balance ?? 0n };
   };
 
+  const executor = opts.executionWorker
+    ? createWorkerExecutor(chain, { dbPath: paths.db, genesis, allowUnlimitedContractSize: opts.dev.allowUnlimitedContractSize })
+    : createInProcessExecutor(chain);
   const producer = new BlockProducer(opts.blockTimeMs, {
     chain,
+    executor,
     clock: deps.clock,
     logger: deps.logger,
     validatorKey,
@@ -164,7 +169,7 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
   };
   const filters = createFilterRegistry(backend, () => deps.clock.nowMs());
   if (opts.dev.enabled) {
-    (backend as { dev: RpcBackend['dev'] }).dev = createDevControls({ chain, producer, pool, impersonated, clock: deps.clock, waiters });
+    (backend as { dev: RpcBackend['dev'] }).dev = createDevControls({ chain, executor, producer, pool, impersonated, clock: deps.clock, waiters });
   }
 
   rpc = createRpcServer(opts.rpc, createHandlerTable(filters, { dev: opts.dev.enabled }), backend, {
@@ -183,6 +188,7 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
     async stop() {
       await server.stop();
       await producer.stop();
+      await executor.close();
       await chain.close();
     },
   };

@@ -36,6 +36,8 @@ export interface NodeOptions {
   logLevel: 'error' | 'warn' | 'info' | 'debug';
   /** Print the dev accounts banner on start (anvil style). */
   banner: boolean;
+  /** Execute blocks in a worker thread, beside the JSON-RPC thread (docs/performance.md). */
+  executionWorker: boolean;
 }
 
 export function defaultHome(): string {
@@ -65,6 +67,7 @@ export function defaultNodeOptions(): NodeOptions {
     mempool: { maxPerAccount: 1024, maxTotal: 100_000 },
     logLevel: 'info',
     banner: true,
+    executionWorker: true,
   };
 }
 

@@ -3,22 +3,22 @@
  * precommits with the validator key, and commits decided blocks. Effects run one at a time, in order, so
  * the machine never sees two blocks in flight.
  */
-import { ed25519Address, ed25519Sign, keccak256 } from '../crypto/index.ts';
+import { ed25519Address, ed25519Sign } from '../crypto/index.ts';
 import type { Ed25519Key } from '../crypto/index.ts';
 import { createSoloState, stepSolo } from '../consensus/index.ts';
 import type { ConsensusEffect, ConsensusInput, SoloState } from '../consensus/index.ts';
 import type { ExecutedBlock, ValidatedTx } from '../execution/index.ts';
 import { precommitSignBytes } from '../types/index.ts';
 import type { Block } from '../types/index.ts';
-import type { WorldState } from '../state/index.ts';
 import type { DevEdit } from '../rpc/index.ts';
-import { applyDevEdits } from './devEdits.ts';
 import type { Chain } from './chain.ts';
+import type { BlockExecutor } from './executor.ts';
 import type { Clock } from './clock.ts';
 import type { Logger } from './logger.ts';
 
 export interface ProducerDeps {
   chain: Chain;
+  executor: BlockExecutor;
   clock: Clock;
   logger: Logger;
   validatorKey: Ed25519Key;
@@ -157,9 +157,8 @@ export class BlockProducer {
     };
     const edits = this.edits;
     this.edits = [];
-    const beginBlock = (state: WorldState): Promise<void> => applyDevEdits(state, edits);
     const startedMs = this.deps.clock.nowMs();
-    this.pending = await chain.buildBlock(ctx, candidates, edits.length > 0 ? { beginBlock } : {});
+    this.pending = await this.deps.executor.build(ctx, candidates, edits);
     this.deps.logger.debug('block built', { height, txs: this.pending.block.transactions.length, ms: this.deps.clock.nowMs() - startedMs });
     return this.step({ kind: 'proposalReady', height, round, blockHash: this.pending.block.hash });
   }
@@ -169,7 +168,7 @@ export class BlockProducer {
     if (pending === undefined || pending.block.header.height !== height) return;
     this.pending = undefined;
     const { block, executed } = pending;
-    await this.deps.chain.commitBlock(block, executed.receipts, block.transactions.map((raw) => keccak256(raw)), commit);
+    await this.deps.executor.commit(block, executed, commit);
     this.deps.logger.debug('block committed', { height: block.header.height, txs: block.transactions.length, gasUsed: block.header.gasUsed });
     await this.deps.onCommitted(block, executed);
     return this.step({ kind: 'committed', height, nowMs: this.deps.clock.nowMs() });

@@ -45,6 +45,8 @@ export interface ChainStore {
   txLocation(hash: Uint8Array): TxLocation | undefined;
   /** Writes that store a committed block and advance the head to it. */
   blockWrites(block: Block, receipts: Receipt[], commit: Commit, txHashes: Uint8Array[]): KVWrite[];
+  /** Drops cached blocks above `height` (another writer rewound the chain). */
+  forgetAbove(height: bigint): void;
   /** Writes that delete a block (and its receipts, commit and tx index) and move the head below it. */
   removeBlockWrites(block: Block, txHashes: Uint8Array[]): KVWrite[];
 }
@@ -71,6 +73,9 @@ class RecentCache<V> {
   }
   forget(key: bigint): void {
     this.map.delete(key);
+  }
+  forgetAbove(height: bigint): void {
+    for (const key of [...this.map.keys()]) if (key > height) this.map.delete(key);
   }
 }
 
@@ -124,6 +129,10 @@ export function createChainStore(kv: KVStore): ChainStore {
         writes.push({ key: concatBytes(P_TX, txHash), value: new Uint8Array(loc) });
       });
       return writes;
+    },
+    forgetAbove(height) {
+      blocks.forgetAbove(height);
+      receiptLists.forgetAbove(height);
     },
     removeBlockWrites(block, txHashes) {
       blocks.forget(block.header.height);

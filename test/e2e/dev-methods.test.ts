@@ -11,13 +11,14 @@ import type { CmtProcess } from '../utils/node.ts';
 
 const STRANGER = '0x1234567890123456789012345678901234567890';
 
-describe('development methods', () => {
+// both block executors: a worker thread (the default) and in process (--execution-worker false)
+for (const executionWorker of ['true', 'false']) describe(`development methods (execution worker: ${executionWorker})`, () => {
   let node: CmtProcess;
   const rpc = <T>(method: string, params: unknown[] = []) => node.rpc<T>(method, params);
   const head = async () => rpc<{ number: string; timestamp: string; hash: string }>('eth_getBlockByNumber', ['latest', false]);
 
   before(async () => {
-    node = await startCmt(['--block-time', '0']);
+    node = await startCmt(['--block-time', '0', '--execution-worker', executionWorker]);
   });
   after(async () => {
     await node.stop();

@@ -1,0 +1,24 @@
+/** Messages between the node and its execution worker (structured-cloned: bigints and bytes travel as is). */
+import type { BlockContext } from '../execution/index.ts';
+import type { Hex } from '../primitives/index.ts';
+import type { DevEdit } from '../rpc/index.ts';
+import type { Genesis } from '../types/index.ts';
+
+export type WorkerRequest =
+  | { kind: 'build'; ctx: BlockContext; txs: Array<{ raw: Uint8Array; sender: Hex; publicKey: Uint8Array | undefined }>; edits: DevEdit[] }
+  | { kind: 'commit'; commit: Uint8Array }
+  | { kind: 'rewind'; height: bigint }
+  | { kind: 'close' };
+
+export type WorkerResult =
+  | { ok: true; kind: 'built'; block: Uint8Array; receipts: Uint8Array; included: number[]; rejected: Array<{ index: number; reason: string }> }
+  | { ok: true; kind: 'done' }
+  | { ok: false; error: string };
+
+export type WorkerResponse = WorkerResult & { id: number };
+
+export interface WorkerInit {
+  dbPath: string;
+  genesis: Genesis;
+  allowUnlimitedContractSize: boolean;
+}
