@@ -52,8 +52,20 @@ const impersonate = (enabled: boolean): Handler => (params, backend) => {
   return true;
 };
 
+/**
+ * Each block is really mined and stored, so a call is bounded; Hardhat mines any number in constant time
+ * (that is issue 7's work).
+ */
+const MAX_BLOCKS_PER_CALL = 10_000n;
+
+function blockCount(value: unknown): bigint {
+  const blocks = value == null ? 1n : parseQuantity(value, 'blocks');
+  if (blocks > MAX_BLOCKS_PER_CALL) throw invalidParams(`too many blocks: ${blocks}; at most ${MAX_BLOCKS_PER_CALL} per call`);
+  return blocks;
+}
+
 const mine: Handler = async (params, backend) => {
-  const blocks = params[0] == null ? 1n : parseQuantity(params[0], 'blocks');
+  const blocks = blockCount(params[0]);
   const interval = params[1] == null ? undefined : parseQuantity(params[1], 'interval');
   await dev(backend).mine(blocks, interval, undefined);
   return true;
@@ -67,7 +79,7 @@ export const devHandlers: HandlerTable = {
   async evm_mine(params, backend) {
     const p = params[0];
     const timestamp = p == null ? undefined : typeof p === 'object' ? undefined : parseQuantity(p, 'timestamp');
-    const blocks = typeof p === 'object' && p !== null && 'blocks' in p ? parseQuantity((p as { blocks: unknown }).blocks, 'blocks') : 1n;
+    const blocks = typeof p === 'object' && p !== null && 'blocks' in p ? blockCount((p as { blocks: unknown }).blocks) : 1n;
     await dev(backend).mine(blocks, undefined, timestamp);
     return '0x0';
   },
