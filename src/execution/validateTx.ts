@@ -99,9 +99,7 @@ function checkGasAndFees(tx: TypedTransaction, raw: Uint8Array, sender: Hex, rul
   const cap = tx.common.param('maxTransactionGasLimit') as bigint | undefined;
   const limit = cap !== undefined && cap > 0n && cap < rules.blockGasLimit ? cap : rules.blockGasLimit;
   if (tx.gasLimit > limit) fail(TxErrorCode.GAS_LIMIT_TOO_HIGH, `exceeds block gas limit: gas ${tx.gasLimit}, limit ${limit}`);
-  const isFeeMarket = 'maxFeePerGas' in tx;
-  const maxFee = isFeeMarket ? (tx as { maxFeePerGas: bigint }).maxFeePerGas : (tx as { gasPrice: bigint }).gasPrice;
-  const tip = isFeeMarket ? (tx as { maxPriorityFeePerGas: bigint }).maxPriorityFeePerGas : maxFee;
+  const { isFeeMarket, maxFee, tip } = feeCaps(tx);
   if (tip > maxFee) fail(TxErrorCode.TIP_ABOVE_FEE_CAP, `max priority fee per gas higher than max fee per gas: tip ${tip}, max fee ${maxFee}`);
   if (maxFee < rules.minGasPriceWei) {
     // the base fee is the chain's minimum price; say it in the words wallets and viem recognise
@@ -125,6 +123,16 @@ function checkGasAndFees(tx: TypedTransaction, raw: Uint8Array, sender: Hex, rul
   };
 }
 
+/** The fee cap and tip of any transaction type (legacy and access-list txs pay their gas price for both). */
+function feeCaps(tx: TypedTransaction): { isFeeMarket: boolean; maxFee: bigint; tip: bigint } {
+  if ('maxFeePerGas' in tx) {
+    const t = tx as { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint };
+    return { isFeeMarket: true, maxFee: t.maxFeePerGas, tip: t.maxPriorityFeePerGas };
+  }
+  const price = (tx as { gasPrice: bigint }).gasPrice;
+  return { isFeeMarket: false, maxFee: price, tip: price };
+}
+
 function firstLine(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
   return (msg.split('\n')[0] ?? msg).replace(/\s*\(tx type=.*$/, '');
@@ -145,9 +153,7 @@ export function decodeValidatedTx(raw: Uint8Array, txCommon: Common, sender: Hex
     const hash = cache.hash;
     Object.assign(tx, { getSenderAddress: () => address, hash: () => hash });
   }
-  const isFeeMarket = 'maxFeePerGas' in tx;
-  const maxFee = isFeeMarket ? (tx as { maxFeePerGas: bigint }).maxFeePerGas : (tx as { gasPrice: bigint }).gasPrice;
-  const tip = isFeeMarket ? (tx as { maxPriorityFeePerGas: bigint }).maxPriorityFeePerGas : maxFee;
+  const { maxFee, tip } = feeCaps(tx);
   return {
     tx,
     raw,

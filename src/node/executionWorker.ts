@@ -3,7 +3,7 @@
  * the same lmdb database the main thread reads. One request at a time, in order.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { keccak256 } from '../crypto/index.ts';
+import { hexToBytes } from '../primitives/index.ts';
 import { decodeValidatedTx } from '../execution/index.ts';
 import type { ExecutedBlock } from '../execution/index.ts';
 import { createLmdbStore } from '../storage/index.ts';
@@ -39,7 +39,7 @@ async function handle(req: WorkerRequest): Promise<WorkerResult> {
       if (pending === undefined) return { ok: false, error: 'commit without a built block' };
       const { block, executed } = pending;
       pending = undefined;
-      await chain.commitBlock(block, executed.receipts, block.transactions.map((raw) => keccak256(raw)), decodeCommit(req.commit));
+      await chain.commitBlock(block, executed.receipts, executed.transactions.map((t) => hexToBytes(t.hash)), decodeCommit(req.commit));
       return { ok: true, kind: 'done' };
     }
     case 'rewind':

@@ -5,14 +5,13 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { BlockContext, ExecutedBlock, ValidatedTx } from '../execution/index.ts';
-import { ChainError } from '../primitives/index.ts';
+import { ChainError, hexToBytes } from '../primitives/index.ts';
 import type { DevEdit } from '../rpc/index.ts';
 import { decodeBlock, decodeReceipts, encodeCommit } from '../types/index.ts';
 import type { Block, Commit, Genesis } from '../types/index.ts';
 import type { Chain } from './chain.ts';
 import { applyDevEdits } from './devEdits.ts';
 import type { WorkerRequest, WorkerResponse } from './executorProtocol.ts';
-import { keccak256 } from '../crypto/index.ts';
 
 export interface BlockExecutor {
   build(ctx: BlockContext, candidates: ValidatedTx[], edits: DevEdit[]): Promise<{ block: Block; executed: ExecutedBlock }>;
@@ -25,7 +24,7 @@ export function createInProcessExecutor(chain: Chain): BlockExecutor {
   return {
     build: (ctx, candidates, edits) =>
       chain.buildBlock(ctx, candidates, edits.length > 0 ? { beginBlock: (state) => applyDevEdits(state, edits) } : {}),
-    commit: (block, executed, commit) => chain.commitBlock(block, executed.receipts, block.transactions.map((raw) => keccak256(raw)), commit),
+    commit: (block, executed, commit) => chain.commitBlock(block, executed.receipts, executed.transactions.map((t) => hexToBytes(t.hash)), commit),
     rewind: (height) => chain.rewindTo(height),
     close: async () => {},
   };
