@@ -150,10 +150,9 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
     vmAt: (height, state) => chain.vmAt(height, state),
     pendingEnv: () => {
       const head = chain.head().header;
-      const now = BigInt(Math.floor(deps.clock.nowMs() / 1000)) + producer.time.offsetSec;
       return {
         height: head.height + 1n,
-        timestamp: producer.time.nextTimestamp ?? (now > head.timestamp ? now : head.timestamp + 1n),
+        timestamp: producer.peekTimestamp(head.timestamp),
         gasLimit: producer.time.gasLimit,
         baseFeePerGas: baseFee,
         prevRandao: head.prevRandao,

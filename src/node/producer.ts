@@ -125,16 +125,22 @@ export class BlockProducer {
     }
   }
 
-  private nextTimestamp(parentTimestamp: bigint): bigint {
-    if (this.time.nextTimestamp !== undefined) {
-      const t = this.time.nextTimestamp;
-      this.time.nextTimestamp = undefined;
-      this.time.offsetSec = t - BigInt(Math.floor(this.deps.clock.nowMs() / 1000));
-      return t;
-    }
+  /** The timestamp the next block on top of `parentTimestamp` will have (also what pending calls see). */
+  peekTimestamp(parentTimestamp: bigint): bigint {
+    if (this.time.nextTimestamp !== undefined) return this.time.nextTimestamp;
     const now = BigInt(Math.floor(this.deps.clock.nowMs() / 1000)) + this.time.offsetSec;
     // strictly increasing, as Ethereum tooling expects; bursts of automined blocks run ahead of the clock
     return now > parentTimestamp ? now : parentTimestamp + 1n;
+  }
+
+  /** Like peekTimestamp, and consumes an evm_setNextBlockTimestamp: later blocks continue from it. */
+  private nextTimestamp(parentTimestamp: bigint): bigint {
+    const t = this.peekTimestamp(parentTimestamp);
+    if (this.time.nextTimestamp !== undefined) {
+      this.time.nextTimestamp = undefined;
+      this.time.offsetSec = t - BigInt(Math.floor(this.deps.clock.nowMs() / 1000));
+    }
+    return t;
   }
 
   private async buildProposal(height: bigint, round: number, allowEmpty: boolean): Promise<void> {

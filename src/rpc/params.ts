@@ -1,4 +1,5 @@
 /** Decoders for JSON-RPC parameters: block tags (incl. EIP-1898 objects) and call objects. */
+import type { BlockEnv } from '../evm/index.ts';
 import type { CallRequest } from '../execution/index.ts';
 import { parseAddress, parseData, parseHash, parseQuantity } from '../encoding/index.ts';
 import type { Block } from '../types/index.ts';
@@ -81,4 +82,13 @@ export function parseCallRequest(value: unknown): CallRequest {
   }
   if (Array.isArray(o.accessList)) req.accessList = o.accessList as CallRequest['accessList'] & object;
   return req;
+}
+
+/**
+ * The most gas a call or estimate may use at `env`: the node's RPC cap, the block's gas limit, and the
+ * per-transaction limit of the hardfork (EIP-7825 in Osaka), whichever is lowest.
+ */
+export function callGasCap(backend: RpcBackend, env: BlockEnv): bigint {
+  const txCap = backend.txCommon.param('maxTransactionGasLimit') as bigint | undefined;
+  return [backend.gasCap, env.gasLimit, txCap ?? env.gasLimit].reduce((a, b) => (a < b ? a : b));
 }

@@ -18,9 +18,8 @@ import { parseHash } from '../../encoding/index.ts';
 import type { RpcBackend } from '../backend.ts';
 import { RpcCode, RpcError, invalidParams } from '../errors.ts';
 import type { HandlerTable } from '../params.ts';
-import { parseCallRequest, requireParam, resolveHeight } from '../params.ts';
+import { callGasCap, parseCallRequest, requireParam, resolveHeight } from '../params.ts';
 
-const TX_GAS_CAP = 16_777_216n; // EIP-7825 (osaka): no transaction may ask for more
 const SUPPORTED = 'callTracer, or no tracer for the default struct logger';
 
 type Options = Record<string, unknown>;
@@ -79,7 +78,7 @@ function callSite(backend: RpcBackend, tag: unknown, gas: bigint | undefined): C
     if (block === undefined) throw new RpcError(RpcCode.RESOURCE_NOT_FOUND, `block #${height} not found`);
     env = blockEnvOf(block.header);
   }
-  const cap = [backend.gasCap, env.gasLimit, TX_GAS_CAP].reduce((a, b) => (a < b ? a : b));
+  const cap = callGasCap(backend, env);
   return { height, env, gasLimit: gas !== undefined && gas < cap ? gas : cap };
 }
 

@@ -9,10 +9,9 @@ import type { Hex } from '../../primitives/index.ts';
 import type { RpcBackend } from '../backend.ts';
 import { RpcCode, RpcError, invalidParams } from '../errors.ts';
 import type { HandlerTable } from '../params.ts';
-import { parseCallRequest, requireParam } from '../params.ts';
+import { callGasCap, parseCallRequest, requireParam } from '../params.ts';
 import { buildImpersonatedTx } from './impersonation.ts';
 
-const TX_GAS_CAP = 16_777_216n; // EIP-7825
 
 function walletFor(address: Hex, backend: RpcBackend): Wallet {
   const key = backend.signingKey(address);
@@ -30,8 +29,7 @@ async function fillTransaction(o: Record<string, unknown>, from: Hex, backend: R
   let gas = req.gas;
   if (gas === undefined) {
     const env = backend.pendingEnv();
-    const cap = env.gasLimit < TX_GAS_CAP ? env.gasLimit : TX_GAS_CAP;
-    gas = await estimateGas(await backend.vmAt(head, state), backend.txCommon, env, { ...req, from: hexToBytes(from), nonce }, cap);
+    gas = await estimateGas(await backend.vmAt(head, state), backend.txCommon, env, { ...req, from: hexToBytes(from), nonce }, callGasCap(backend, env));
   }
   const legacy = req.gasPrice !== undefined;
   const tip = req.maxPriorityFeePerGas ?? 0n;

@@ -10,9 +10,8 @@ import type { WorldState } from '../../state/index.ts';
 import type { RpcBackend } from '../backend.ts';
 import { invalidParams } from '../errors.ts';
 import type { HandlerTable } from '../params.ts';
-import { parseCallRequest, requireParam, resolveHeight } from '../params.ts';
+import { callGasCap, parseCallRequest, requireParam, resolveHeight } from '../params.ts';
 
-const TX_GAS_CAP = 16_777_216n; // EIP-7825 (osaka): no transaction may ask for more
 
 function addressParam(params: unknown[]): Address {
   return new Address(parseAddress(requireParam(params, 0, 'address')));
@@ -68,7 +67,7 @@ async function prepareCall(params: unknown[], backend: RpcBackend) {
   await applyOverrides(state, params[2]);
   const vm = await backend.vmAt(height, state);
   const env = callEnv(backend, tag, height);
-  const cap = [backend.gasCap, env.gasLimit, TX_GAS_CAP].reduce((a, b) => (a < b ? a : b));
+  const cap = callGasCap(backend, env);
   return { req, vm, env, cap };
 }
 
