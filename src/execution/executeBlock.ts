@@ -14,6 +14,7 @@ import type { WorldState } from '../state/index.ts';
 import { encodeCommit } from '../types/index.ts';
 import { keccak256 } from '../crypto/index.ts';
 import { orderedTrieRoot } from './roots.ts';
+import { runPlainTransfer } from './plainTransfer.ts';
 import type { ValidatedTx } from './validateTx.ts';
 
 export interface BlockContext {
@@ -26,6 +27,8 @@ export interface BlockContext {
   validatorsHash: Uint8Array;
   lastCommit: Commit | null;
   feePool: Uint8Array;
+  /** Dev mode (hardhat_setPrevRandao): this block's prevRandao instead of the one derived from its parent. */
+  prevRandao?: Uint8Array;
 }
 
 export interface ExecutedBlock {
@@ -43,6 +46,32 @@ export interface BlockHooks {
   beginBlock?: (state: WorldState) => Promise<void>;
 }
 
+export interface ExecuteOptions {
+  /** Run plain value transfers without the EVM (plainTransfer.ts); off only to compare the two paths. */
+  plainTransfers?: boolean;
+}
+
+/** What the block needs from each executed transaction, from the VM or the plain-transfer path. */
+interface TxOutcome {
+  gasUsed: bigint;
+  status: 0 | 1;
+  logs: Receipt['logs'];
+  /** Null for a transaction without logs (an all-zero bloom). */
+  bloom: Bloom | null;
+  createdAddress: Uint8Array | null;
+}
+
+function outcomeOf(r: RunTxResult): TxOutcome {
+  const status = 'status' in r.receipt ? r.receipt.status : 1;
+  return {
+    gasUsed: r.totalGasSpent,
+    status: status === 1 ? 1 : 0,
+    logs: r.receipt.logs.map(([address, topics, data]) => ({ address, topics, data })),
+    bloom: r.receipt.logs.length === 0 ? null : r.bloom,
+    createdAddress: r.createdAddress?.bytes ?? null,
+  };
+}
+
 export function prevRandaoFor(ctx: Pick<BlockContext, 'parentHash' | 'lastCommit'>): Uint8Array {
   const commitHash = ctx.lastCommit === null ? new Uint8Array(32) : keccak256(encodeCommit(ctx.lastCommit));
   return keccak256(new Uint8Array([...ctx.parentHash, ...commitHash]));
@@ -55,46 +84,116 @@ export async function executeBlock(
   candidates: Iterable<ValidatedTx>,
   mode: ExecutionMode,
   hooks: BlockHooks = {},
+  options: ExecuteOptions = {},
 ): Promise<ExecutedBlock> {
-  const state = vm.stateManager;
-  const prevRandao = prevRandaoFor(ctx);
-  const evmBlock = createEvmBlock(common, { ...ctx, coinbase: ctx.feePool, prevRandao });
-  const included: ValidatedTx[] = [];
-  const results: RunTxResult[] = [];
-  const rejected: ExecutedBlock['rejected'] = [];
-  let gasUsed = 0n;
-  await state.checkpoint();
+  const builder = await BlockBuilder.open(vm, common, ctx, mode, hooks, options);
   try {
-    await hooks.beginBlock?.(state as WorldState);
+    await builder.add(candidates);
+  } catch (err) {
+    await builder.abort();
+    throw err;
+  }
+  return builder.seal();
+}
+
+/**
+ * One block in the making: opened on the head state (beginBlock runs), transactions added in any number
+ * of batches (a proposer executes them as they arrive instead of all at the tick), then sealed (fees,
+ * roots, header) or aborted (the state is back where it was). `executeBlock` is open + add + seal.
+ */
+export class BlockBuilder {
+  private readonly included: ValidatedTx[] = [];
+  private readonly results: TxOutcome[] = [];
+  private readonly rejected: ExecutedBlock['rejected'] = [];
+  private gasUsed = 0n;
+  private done = false;
+
+  private constructor(
+    private readonly vm: VM,
+    private readonly common: Common,
+    readonly ctx: BlockContext,
+    private readonly mode: ExecutionMode,
+    private readonly plainTransfers: boolean,
+    private readonly prevRandao: Uint8Array,
+    private readonly evmBlock: ReturnType<typeof createEvmBlock>,
+  ) {}
+
+  static async open(vm: VM, common: Common, ctx: BlockContext, mode: ExecutionMode, hooks: BlockHooks = {}, options: ExecuteOptions = {}): Promise<BlockBuilder> {
+    const prevRandao = ctx.prevRandao ?? prevRandaoFor(ctx);
+    const evmBlock = createEvmBlock(common, { ...ctx, coinbase: ctx.feePool, prevRandao });
+    const builder = new BlockBuilder(vm, common, ctx, mode, options.plainTransfers ?? true, prevRandao, evmBlock);
+    await vm.stateManager.checkpoint();
+    try {
+      await hooks.beginBlock?.(vm.stateManager as WorldState);
+    } catch (err) {
+      await vm.stateManager.revert();
+      throw err;
+    }
+    return builder;
+  }
+
+  /** Transactions executed so far, in block order. */
+  get transactions(): readonly ValidatedTx[] {
+    return this.included;
+  }
+
+  /** Runs `candidates` in order. Build mode leaves out what cannot run; apply mode throws (then abort). */
+  async add(candidates: Iterable<ValidatedTx>): Promise<void> {
+    if (this.done) throw new ChainError('BLOCK_SEALED', 'transactions added to a sealed or aborted block', {}, 'internal');
+    const { vm, ctx, mode } = this;
+    const state = vm.stateManager;
     for (const tx of candidates) {
-      if (tx.gasLimit > ctx.gasLimit - gasUsed) {
+      if (tx.gasLimit > ctx.gasLimit - this.gasUsed) {
         if (mode === 'apply') throw new ChainError('BLOCK_GAS_EXCEEDED', `block gas limit exceeded by ${tx.hash}`);
         continue;
       }
       const account = await state.getAccount(createAddressFromString(tx.sender));
       if ((account?.nonce ?? 0n) !== tx.nonce && mode === 'build') continue; // an earlier tx of this sender failed
-      let result: RunTxResult;
+      const plain = this.plainTransfers ? await runPlainTransfer(state as WorldState, tx, ctx.baseFeePerGas, ctx.feePool) : undefined;
+      if (plain !== undefined) {
+        this.gasUsed += plain.gasUsed;
+        this.included.push(tx);
+        this.results.push({ gasUsed: plain.gasUsed, status: 1, logs: [], bloom: null, createdAddress: null });
+        continue;
+      }
+      let result: TxOutcome;
       const depth = checkpointDepth(state);
       try {
-        result = await runTx(vm, { tx: tx.tx, block: evmBlock, blockGasUsed: gasUsed, skipHardForkValidation: true });
+        result = outcomeOf(await runTx(vm, { tx: tx.tx, block: this.evmBlock, blockGasUsed: this.gasUsed, skipHardForkValidation: true }));
       } catch (err) {
         await unwindTo(vm, depth);
         if (mode === 'apply') throw new ChainError('INVALID_BLOCK_TX', `transaction ${tx.hash} cannot run: ${String(err)}`);
-        rejected.push({ tx, reason: err instanceof Error ? err.message : String(err) });
+        this.rejected.push({ tx, reason: err instanceof Error ? err.message : String(err) });
         continue;
       }
-      gasUsed += result.totalGasSpent;
-      included.push(tx);
-      results.push(result);
+      this.gasUsed += result.gasUsed;
+      this.included.push(tx);
+      this.results.push(result);
     }
-    await creditBurnedFees(vm, ctx, gasUsed);
-    await state.commit();
-  } catch (err) {
-    await state.revert();
-    throw err;
   }
-  const stateRoot = await state.getStateRoot();
-  return assemble(common, ctx, prevRandao, stateRoot, gasUsed, included, results, rejected);
+
+  /** Credits the fees, closes the state checkpoint and computes the roots: the block is final. */
+  async seal(): Promise<ExecutedBlock> {
+    if (this.done) throw new ChainError('BLOCK_SEALED', 'block sealed or aborted twice', {}, 'internal');
+    this.done = true;
+    const state = this.vm.stateManager;
+    try {
+      await creditBurnedFees(this.vm, this.ctx, this.gasUsed);
+      await state.commit();
+    } catch (err) {
+      await state.revert();
+      throw err;
+    }
+    const stateRoot = await state.getStateRoot();
+    return assemble(this.common, this.ctx, this.prevRandao, stateRoot, this.gasUsed, this.included, this.results, this.rejected);
+  }
+
+  /** Drops everything the block did to the state. */
+  async abort(): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    await this.vm.stateManager.revert();
+  }
 }
 
 /** How many state checkpoints are open: runTx must leave it as it found it, even when it throws. */
@@ -127,17 +226,21 @@ async function assemble(
   stateRoot: Uint8Array,
   gasUsed: bigint,
   included: ValidatedTx[],
-  results: RunTxResult[],
+  results: TxOutcome[],
   rejected: ExecutedBlock['rejected'],
 ): Promise<ExecutedBlock> {
   const bloom = new Bloom(undefined, common);
   const receipts: Receipt[] = [];
   const encodedReceipts: Uint8Array[] = [];
+  let cumulativeGasUsed = 0n;
   included.forEach((tx, i) => {
-    const r = results[i] as RunTxResult;
-    bloom.or(r.bloom);
-    encodedReceipts.push(encodeReceipt(r.receipt, tx.tx.type));
-    receipts.push(toReceipt(tx, r, ctx.baseFeePerGas));
+    const r = results[i] as TxOutcome;
+    cumulativeGasUsed += r.gasUsed;
+    if (r.bloom !== null) bloom.or(r.bloom);
+    const bitvector = r.bloom?.bitvector ?? EMPTY_BLOOM;
+    const logs = r.logs.map((l) => [l.address, l.topics, l.data] as [Uint8Array, Uint8Array[], Uint8Array]);
+    encodedReceipts.push(encodeReceipt({ status: r.status, cumulativeBlockGasUsed: cumulativeGasUsed, bitvector, logs }, tx.tx.type));
+    receipts.push(toReceipt(tx, r, cumulativeGasUsed, ctx.baseFeePerGas));
   });
   const header: Header = {
     height: ctx.height,
@@ -158,19 +261,20 @@ async function assemble(
   return { header, transactions: included, receipts, rejected };
 }
 
-function toReceipt(tx: ValidatedTx, r: RunTxResult, baseFee: bigint): Receipt {
+const EMPTY_BLOOM = new Uint8Array(256);
+
+function toReceipt(tx: ValidatedTx, r: TxOutcome, cumulativeGasUsed: bigint, baseFee: bigint): Receipt {
   const effectiveGasPrice =
     tx.tx.type >= 2 ? min(tx.maxFeePerGas, baseFee + tx.maxPriorityFeePerGas) : tx.maxFeePerGas;
-  const status = 'status' in r.receipt ? r.receipt.status : 1;
   return {
     txType: tx.tx.type,
-    status: status === 1 ? 1 : 0,
-    cumulativeGasUsed: r.receipt.cumulativeBlockGasUsed,
-    gasUsed: r.totalGasSpent,
+    status: r.status,
+    cumulativeGasUsed,
+    gasUsed: r.gasUsed,
     effectiveGasPrice,
     from: createAddressFromString(tx.sender).bytes,
-    contractAddress: r.createdAddress?.bytes ?? null,
-    logs: r.receipt.logs.map(([address, topics, data]) => ({ address, topics, data })),
+    contractAddress: r.createdAddress,
+    logs: r.logs,
   };
 }
 

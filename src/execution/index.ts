@@ -4,8 +4,8 @@
  * `applyGenesis`. It never reads a clock or does I/O; the node hands it the block context.
  */
 export { TxErrorCode } from './errors.ts';
-export { executeBlock, prevRandaoFor } from './executeBlock.ts';
-export type { BlockContext, BlockHooks, ExecutedBlock, ExecutionMode } from './executeBlock.ts';
+export { BlockBuilder, executeBlock, prevRandaoFor } from './executeBlock.ts';
+export type { BlockContext, BlockHooks, ExecuteOptions, ExecutedBlock, ExecutionMode } from './executeBlock.ts';
 export { applyGenesis, genesisValidators } from './genesis.ts';
 export { orderedTrieRoot, trieRoot } from './roots.ts';
 export { decodeValidatedTx, validateRawTx } from './validateTx.ts';

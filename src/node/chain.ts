@@ -5,7 +5,7 @@
  */
 import { createChainCommon, createExecutionVM, createTxCommon } from '../evm/index.ts';
 import type { Common, VM } from '../evm/index.ts';
-import { applyGenesis, executeBlock } from '../execution/index.ts';
+import { BlockBuilder, applyGenesis, executeBlock } from '../execution/index.ts';
 import type { BlockContext, BlockHooks, ExecutedBlock, ValidatedTx } from '../execution/index.ts';
 import { EVM_HARDFORK } from '../params/index.ts';
 import { ChainError, bytesToHex, equalBytes, invariant } from '../primitives/index.ts';
@@ -29,6 +29,8 @@ export interface Chain {
   head(): Block;
   /** Executes candidate txs on the head state; the result becomes the head only through commitBlock. */
   buildBlock(ctx: BlockContext, candidates: Iterable<ValidatedTx>, hooks?: BlockHooks): Promise<{ block: Block; executed: ExecutedBlock }>;
+  /** Opens the next block on the head state for transactions added in batches (see BlockBuilder). */
+  openBlock(ctx: BlockContext, hooks?: BlockHooks): Promise<BlockBuilder>;
   commitBlock(block: Block, receipts: Receipt[], txHashes: Uint8Array[], commit: Commit): Promise<void>;
   /** A fresh, isolated world state at a committed height (never written back). */
   stateAt(height: bigint): WorldState;
@@ -66,6 +68,7 @@ export async function openChain(kv: KVStore, genesis: Genesis, opts: ChainOption
     store,
     genesis,
     head: () => head,
+    openBlock: (ctx, hooks) => BlockBuilder.open(headVM, common, ctx, 'build', hooks),
     async buildBlock(ctx, candidates, hooks) {
       const executed = await executeBlock(headVM, common, ctx, candidates, 'build', hooks);
       const block = createBlock(executed.header, executed.transactions.map((t) => t.raw), ctx.lastCommit);

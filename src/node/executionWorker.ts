@@ -5,36 +5,76 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { hexToBytes } from '../primitives/index.ts';
 import { decodeValidatedTx } from '../execution/index.ts';
-import type { ExecutedBlock } from '../execution/index.ts';
+import type { BlockBuilder, BlockHooks, ExecutedBlock, ValidatedTx } from '../execution/index.ts';
+import type { DevEdit } from '../rpc/index.ts';
 import { createLmdbStore } from '../storage/index.ts';
-import { decodeCommit, encodeBlock, encodeReceipts } from '../types/index.ts';
-import type { Block } from '../types/index.ts';
+import { createBlock, decodeCommit, encodeBlock, encodeReceipts } from '../types/index.ts';
+import type { Block, Commit } from '../types/index.ts';
 import { openChain } from './chain.ts';
 import { applyDevEdits } from './devEdits.ts';
-import type { WorkerInit, WorkerRequest, WorkerResult } from './executorProtocol.ts';
+import type { WireTx, WorkerInit, WorkerRequest, WorkerResult } from './executorProtocol.ts';
 
 const init = workerData as WorkerInit;
 const port = parentPort;
 if (port === null) throw new Error('executionWorker must run in a worker thread');
 const chain = await openChain(createLmdbStore(init.dbPath), init.genesis, { allowUnlimitedContractSize: init.allowUnlimitedContractSize });
 let pending: { block: Block; executed: ExecutedBlock } | undefined;
+// a block being built from batches: its transactions in the order they were sent (what indices refer to)
+let session: { builder: BlockBuilder; txs: ValidatedTx[] } | undefined;
+
+const decode = (t: WireTx): ValidatedTx => decodeValidatedTx(t.raw, chain.txCommon, t.sender, t.publicKey);
+
+function hooksFor(edits: DevEdit[]): BlockHooks {
+  return edits.length > 0 ? { beginBlock: (state) => applyDevEdits(state, edits) } : {};
+}
+
+function built(executed: ExecutedBlock, txs: ValidatedTx[], lastCommit: Commit | null): WorkerResult {
+  const index = new Map(txs.map((t, i) => [t.hash, i]));
+  pending = { block: createBlock(executed.header, executed.transactions.map((t) => t.raw), lastCommit), executed };
+  return {
+    ok: true,
+    kind: 'built',
+    block: encodeBlock(pending.block),
+    receipts: encodeReceipts(executed.receipts),
+    included: executed.transactions.map((t) => index.get(t.hash) as number),
+    rejected: executed.rejected.map((r) => ({ index: index.get(r.tx.hash) as number, reason: r.reason })),
+  };
+}
+
+/** Any other request ends a block left open (its transactions are still in the node's pool). */
+async function dropSession(): Promise<void> {
+  const open = session;
+  session = undefined;
+  await open?.builder.abort();
+}
 
 async function handle(req: WorkerRequest): Promise<WorkerResult> {
+  if (req.kind !== 'add' && req.kind !== 'seal') await dropSession();
   switch (req.kind) {
     case 'build': {
-      const txs = req.txs.map((t) => decodeValidatedTx(t.raw, chain.txCommon, t.sender, t.publicKey));
-      const index = new Map(txs.map((t, i) => [t.hash, i]));
-      const hooks = req.edits.length > 0 ? { beginBlock: (state: Parameters<typeof applyDevEdits>[0]) => applyDevEdits(state, req.edits) } : {};
-      pending = await chain.buildBlock(req.ctx, txs, hooks);
-      return {
-        ok: true,
-        kind: 'built',
-        block: encodeBlock(pending.block),
-        receipts: encodeReceipts(pending.executed.receipts),
-        included: pending.executed.transactions.map((t) => index.get(t.hash) as number),
-        rejected: pending.executed.rejected.map((r) => ({ index: index.get(r.tx.hash) as number, reason: r.reason })),
-      };
+      const txs = req.txs.map(decode);
+      const builder = await chain.openBlock(req.ctx, hooksFor(req.edits));
+      await builder.add(txs);
+      return built(await builder.seal(), txs, req.ctx.lastCommit);
     }
+    case 'open':
+      session = { builder: await chain.openBlock(req.ctx, hooksFor(req.edits)), txs: [] };
+      return { ok: true, kind: 'done' };
+    case 'add': {
+      if (session === undefined) return { ok: false, error: 'transactions added without an open block' };
+      const txs = req.txs.map(decode);
+      session.txs.push(...txs);
+      await session.builder.add(txs);
+      return { ok: true, kind: 'done' };
+    }
+    case 'seal': {
+      if (session === undefined) return { ok: false, error: 'seal without an open block' };
+      const { builder, txs } = session;
+      session = undefined;
+      return built(await builder.seal(), txs, builder.ctx.lastCommit);
+    }
+    case 'abort':
+      return { ok: true, kind: 'done' };
     case 'commit': {
       if (pending === undefined) return { ok: false, error: 'commit without a built block' };
       const { block, executed } = pending;

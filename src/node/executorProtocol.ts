@@ -4,8 +4,19 @@ import type { Hex } from '../primitives/index.ts';
 import type { DevEdit } from '../rpc/index.ts';
 import type { Genesis } from '../types/index.ts';
 
+/** A validated transaction as it crosses threads: the worker re-creates it without recovering the signature. */
+export type WireTx = { raw: Uint8Array; sender: Hex; publicKey: Uint8Array | undefined };
+
+/**
+ * `build` executes a whole block in one round trip; `open`, `add`..., `seal` build one from batches sent as
+ * transactions arrive (`abort` drops it). `included`/`rejected` index the transactions in the order sent.
+ */
 export type WorkerRequest =
-  | { kind: 'build'; ctx: BlockContext; txs: Array<{ raw: Uint8Array; sender: Hex; publicKey: Uint8Array | undefined }>; edits: DevEdit[] }
+  | { kind: 'build'; ctx: BlockContext; txs: WireTx[]; edits: DevEdit[] }
+  | { kind: 'open'; ctx: BlockContext; edits: DevEdit[] }
+  | { kind: 'add'; txs: WireTx[] }
+  | { kind: 'seal' }
+  | { kind: 'abort' }
   | { kind: 'commit'; commit: Uint8Array }
   | { kind: 'rewind'; height: bigint }
   | { kind: 'close' };

@@ -50,15 +50,23 @@ function resolveBlockObject(obj: Record<string, unknown>, backend: RpcBackend): 
   throw invalidParams('invalid block parameter: expected blockHash or blockNumber');
 }
 
+/**
+ * The execution worker stores a block a moment before this thread adopts it as the head: until then it
+ * does not exist for JSON-RPC, or a client could see a receipt while `latest` state is still the parent's.
+ */
+export function isVisible(height: bigint, backend: RpcBackend): boolean {
+  return height <= backend.head().header.height;
+}
+
 /** Like resolveHeight but for lookups that answer null for an unknown block instead of an error. */
 export function findBlock(tag: unknown, backend: RpcBackend): Block | undefined {
   if (typeof tag === 'string' && /^0x[0-9a-fA-F]{64}$/.test(tag)) {
     const height = backend.store.heightByHash(parseHash(tag, 'block hash'));
-    return height === undefined ? undefined : backend.store.blockByHeight(height);
+    return height === undefined || !isVisible(height, backend) ? undefined : backend.store.blockByHeight(height);
   }
   if (typeof tag === 'string' && /^0x[0-9a-fA-F]+$/.test(tag)) {
     const n = parseQuantity(tag, 'block number');
-    return backend.store.blockByHeight(n);
+    return isVisible(n, backend) ? backend.store.blockByHeight(n) : undefined;
   }
   return backend.store.blockByHeight(resolveHeight(tag, backend));
 }

@@ -10,7 +10,7 @@ import { invalidParams } from '../errors.ts';
 import { decodeBlockTx, formatBlock, formatReceipt, formatTx } from '../format.ts';
 import type { Json } from '../format.ts';
 import type { HandlerTable } from '../params.ts';
-import { findBlock, requireParam, resolveHeight } from '../params.ts';
+import { findBlock, isVisible, requireParam, resolveHeight } from '../params.ts';
 
 function blockJson(block: Block | undefined, fullTxs: unknown, backend: RpcBackend): Json | null {
   if (block === undefined) return null;
@@ -24,7 +24,7 @@ function blockJson(block: Block | undefined, fullTxs: unknown, backend: RpcBacke
 
 function blockByHashParam(params: unknown[], backend: RpcBackend): Block | undefined {
   const height = backend.store.heightByHash(parseHash(requireParam(params, 0, 'block hash'), 'block hash'));
-  return height === undefined ? undefined : backend.store.blockByHeight(height);
+  return height === undefined || !isVisible(height, backend) ? undefined : backend.store.blockByHeight(height);
 }
 
 function txAt(block: Block | undefined, indexParam: unknown, backend: RpcBackend): Json | null {
@@ -37,7 +37,7 @@ function txAt(block: Block | undefined, indexParam: unknown, backend: RpcBackend
 
 function locate(hashParam: unknown, backend: RpcBackend): { block: Block; index: number } | undefined {
   const loc = backend.store.txLocation(parseHash(hashParam, 'transaction hash'));
-  if (loc === undefined) return undefined;
+  if (loc === undefined || !isVisible(loc.height, backend)) return undefined;
   const block = backend.store.blockByHeight(loc.height);
   return block === undefined ? undefined : { block, index: loc.index };
 }

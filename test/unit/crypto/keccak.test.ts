@@ -1,0 +1,26 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { keccak_256 } from '@noble/hashes/sha3.js';
+import { keccak256 } from '../../../src/crypto/index.ts';
+import { bytesToHex } from '../../../src/primitives/index.ts';
+
+test('keccak256 of the empty string is the well-known constant', () => {
+  assert.equal(bytesToHex(keccak256(new Uint8Array())), '0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470');
+});
+
+test('keccak256 agrees with @noble/hashes on every length around the 136-byte rate, and on views into larger buffers', () => {
+  let seed = 7;
+  const next = (): number => (seed = (seed * 1103515245 + 12345) >>> 0) & 0xff;
+  for (let len = 0; len <= 300; len++) {
+    const backing = Uint8Array.from({ length: len + 9 }, next);
+    const view = backing.subarray(5, 5 + len); // not at offset 0 of its buffer
+    assert.equal(bytesToHex(keccak256(view)), bytesToHex(keccak_256(view)), `length ${len}`);
+  }
+});
+
+test('consecutive hashes do not leak state into each other', () => {
+  const a = Uint8Array.from([1, 2, 3]);
+  const first = bytesToHex(keccak256(a));
+  keccak256(new Uint8Array(1000).fill(9));
+  assert.equal(bytesToHex(keccak256(a)), first);
+});
