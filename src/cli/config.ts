@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseToml } from 'smol-toml';
 import { homePaths } from '../node/index.ts';
-import type { NodeOptions } from '../node/index.ts';
+import type { ClientVersionCompat, NodeOptions } from '../node/index.ts';
 import { ONE_CMT_WEI } from '../params/index.ts';
 import { ChainError } from '../primitives/index.ts';
 
@@ -55,6 +55,7 @@ export const OPTIONS: OptionSpec[] = [
   { flag: 'mnemonic', env: 'CMT_MNEMONIC', file: 'dev.mnemonic', description: 'mnemonic of the dev accounts', set: (o, v) => (o.dev.mnemonic = v) },
   { flag: 'gas-limit', env: 'CMT_GAS_LIMIT', file: 'dev.gas_limit', description: 'block gas limit (on a new dev chain)', set: (o, v) => (o.dev.gasLimit = big('gas-limit', v)) },
   { flag: 'allow-unlimited-contract-size', env: 'CMT_ALLOW_UNLIMITED_CONTRACT_SIZE', file: 'dev.allow_unlimited_contract_size', description: 'lift the 24 KiB contract size limit', set: (o, v) => (o.dev.allowUnlimitedContractSize = bool('allow-unlimited-contract-size', v)) },
+  { flag: 'client-version-compat', env: 'CMT_CLIENT_VERSION_COMPAT', file: 'dev.client_version_compat', description: 'with --dev, the web3_clientVersion prefix tools such as hardhat-network-helpers check: hardhat, anvil or none', set: (o, v) => (o.dev.clientVersionCompat = v as ClientVersionCompat) },
   { flag: 'mempool.max-per-account', env: 'CMT_MEMPOOL_MAX_PER_ACCOUNT', file: 'mempool.max_per_account', description: 'transactions one sender may have in the pool', set: (o, v) => (o.mempool.maxPerAccount = int('mempool.max-per-account', v)) },
   { flag: 'mempool.max-total', env: 'CMT_MEMPOOL_MAX_TOTAL', file: 'mempool.max_total', description: 'transactions the pool holds', set: (o, v) => (o.mempool.maxTotal = int('mempool.max-total', v)) },
 ];

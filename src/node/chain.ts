@@ -2,6 +2,11 @@
  * The chain as the node holds it: the committed head, the head world state (with caches, used to build
  * the next block), and read access to any committed block and the state at it. Committing a block writes
  * the block, its receipts, its commit, its tx index and its new state nodes in one transaction.
+ *
+ * Dev mode adds two things (ADR 0009): state edits that no block has committed yet, which reads at the
+ * head see at once (the head gets an "edited root": its own state root with the edits applied, stored
+ * with its trie nodes; reads at that block keep seeing it later, as on Hardhat), and runs of empty blocks
+ * stored as one record each.
  */
 import { createChainCommon, createExecutionVM, createTxCommon } from '../evm/index.ts';
 import type { Common, VM } from '../evm/index.ts';
@@ -15,7 +20,9 @@ import type { WorldState } from '../state/index.ts';
 import { createChainStore, createMemoryStore } from '../storage/index.ts';
 import type { ChainStore, KVStore, KVWrite } from '../storage/index.ts';
 import { createBlock } from '../types/index.ts';
-import type { Block, Commit, Genesis, Receipt } from '../types/index.ts';
+import type { Block, Commit, EmptyRange, Genesis, Receipt } from '../types/index.ts';
+import type { DevEdit } from '../rpc/index.ts';
+import { applyDevEdits } from './devEdits.ts';
 
 export interface ChainOptions {
   allowUnlimitedContractSize: boolean;
@@ -41,8 +48,26 @@ export interface Chain {
   readState(height: bigint): WorldState;
   vmAt(height: bigint, state?: WorldState): Promise<VM>;
   blockHash(height: bigint): Uint8Array | undefined;
-  /** Dev mode only: forget every block above `height` (evm_revert). */
+  /**
+   * Makes the block at `height` the head, forgetting every block and empty range above it (evm_revert).
+   * With a height above the head it adopts blocks another writer stored (an execution worker following
+   * a range the main thread reserved).
+   */
   rewindTo(height: bigint): Promise<void>;
+  /**
+   * Dev mode: `count` empty blocks on top of the head, stored as one range record; the last becomes the
+   * head. O(1) whatever the count (hardhat_mine).
+   */
+  reserveEmptyBlocks(count: bigint, intervalSec: bigint, gasLimit: bigint): Promise<EmptyRange>;
+  /**
+   * Dev mode: applies edits on top of the head's state without a block, storing the result as the head's
+   * edited root (with `alsoWrite`, in the same transaction). Reads at the head (readState/stateAt) see it
+   * at once and keep seeing it at this height after later blocks; the next block is expected to apply the
+   * same edits in its beginBlock, so it starts from this state. Callers serialise this with blocks.
+   */
+  applyPendingEdits(edits: readonly DevEdit[], alsoWrite?: KVWrite[]): Promise<void>;
+  /** Dev mode (evm_revert): the head's edited root becomes its own root with `edits` (none: no edited root). */
+  resetPendingEdits(edits: readonly DevEdit[], alsoWrite?: KVWrite[]): Promise<void>;
   /** Re-reads the head after another thread committed or rewound blocks in the same database. */
   reloadHead(): Promise<void>;
   close(): Promise<void>;
@@ -61,6 +86,29 @@ export async function openChain(kv: KVStore, genesis: Genesis, opts: ChainOption
   const blockHash = (height: bigint): Uint8Array | undefined => store.blockByHeight(height)?.hash;
   let headVM = await createExecutionVM(common, headState, blockHash, vmOptions);
   let headView: WorldState | undefined;
+  /** The state root reads at a block see: its own, or the one dev edits made while it was the head. */
+  const readRoot = (block: Block): Uint8Array => store.editedRoot(block.header.height) ?? block.header.stateRoot;
+  let headRoot = readRoot(head);
+  const setHead = (block: Block): void => {
+    head = block;
+    headRoot = readRoot(block);
+    headView = undefined;
+  };
+
+  /** Edits applied on `root` over a node layer of its own: its writes are the new nodes and nothing else. */
+  const editedState = async (root: Uint8Array, edits: readonly DevEdit[]): Promise<{ root: Uint8Array; writes: KVWrite[] }> => {
+    const layer = new TrieNodeStore(kv);
+    const state = createWorldState(layer, common, root, { caches: false });
+    await applyDevEdits(state, edits);
+    return { root: await state.getStateRoot(), writes: layer.takeWrites() };
+  };
+  const storeEditedRoot = async (root: Uint8Array | null, writes: KVWrite[]): Promise<void> => {
+    const base = head;
+    await kv.write([...writes, store.editedRootWrite(base.header.height, root)]);
+    invariant(head === base, 'dev edits are applied between blocks, never while the head moves');
+    headRoot = root ?? head.header.stateRoot;
+    headView = undefined;
+  };
 
   const chain: Chain = {
     common,
@@ -80,18 +128,17 @@ export async function openChain(kv: KVStore, genesis: Genesis, opts: ChainOption
       const writes: KVWrite[] = [...nodes.takeWrites(), ...store.blockWrites(block, receipts, commit, txHashes)];
       await kv.write(writes);
       nodes.writesDurable();
-      head = block;
-      headView = undefined;
+      setHead(block);
     },
     stateAt(height) {
-      if (height === head.header.height) return createWorldState(nodes, common, head.header.stateRoot, { caches: false });
+      if (height === head.header.height) return createWorldState(nodes, common, headRoot, { caches: false });
       const block = store.blockByHeight(height);
       if (block === undefined) throw new ChainError('UNKNOWN_BLOCK', `block ${height} not found`);
-      return createWorldState(nodes, common, block.header.stateRoot, { caches: false });
+      return createWorldState(nodes, common, readRoot(block), { caches: false });
     },
     readState(height) {
       if (height !== head.header.height) return chain.stateAt(height);
-      headView ??= createWorldState(nodes, common, head.header.stateRoot, { caches: true });
+      headView ??= createWorldState(nodes, common, headRoot, { caches: true });
       return headView;
     },
     async vmAt(height, state) {
@@ -99,25 +146,72 @@ export async function openChain(kv: KVStore, genesis: Genesis, opts: ChainOption
     },
     blockHash,
     async rewindTo(height) {
+      kv.refresh(); // another writer may have stored a range above our head
+      store.forgetAbove(height);
       const target = store.blockByHeight(height);
       if (target === undefined) throw new ChainError('UNKNOWN_BLOCK', `block ${height} not found`);
       const writes: KVWrite[] = [];
-      for (let h = head.header.height; h > height; h--) {
+      let h = head.header.height;
+      while (h > height) {
+        const range = store.emptyRangeAt(h);
+        if (range !== undefined) {
+          writes.push(...store.truncateEmptyRangeWrites(range, height)); // one write, however many blocks
+          h = range.first - 1n;
+          continue;
+        }
         const block = store.blockByHeight(h);
         if (block !== undefined) writes.push(...store.removeBlockWrites(block, txHashes(block)));
+        h--;
       }
+      writes.push(store.headWrite(height));
       await kv.write(writes);
+      store.forgetAbove(height);
       nodes.discardPending();
-      head = target;
-      headView = undefined;
+      setHead(target);
       headState = createWorldState(nodes, common, head.header.stateRoot, { caches: true });
       headVM = await createExecutionVM(common, headState, blockHash, vmOptions);
     },
+    async reserveEmptyBlocks(count, intervalSec, gasLimit) {
+      invariant(count > 0n, 'an empty range holds at least one block');
+      const anchor = head.header;
+      const range: EmptyRange = {
+        first: anchor.height + 1n,
+        last: anchor.height + count,
+        anchorHash: head.hash,
+        anchorTimestamp: anchor.timestamp,
+        intervalSec,
+        stateRoot: anchor.stateRoot,
+        gasLimit,
+        baseFeePerGas: anchor.baseFeePerGas,
+        proposer: anchor.proposer,
+        validatorsHash: anchor.validatorsHash,
+      };
+      await kv.write(store.emptyRangeWrites(range));
+      store.forgetAbove(anchor.height);
+      // the state is the anchor's, so the head state and its VM stay as they are
+      const last = store.blockByHeight(range.last);
+      invariant(last !== undefined, 'a stored range answers for its last block');
+      setHead(last);
+      return range;
+    },
+    async applyPendingEdits(edits, alsoWrite = []) {
+      if (edits.length === 0) return;
+      const edited = await editedState(headRoot, edits);
+      await storeEditedRoot(edited.root, [...edited.writes, ...alsoWrite]);
+    },
+    async resetPendingEdits(edits, alsoWrite = []) {
+      if (edits.length > 0) {
+        const edited = await editedState(head.header.stateRoot, edits);
+        await storeEditedRoot(edited.root, [...edited.writes, ...alsoWrite]);
+      } else if (store.editedRoot(head.header.height) !== undefined || alsoWrite.length > 0) {
+        await storeEditedRoot(null, alsoWrite);
+      }
+    },
     async reloadHead() {
+      kv.refresh(); // the execution worker has just written: read past any older snapshot
       const loaded = loadHead(store);
       if (loaded.header.height < head.header.height) store.forgetAbove(loaded.header.height);
-      head = loaded;
-      headView = undefined;
+      setHead(loaded);
       headState = createWorldState(nodes, common, head.header.stateRoot, { caches: true });
       headVM = await createExecutionVM(common, headState, blockHash, vmOptions);
     },

@@ -1,14 +1,19 @@
 /**
- * Dev-mode controls behind the evm_/hardhat_/anvil_ methods. State edits (setBalance, setCode, ...) are
- * applied at the start of a block mined for them, so the header's state root always commits to the
- * state clients read; snapshots are block heights, and reverting rewinds the stored chain.
+ * Dev-mode controls behind the evm_/hardhat_/anvil_ methods (ADR 0009). State edits (setBalance,
+ * setCode, ...) change the latest state at once without mining, as on Hardhat: the chain stores the
+ * head's edited state root, which every read at the head sees, and the edits wait in the producer for the
+ * next block, whose beginBlock applies them so its state root commits them. `mine(n)` stores long runs of
+ * empty blocks as one range record, so it takes the same time for 10 or 10 million blocks. Snapshots are
+ * a height plus the pending edits and block controls; reverting rewinds the stored chain.
  */
 import type { Mempool } from '../mempool/index.ts';
 import type { ValidatedTx } from '../execution/index.ts';
 import { ChainError } from '../primitives/index.ts';
 import type { Hex } from '../primitives/index.ts';
-import type { DevControls } from '../rpc/index.ts';
+import type { DevControls, DevEdit } from '../rpc/index.ts';
+import type { KVWrite } from '../storage/index.ts';
 import type { Chain } from './chain.ts';
+import { decodePendingEdits, encodePendingEdits } from './devEdits.ts';
 import type { BlockExecutor } from './executor.ts';
 import type { Clock } from './clock.ts';
 import type { BlockProducer } from './producer.ts';
@@ -16,8 +21,11 @@ import type { InclusionWaiters } from './waiters.ts';
 
 interface Snapshot {
   height: bigint;
+  edits: DevEdit[];
   offsetSec: bigint;
+  nextTimestamp: bigint | undefined;
   gasLimit: bigint;
+  prevRandao: Uint8Array | undefined;
 }
 
 export interface DevControlDeps {
@@ -28,6 +36,26 @@ export interface DevControlDeps {
   impersonated: Set<string>;
   clock: Clock;
   waiters: InclusionWaiters;
+  /** Re-checks the pool against the edited state (a new nonce or balance changes what is executable). */
+  onStateEdited(): Promise<void>;
+}
+
+/**
+ * A mine(n) leaves the first block (pending edits and transactions) and the last one (so the head is
+ * always a block with a commit) to the producer; the blocks between are one stored range. Below this
+ * many blocks in between, mining them one by one is as quick.
+ */
+const MIN_RANGE = 2n;
+
+/** The default seconds between the blocks of one hardhat_mine call (Hardhat's default interval). */
+const DEFAULT_INTERVAL_SEC = 1n;
+
+/**
+ * Puts the edits that were pending when the node stopped back in the producer, for the next block; the
+ * head's edited root that reads see was stored with them.
+ */
+export function restorePendingEdits(chain: Chain, producer: BlockProducer): void {
+  producer.replaceEdits(decodePendingEdits(chain.store.devEdits(), chain.head().hash));
 }
 
 export function createDevControls(deps: DevControlDeps): DevControls {
@@ -47,18 +75,60 @@ export function createDevControls(deps: DevControlDeps): DevControls {
     await producer.idle();
   };
 
+  /**
+   * The pending edits are stored with every change (in the same write as the edited root), keyed by the
+   * head they apply to, so a restart keeps them. A record whose head a block has since replaced is void,
+   * so there is nothing to write while nothing is pending and nothing was stored (most reverts of a test
+   * suite).
+   */
+  let stored = producer.pendingEdits().length > 0;
+  const editsRecord = (edits: readonly DevEdit[]): KVWrite[] => {
+    if (edits.length === 0 && !stored) return [];
+    stored = edits.length > 0;
+    return [chain.store.devEditsWrite(edits.length === 0 ? null : encodePendingEdits(chain.head().hash, edits))];
+  };
+
   return {
     async mine(blocks, intervalSec, timestamp) {
-      for (let i = 0n; i < blocks; i++) {
-        if (i === 0n && timestamp !== undefined) producer.time.nextTimestamp = timestamp;
-        else if (i > 0n && intervalSec !== undefined) producer.time.nextTimestamp = chain.head().header.timestamp + intervalSec;
+      if (blocks === 0n) return;
+      const interval = intervalSec ?? DEFAULT_INTERVAL_SEC;
+      if (timestamp !== undefined) producer.time.nextTimestamp = timestamp;
+      await mineOne(); // the first block takes the clock's time (or `timestamp`), as on Hardhat
+      let mined = 1n;
+      const mineNext = async (): Promise<void> => {
+        producer.time.nextTimestamp = chain.head().header.timestamp + interval;
         await mineOne();
+        mined++;
+      };
+      // transactions still waiting get real blocks, as long as blocks take them
+      while (mined < blocks && pool.stats().pending > 0 && chain.head().transactions.length > 0) await mineNext();
+      while (blocks - mined - 1n >= MIN_RANGE) {
+        const between = blocks - mined - 1n;
+        const reserved = await producer.exclusive(async () => {
+          // an edit that came in meanwhile needs a real block: range blocks all have the anchor's state
+          if (producer.pendingEdits().length > 0) return false;
+          const range = await chain.reserveEmptyBlocks(between, interval, producer.time.gasLimit);
+          // the executor adopts the new head the way it follows a revert: no message of its own is needed
+          await deps.executor.rewind(range.last);
+          return true;
+        });
+        if (!reserved) {
+          await mineNext();
+          continue;
+        }
+        producer.start();
+        mined += between;
       }
+      while (mined < blocks) await mineNext();
     },
     snapshot() {
-      const id = nextSnapshotId++;
-      snapshots.set(id, { height: chain.head().header.height, offsetSec: producer.time.offsetSec, gasLimit: producer.time.gasLimit });
-      return `0x${id.toString(16)}` as Hex;
+      // between blocks, so that the height and the pending edits belong together
+      return producer.exclusive(async () => {
+        const id = nextSnapshotId++;
+        const { offsetSec, nextTimestamp, gasLimit, prevRandao } = producer.time;
+        snapshots.set(id, { height: chain.head().header.height, edits: [...producer.pendingEdits()], offsetSec, nextTimestamp, gasLimit, prevRandao });
+        return `0x${id.toString(16)}` as Hex;
+      });
     },
     async revert(idHex) {
       const id = BigInt(idHex);
@@ -73,8 +143,12 @@ export function createDevControls(deps: DevControlDeps): DevControls {
         }
         deps.waiters.rejectAll(new ChainError('TX_DROPPED', 'transaction dropped by evm_revert'));
         producer.time.offsetSec = snap.offsetSec;
-        producer.time.nextTimestamp = undefined;
+        producer.time.nextTimestamp = snap.nextTimestamp;
         producer.time.gasLimit = snap.gasLimit;
+        producer.time.prevRandao = snap.prevRandao;
+        // the edits pending at the snapshot come back; later ones are gone
+        producer.replaceEdits(snap.edits);
+        await chain.resetPendingEdits(snap.edits, editsRecord(snap.edits));
       });
       producer.start();
       return true;
@@ -89,6 +163,9 @@ export function createDevControls(deps: DevControlDeps): DevControls {
     setBlockGasLimit(gasLimit) {
       producer.time.gasLimit = gasLimit;
     },
+    setPrevRandao(value) {
+      producer.time.prevRandao = value;
+    },
     async setAutomine(enabled) {
       automine = enabled;
       await applyMode();
@@ -100,8 +177,12 @@ export function createDevControls(deps: DevControlDeps): DevControls {
       await applyMode();
     },
     async editState(edit) {
-      producer.queueEdit(edit);
-      await mineOne();
+      // between blocks: a block being built has taken the edits before it, and its head has no edits yet
+      await producer.exclusive(async () => {
+        await chain.applyPendingEdits([edit], editsRecord([...producer.pendingEdits(), edit]));
+        producer.queueEdit(edit);
+      });
+      await deps.onStateEdited();
     },
     impersonate(address, enabled) {
       if (enabled) deps.impersonated.add(address.toLowerCase());

@@ -4,28 +4,67 @@
  * the single JS thread was the throughput ceiling (docs/performance.md).
  */
 import { Worker } from 'node:worker_threads';
-import type { BlockContext, ExecutedBlock, ValidatedTx } from '../execution/index.ts';
-import { ChainError, hexToBytes } from '../primitives/index.ts';
+import type { BlockBuilder, BlockContext, ExecutedBlock, ValidatedTx } from '../execution/index.ts';
+import { ChainError, equalBytes, hexToBytes, invariant } from '../primitives/index.ts';
 import type { DevEdit } from '../rpc/index.ts';
-import { decodeBlock, decodeReceipts, encodeCommit } from '../types/index.ts';
+import { createBlock, decodeBlock, decodeReceipts, encodeCommit } from '../types/index.ts';
 import type { Block, Commit, Genesis } from '../types/index.ts';
 import type { Chain } from './chain.ts';
 import { applyDevEdits } from './devEdits.ts';
-import type { WorkerRequest, WorkerResponse } from './executorProtocol.ts';
+import type { WireTx, WorkerRequest, WorkerResponse } from './executorProtocol.ts';
 
 export interface BlockExecutor {
   build(ctx: BlockContext, candidates: ValidatedTx[], edits: DevEdit[]): Promise<{ block: Block; executed: ExecutedBlock }>;
+  /**
+   * A block built in steps (see Prebuilder): open on the head state, add transactions in batches (each
+   * batch runs at once), then seal (same result as `build` of everything added) or abort. One at a time;
+   * any other call than add/seal ends an open one.
+   */
+  open(ctx: BlockContext): Promise<void>;
+  add(txs: ValidatedTx[]): Promise<void>;
+  seal(): Promise<{ block: Block; executed: ExecutedBlock }>;
+  abort(): Promise<void>;
   commit(block: Block, executed: ExecutedBlock, commit: Commit): Promise<void>;
   rewind(height: bigint): Promise<void>;
   close(): Promise<void>;
 }
 
 export function createInProcessExecutor(chain: Chain): BlockExecutor {
+  let session: BlockBuilder | undefined;
+  const end = async (): Promise<void> => {
+    const open = session;
+    session = undefined;
+    await open?.abort();
+  };
+  const current = (): BlockBuilder => {
+    if (session === undefined) throw new ChainError('EXECUTOR_FAILED', 'no block is open', {}, 'internal');
+    return session;
+  };
   return {
-    build: (ctx, candidates, edits) =>
-      chain.buildBlock(ctx, candidates, edits.length > 0 ? { beginBlock: (state) => applyDevEdits(state, edits) } : {}),
-    commit: (block, executed, commit) => chain.commitBlock(block, executed.receipts, executed.transactions.map((t) => hexToBytes(t.hash)), commit),
-    rewind: (height) => chain.rewindTo(height),
+    async build(ctx, candidates, edits) {
+      await end();
+      return chain.buildBlock(ctx, candidates, edits.length > 0 ? { beginBlock: (state) => applyDevEdits(state, edits) } : {});
+    },
+    async open(ctx) {
+      await end();
+      session = await chain.openBlock(ctx);
+    },
+    add: (txs) => current().add(txs),
+    async seal() {
+      const builder = current();
+      session = undefined;
+      const executed = await builder.seal();
+      return { block: createBlock(executed.header, executed.transactions.map((t) => t.raw), builder.ctx.lastCommit), executed };
+    },
+    abort: end,
+    async commit(block, executed, commit) {
+      await end();
+      await chain.commitBlock(block, executed.receipts, executed.transactions.map((t) => hexToBytes(t.hash)), commit);
+    },
+    async rewind(height) {
+      await end();
+      await chain.rewindTo(height);
+    },
     close: async () => {},
   };
 }
@@ -63,23 +102,47 @@ export function createWorkerExecutor(reader: Chain, opts: WorkerExecutorOptions)
     return res as WorkerResponse & { ok: true };
   };
 
+  const wire = (txs: ValidatedTx[]): WireTx[] => txs.map((t) => ({ raw: t.raw, sender: t.sender, publicKey: t.senderPublicKey }));
+  /** The worker answers with indices into the transactions it was sent, in the order sent. */
+  const result = (res: WorkerResponse & { ok: true }, sent: ValidatedTx[]): { block: Block; executed: ExecutedBlock } => {
+    if (res.kind !== 'built') throw new ChainError('EXECUTOR_FAILED', 'block executor answered out of turn', {}, 'internal');
+    const block = decodeBlock(res.block);
+    const executed: ExecutedBlock = {
+      header: block.header,
+      transactions: res.included.map((i) => sent[i] as ValidatedTx),
+      receipts: decodeReceipts(res.receipts),
+      rejected: res.rejected.map((r) => ({ tx: sent[r.index] as ValidatedTx, reason: r.reason })),
+    };
+    return { block, executed };
+  };
+  let sent: ValidatedTx[] = []; // transactions of the open block
+
   return {
     async build(ctx, candidates, edits) {
-      const txs = candidates.map((t) => ({ raw: t.raw, sender: t.sender, publicKey: t.senderPublicKey }));
-      const res = await call({ kind: 'build', ctx, txs, edits });
-      if (res.kind !== 'built') throw new ChainError('EXECUTOR_FAILED', 'block executor answered out of turn', {}, 'internal');
-      const block = decodeBlock(res.block);
-      const executed: ExecutedBlock = {
-        header: block.header,
-        transactions: res.included.map((i) => candidates[i] as ValidatedTx),
-        receipts: decodeReceipts(res.receipts),
-        rejected: res.rejected.map((r) => ({ tx: candidates[r.index] as ValidatedTx, reason: r.reason })),
-      };
-      return { block, executed };
+      return result(await call({ kind: 'build', ctx, txs: wire(candidates), edits }), candidates);
     },
-    async commit(_block, _executed, commit) {
+    async open(ctx) {
+      sent = [];
+      await call({ kind: 'open', ctx, edits: [] });
+    },
+    async add(txs) {
+      sent.push(...txs);
+      await call({ kind: 'add', txs: wire(txs) });
+    },
+    async seal() {
+      const txs = sent;
+      sent = [];
+      return result(await call({ kind: 'seal' }), txs);
+    },
+    async abort() {
+      sent = [];
+      await call({ kind: 'abort' });
+    },
+    async commit(block, _executed, commit) {
       await call({ kind: 'commit', commit: encodeCommit(commit) });
       await reader.reloadHead();
+      // the next proposal is built on this thread's head: it must be the block the worker just stored
+      invariant(equalBytes(reader.head().hash, block.hash), `head after commit is block ${reader.head().header.height}, not ${block.header.height}`);
     },
     async rewind(height) {
       await call({ kind: 'rewind', height });

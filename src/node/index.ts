@@ -5,6 +5,8 @@
  */
 export { openChain } from './chain.ts';
 export type { Chain } from './chain.ts';
+export { CLIENT_VERSION_COMPATS, clientVersion, isClientVersionCompat } from './clientVersion.ts';
+export type { ClientVersionCompat } from './clientVersion.ts';
 export { systemClock } from './clock.ts';
 export type { Clock } from './clock.ts';
 export { deriveDevAccounts } from './devAccounts.ts';

@@ -19,7 +19,7 @@ import type { Block, Receipt } from '../types/index.ts';
 import { openChain } from './chain.ts';
 import type { Chain } from './chain.ts';
 import type { Clock } from './clock.ts';
-import { createDevControls } from './devControls.ts';
+import { createDevControls, restorePendingEdits } from './devControls.ts';
 import { deriveDevAccounts } from './devAccounts.ts';
 import type { DevAccount } from './devAccounts.ts';
 import { homePaths, loadGenesis, loadKeyFile } from './home.ts';
@@ -27,8 +27,9 @@ import type { Logger } from './logger.ts';
 import type { NodeOptions } from './options.ts';
 import { BlockProducer } from './producer.ts';
 import { createInProcessExecutor, createWorkerExecutor } from './executor.ts';
+import { Prebuilder } from './prebuilder.ts';
 import { InclusionWaiters } from './waiters.ts';
-import { VERSION } from './version.ts';
+import { clientVersion } from './clientVersion.ts';
 
 export interface Node {
   readonly chain: Chain;
@@ -71,10 +72,15 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
     return { nonce: account?.nonce ?? 0n, balance: account?.balance ?? 0n };
   };
 
-  const executor = opts.executionWorker
-    ? createWorkerExecutor(chain, { dbPath: paths.db, genesis, allowUnlimitedContractSize: opts.dev.allowUnlimitedContractSize })
-    : createInProcessExecutor(chain);
-  const producer = new BlockProducer(opts.blockTimeMs, {
+  const executor = new Prebuilder({
+    executor: opts.executionWorker
+      ? createWorkerExecutor(chain, { dbPath: paths.db, genesis, allowUnlimitedContractSize: opts.dev.allowUnlimitedContractSize })
+      : createInProcessExecutor(chain),
+    upcoming: () => producer.upcomingContext(),
+    candidates: () => pool.pending(baseFee, Number(producer.time.gasLimit / 21_000n)).map((t) => t.payload),
+    logger: deps.logger,
+  });
+  const producer: BlockProducer = new BlockProducer(opts.blockTimeMs, {
     chain,
     executor,
     clock: deps.clock,
@@ -116,6 +122,8 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
     rpc?.onPendingTx(tx.hash);
     const automine = producer.blockTimeMs === 0;
     const executable = added.status === 'pending' || (added.status === 'replaced' && added.executable);
+    // interval mining: start executing it now, in the block the next tick will seal
+    if (executable && producer.blockTimeMs > 0 && Number.isFinite(producer.blockTimeMs)) executor.offer(tx);
     const wait = automine && executable ? waiters.wait(tx.hash) : undefined;
     // interval mining picks transactions up on its own schedule; only automine needs the nudge
     if (producer.blockTimeMs === 0) void producer.dispatch({ kind: 'txsAvailable', nowMs: deps.clock.nowMs() });
@@ -125,7 +133,8 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
 
   const backend: RpcBackend = {
     chainId: genesis.chainId,
-    clientVersion: `cybermiles/v${VERSION}/${process.platform}-${process.arch}/node${process.versions.node}`,
+    // only a dev chain may pass for Hardhat or anvil: tools treat those as throwaway chains (ADR 0008)
+    clientVersion: clientVersion(opts.dev.enabled ? opts.dev.clientVersionCompat : 'none'),
     common: chain.common,
     txCommon: chain.txCommon,
     store: chain.store,
@@ -155,7 +164,7 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
         timestamp: producer.peekTimestamp(head.timestamp),
         gasLimit: producer.time.gasLimit,
         baseFeePerGas: baseFee,
-        prevRandao: head.prevRandao,
+        prevRandao: producer.peekPrevRandao(),
         coinbase: hexToBytes(FEE_POOL_ADDRESS),
       };
     },
@@ -167,8 +176,19 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
     peerCount: () => 0,
   };
   const filters = createFilterRegistry(backend, () => deps.clock.nowMs());
+  /** A dev-mode state edit can make queued transactions executable, or pending ones stale or unpayable. */
+  const onStateEdited = async (): Promise<void> => {
+    const states = new Map<string, { nonce: bigint; balance: bigint }>();
+    for (const sender of pool.senders()) states.set(sender, await accountState(sender));
+    const dropped = pool.update((s) => states.get(s) ?? { nonce: 0n, balance: 0n }, baseFee);
+    for (const hash of [...dropped.stale, ...dropped.unpayable]) {
+      waiters.reject(hash, new ChainError('TX_DROPPED', `transaction ${hash} dropped: the edited state no longer admits it`));
+    }
+    if (producer.blockTimeMs === 0 && pool.stats().pending > 0) void producer.dispatch({ kind: 'txsAvailable', nowMs: deps.clock.nowMs() });
+  };
   if (opts.dev.enabled) {
-    (backend as { dev: RpcBackend['dev'] }).dev = createDevControls({ chain, executor, producer, pool, impersonated, clock: deps.clock, waiters });
+    restorePendingEdits(chain, producer);
+    (backend as { dev: RpcBackend['dev'] }).dev = createDevControls({ chain, executor, producer, pool, impersonated, clock: deps.clock, waiters, onStateEdited });
   }
 
   rpc = createRpcServer(opts.rpc, createHandlerTable(filters, { dev: opts.dev.enabled }), backend, {

@@ -6,6 +6,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ChainError } from '../primitives/index.ts';
 import { DEV_ACCOUNT_BALANCE_WEI, DEV_ACCOUNT_COUNT, DEV_BLOCK_GAS_LIMIT, DEV_MNEMONIC } from '../params/index.ts';
+import { CLIENT_VERSION_COMPATS, isClientVersionCompat } from './clientVersion.ts';
+import type { ClientVersionCompat } from './clientVersion.ts';
 
 export interface RPCOptions {
   host: string;
@@ -24,6 +26,8 @@ export interface DevOptions {
   balanceWei: bigint;
   gasLimit: bigint;
   allowUnlimitedContractSize: boolean;
+  /** The web3_clientVersion prefix a dev chain reports, for tools that check it (ADR 0008); ignored without --dev. */
+  clientVersionCompat: ClientVersionCompat;
 }
 
 export interface NodeOptions {
@@ -63,6 +67,7 @@ export function defaultNodeOptions(): NodeOptions {
       balanceWei: DEV_ACCOUNT_BALANCE_WEI,
       gasLimit: DEV_BLOCK_GAS_LIMIT,
       allowUnlimitedContractSize: false,
+      clientVersionCompat: 'hardhat',
     },
     mempool: { maxPerAccount: 1024, maxTotal: 100_000 },
     logLevel: 'info',
@@ -80,6 +85,7 @@ export function validateNodeOptions(o: NodeOptions): NodeOptions {
   if (!Number.isInteger(o.dev.accounts) || o.dev.accounts < 0 || o.dev.accounts > 10_000) bad('accounts', 'must be 0..10000');
   if (o.dev.balanceWei < 0n) bad('balance', 'must be >= 0');
   if (o.dev.gasLimit < 21_000n) bad('gas-limit', 'must be at least 21000');
+  if (!isClientVersionCompat(o.dev.clientVersionCompat)) bad('client-version-compat', `one of ${CLIENT_VERSION_COMPATS.join(', ')}`);
   if (!['error', 'warn', 'info', 'debug'].includes(o.logLevel)) bad('log-level', 'one of error, warn, info, debug');
   return o;
 }

@@ -7,9 +7,11 @@ import { ed25519Address, ed25519Sign } from '../crypto/index.ts';
 import type { Ed25519Key } from '../crypto/index.ts';
 import { createSoloState, stepSolo } from '../consensus/index.ts';
 import type { ConsensusEffect, ConsensusInput, SoloState } from '../consensus/index.ts';
-import type { ExecutedBlock, ValidatedTx } from '../execution/index.ts';
+import { prevRandaoFor } from '../execution/index.ts';
+import type { BlockContext, ExecutedBlock, ValidatedTx } from '../execution/index.ts';
+import { bytesToHex } from '../primitives/index.ts';
 import { precommitSignBytes } from '../types/index.ts';
-import type { Block } from '../types/index.ts';
+import type { Block, Commit } from '../types/index.ts';
 import type { DevEdit } from '../rpc/index.ts';
 import type { Chain } from './chain.ts';
 import type { BlockExecutor } from './executor.ts';
@@ -28,11 +30,13 @@ export interface ProducerDeps {
   onCommitted(block: Block, executed: ExecutedBlock): Promise<void>;
 }
 
-/** Dev-mode controls of the next block's time and gas limit (evm_increaseTime and friends). */
+/** Dev-mode controls of the next block's time, gas limit and randomness (evm_increaseTime and friends). */
 export interface BlockTimeControl {
   offsetSec: bigint;
   nextTimestamp: bigint | undefined;
   gasLimit: bigint;
+  /** hardhat_setPrevRandao: the next block's prevRandao instead of the derived one; used once. */
+  prevRandao: Uint8Array | undefined;
 }
 
 export class BlockProducer {
@@ -42,6 +46,11 @@ export class BlockProducer {
   private pending: { block: Block; executed: ExecutedBlock } | undefined;
   private stopped = false;
   private edits: DevEdit[] = [];
+  private randaoCache: { parent: Uint8Array; value: Uint8Array } | undefined;
+  private contextCache: { key: string; ctx: BlockContext } | undefined;
+  /** When the pending timeout will fire, and when the one that fired was due (the block's time). */
+  private scheduledTickMs: number | undefined;
+  private firedTickMs: number | undefined;
   readonly time: BlockTimeControl;
   private readonly deps: ProducerDeps;
   private readonly proposer: Uint8Array;
@@ -50,7 +59,7 @@ export class BlockProducer {
     this.deps = deps;
     this.state = createSoloState(blockTimeMs);
     this.proposer = ed25519Address(deps.validatorKey.publicKey);
-    this.time = { offsetSec: 0n, nextTimestamp: undefined, gasLimit: deps.chain.genesis.blockGasLimit };
+    this.time = { offsetSec: 0n, nextTimestamp: undefined, gasLimit: deps.chain.genesis.blockGasLimit, prevRandao: undefined };
   }
 
   get blockTimeMs(): number {
@@ -104,11 +113,23 @@ export class BlockProducer {
     this.edits.push(edit);
   }
 
+  /** The edits the next block will apply first. */
+  pendingEdits(): readonly DevEdit[] {
+    return this.edits;
+  }
+
+  /** evm_revert: the edits that were pending when the snapshot was taken. */
+  replaceEdits(edits: readonly DevEdit[]): void {
+    this.edits = [...edits];
+  }
+
   private async run(effect: ConsensusEffect): Promise<void> {
     switch (effect.kind) {
       case 'scheduleTimeout':
         this.cancelTimer?.();
+        this.scheduledTickMs = effect.atMs;
         this.cancelTimer = this.deps.clock.at(effect.atMs, () => {
+          this.firedTickMs = effect.atMs;
           void this.dispatch({ kind: 'timeout', height: effect.height, nowMs: this.deps.clock.nowMs() });
         });
         return;
@@ -126,21 +147,70 @@ export class BlockProducer {
   }
 
   /** The timestamp the next block on top of `parentTimestamp` will have (also what pending calls see). */
-  peekTimestamp(parentTimestamp: bigint): bigint {
+  peekTimestamp(parentTimestamp: bigint, atMs: number = this.deps.clock.nowMs()): bigint {
     if (this.time.nextTimestamp !== undefined) return this.time.nextTimestamp;
-    const now = BigInt(Math.floor(this.deps.clock.nowMs() / 1000)) + this.time.offsetSec;
+    const now = BigInt(Math.floor(atMs / 1000)) + this.time.offsetSec;
     // strictly increasing, as Ethereum tooling expects; bursts of automined blocks run ahead of the clock
     return now > parentTimestamp ? now : parentTimestamp + 1n;
   }
 
   /** Like peekTimestamp, and consumes an evm_setNextBlockTimestamp: later blocks continue from it. */
-  private nextTimestamp(parentTimestamp: bigint): bigint {
-    const t = this.peekTimestamp(parentTimestamp);
+  private nextTimestamp(parentTimestamp: bigint, atMs: number): bigint {
+    const t = this.peekTimestamp(parentTimestamp, atMs);
     if (this.time.nextTimestamp !== undefined) {
       this.time.nextTimestamp = undefined;
       this.time.offsetSec = t - BigInt(Math.floor(this.deps.clock.nowMs() / 1000));
     }
     return t;
+  }
+
+  /** The prevRandao the next block will have (also what pending calls see). */
+  peekPrevRandao(): Uint8Array {
+    if (this.time.prevRandao !== undefined) return this.time.prevRandao;
+    const head = this.deps.chain.head();
+    if (this.randaoCache === undefined || this.randaoCache.parent !== head.hash) {
+      this.randaoCache = { parent: head.hash, value: prevRandaoFor({ parentHash: head.hash, lastCommit: this.lastCommit(head) }) };
+    }
+    return this.randaoCache.value;
+  }
+
+  private lastCommit(head: Block): Commit | null {
+    return head.header.height === 0n ? null : (this.deps.chain.store.commit(head.header.height) ?? null);
+  }
+
+  /**
+   * The context of a block on `head`. The same inputs give the same object, so the prebuilder can tell
+   * by identity whether a proposal is the block it executed transactions into ahead of time.
+   */
+  private contextFor(head: Block, height: bigint, timestamp: bigint): BlockContext {
+    const prevRandao = this.time.prevRandao;
+    const key = `${bytesToHex(head.hash)}/${height}/${timestamp}/${this.time.gasLimit}/${prevRandao === undefined ? '' : bytesToHex(prevRandao)}`;
+    if (this.contextCache?.key === key) return this.contextCache.ctx;
+    const ctx: BlockContext = {
+      parentHash: head.hash,
+      height,
+      timestamp,
+      proposer: this.proposer,
+      gasLimit: this.time.gasLimit,
+      baseFeePerGas: this.deps.chain.genesis.minGasPriceWei,
+      validatorsHash: head.header.validatorsHash,
+      lastCommit: this.lastCommit(head),
+      feePool: this.deps.feePool,
+      ...(prevRandao === undefined ? {} : { prevRandao }),
+    };
+    this.contextCache = { key, ctx };
+    return ctx;
+  }
+
+  /**
+   * The context the next block will have if it is proposed at the scheduled tick and no dev control
+   * changes it first; undefined when there is no such tick (automine, manual mining) or a control is set.
+   */
+  upcomingContext(): BlockContext | undefined {
+    if (this.scheduledTickMs === undefined || this.edits.length > 0) return undefined;
+    if (this.time.nextTimestamp !== undefined || this.time.prevRandao !== undefined) return undefined;
+    const head = this.deps.chain.head();
+    return this.contextFor(head, head.header.height + 1n, this.peekTimestamp(head.header.timestamp, this.scheduledTickMs));
   }
 
   private async buildProposal(height: bigint, round: number, allowEmpty: boolean): Promise<void> {
@@ -150,21 +220,23 @@ export class BlockProducer {
     const maxCount = Number(this.time.gasLimit / 21_000n);
     const candidates = this.deps.candidates(baseFee, maxCount);
     if (candidates.length === 0 && !allowEmpty) return this.step({ kind: 'proposalSkipped', height });
-    const ctx = {
-      parentHash: head.hash,
-      height,
-      timestamp: this.nextTimestamp(head.header.timestamp),
-      proposer: this.proposer,
-      gasLimit: this.time.gasLimit,
-      baseFeePerGas: baseFee,
-      validatorsHash: head.header.validatorsHash,
-      lastCommit: head.header.height === 0n ? null : (chain.store.commit(head.header.height) ?? null),
-      feePool: this.deps.feePool,
-    };
+    // an interval-mined block is stamped with its scheduled tick, which the prebuilder could foresee
+    const now = this.deps.clock.nowMs();
+    const fired = this.firedTickMs;
+    const atMs = fired !== undefined && fired <= now && now - fired < Math.max(1000, this.blockTimeMs) ? fired : now;
+    this.firedTickMs = undefined;
+    this.scheduledTickMs = undefined;
+    const ctx = this.contextFor(head, height, this.nextTimestamp(head.header.timestamp, atMs));
     const edits = this.edits;
     this.edits = [];
     const startedMs = this.deps.clock.nowMs();
-    this.pending = await this.deps.executor.build(ctx, candidates, edits);
+    try {
+      this.pending = await this.deps.executor.build(ctx, candidates, edits);
+    } catch (err) {
+      this.edits = [...edits, ...this.edits]; // still pending: reads at the head show them
+      throw err;
+    }
+    this.time.prevRandao = undefined;
     this.deps.logger.debug('block built', { height, txs: this.pending.block.transactions.length, ms: this.deps.clock.nowMs() - startedMs });
     return this.step({ kind: 'proposalReady', height, round, blockHash: this.pending.block.hash });
   }

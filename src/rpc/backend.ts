@@ -30,15 +30,19 @@ export type DevEdit =
   | { kind: 'storage'; address: Uint8Array; slot: Uint8Array; value: Uint8Array };
 
 export interface DevControls {
+  /** Mines `blocks` blocks in constant time (runs of empty blocks are stored as one range, ADR 0009). */
   mine(blocks: bigint, intervalSec: bigint | undefined, timestamp: bigint | undefined): Promise<void>;
-  snapshot(): Hex;
+  snapshot(): Promise<Hex>;
   revert(id: Hex): Promise<boolean>;
   increaseTime(seconds: bigint): bigint;
   setNextBlockTimestamp(timestamp: bigint): void;
   setBlockGasLimit(gasLimit: bigint): void;
+  /** The next block's prevRandao (mixHash). */
+  setPrevRandao(value: Uint8Array): void;
   setAutomine(enabled: boolean): Promise<void>;
   getAutomine(): boolean;
   setIntervalMining(ms: number): Promise<void>;
+  /** Edits the latest state without mining (Hardhat semantics): the next block commits it (ADR 0009). */
   editState(edit: DevEdit): Promise<void>;
   impersonate(address: Hex, enabled: boolean): void;
 }

@@ -1,5 +1,6 @@
 /** Decoders for JSON-RPC parameters: block tags (incl. EIP-1898 objects) and call objects. */
 import type { BlockEnv } from '../evm/index.ts';
+import { blockEnvOf } from '../execution/index.ts';
 import type { CallRequest } from '../execution/index.ts';
 import { parseAddress, parseData, parseHash, parseQuantity } from '../encoding/index.ts';
 import type { Block } from '../types/index.ts';
@@ -96,6 +97,18 @@ export function parseCallRequest(value: unknown): CallRequest {
  * The most gas a call or estimate may use at `env`: the node's RPC cap, the block's gas limit, and the
  * per-transaction limit of the hardfork (EIP-7825 in Osaka), whichever is lowest.
  */
+/**
+ * The block a call at `tag` runs in, as Hardhat and geth run it: "pending" is the next block (its number and
+ * the timestamp it will have); "latest" and numbers are that block itself, so a view reading block.number or
+ * block.timestamp at "latest" answers as the latest block does (OpenZeppelin's clock(), timelocks).
+ */
+export function callBlockEnv(backend: RpcBackend, tag: unknown, height: bigint): BlockEnv {
+  if (tag === 'pending') return backend.pendingEnv();
+  const block = backend.store.blockByHeight(height);
+  if (block === undefined) throw new RpcError(RpcCode.RESOURCE_NOT_FOUND, `block #${height} not found`);
+  return blockEnvOf(block.header);
+}
+
 export function callGasCap(backend: RpcBackend, env: BlockEnv): bigint {
   const txCap = backend.txCommon.param('maxTransactionGasLimit') as bigint | undefined;
   return [backend.gasCap, env.gasLimit, txCap ?? env.gasLimit].reduce((a, b) => (a < b ? a : b));

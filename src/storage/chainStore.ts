@@ -5,11 +5,28 @@
  *   b<height:8>   block          r<height:8>  receipts       c<height:8>  commit of that block
  *   h<hash:32>    height         t<txhash:32> height:8|index:4
  *   s<key>        state trie node or contract code (content addressed, never deleted)
+ *   e<first:8>    a run of empty blocks first..last stored as one record (dev mode, ADR 0009)
+ *   d<height:8>   dev mode: the state root reads at that block see, its own plus the edits made while it
+ *                 was the head (what the next block started from; Hardhat's "irregular state", ADR 0009)
  *   m:head        height of the last committed block
+ *   m:devEdits    dev-mode state edits not yet in a block (ADR 0009), opaque to this module
  */
-import { concatBytes, utf8ToBytes } from '../primitives/index.ts';
-import { decodeBlock, decodeCommit, decodeReceipts, encodeBlock, encodeCommit, encodeReceipts } from '../types/index.ts';
-import type { Block, Commit, Receipt } from '../types/index.ts';
+import { concatBytes, equalBytes, utf8ToBytes } from '../primitives/index.ts';
+import {
+  decodeBlock,
+  decodeCommit,
+  decodeEmptyRange,
+  decodeReceipts,
+  emptyRangeBlock,
+  emptyRangeHash,
+  emptyRangeHeightOf,
+  encodeBlock,
+  encodeCommit,
+  encodeEmptyRange,
+  encodeReceipts,
+  inEmptyRange,
+} from '../types/index.ts';
+import type { Block, Commit, EmptyRange, Receipt } from '../types/index.ts';
 import type { KVStore, KVWrite } from './kvStore.ts';
 
 const P_BLOCK = utf8ToBytes('b');
@@ -18,7 +35,10 @@ const P_COMMIT = utf8ToBytes('c');
 const P_HASH = utf8ToBytes('h');
 const P_TX = utf8ToBytes('t');
 export const STATE_PREFIX = utf8ToBytes('s');
+const P_RANGE = utf8ToBytes('e');
+const P_EDITED_ROOT = utf8ToBytes('d');
 const K_HEAD = utf8ToBytes('m:head');
+const K_DEV_EDITS = utf8ToBytes('m:devEdits');
 
 function u64(value: bigint): Uint8Array {
   const b = Buffer.alloc(8);
@@ -38,17 +58,31 @@ export interface TxLocation {
 export interface ChainStore {
   readonly kv: KVStore;
   headHeight(): bigint | undefined;
+  /** A stored block, or one rebuilt from the empty range that holds `height`. */
   blockByHeight(height: bigint): Block | undefined;
   heightByHash(hash: Uint8Array): bigint | undefined;
+  /** The empty range holding `height`, if any. */
+  emptyRangeAt(height: bigint): EmptyRange | undefined;
   receipts(height: bigint): Receipt[] | undefined;
   commit(height: bigint): Commit | undefined;
   txLocation(hash: Uint8Array): TxLocation | undefined;
   /** Writes that store a committed block and advance the head to it. */
   blockWrites(block: Block, receipts: Receipt[], commit: Commit, txHashes: Uint8Array[]): KVWrite[];
-  /** Drops cached blocks above `height` (another writer rewound the chain). */
+  /** Drops cached blocks above `height` and re-reads the empty ranges (another writer changed the chain). */
   forgetAbove(height: bigint): void;
   /** Writes that delete a block (and its receipts, commit and tx index) and move the head below it. */
   removeBlockWrites(block: Block, txHashes: Uint8Array[]): KVWrite[];
+  /** Writes that store an empty range and make its last block the head. */
+  emptyRangeWrites(range: EmptyRange): KVWrite[];
+  /** Writes that cut an empty range back to end at `height` (deleting it if it starts above). */
+  truncateEmptyRangeWrites(range: EmptyRange, height: bigint): KVWrite[];
+  headWrite(height: bigint): KVWrite;
+  /** Dev mode: the state root of block `height` with the edits made while it was the head, if any. */
+  editedRoot(height: bigint): Uint8Array | undefined;
+  editedRootWrite(height: bigint, root: Uint8Array | null): KVWrite;
+  /** The encoded pending dev-mode edits (the node owns their format). */
+  devEdits(): Uint8Array | undefined;
+  devEditsWrite(value: Uint8Array | null): KVWrite;
 }
 
 /**
@@ -82,6 +116,20 @@ class RecentCache<V> {
 export function createChainStore(kv: KVStore): ChainStore {
   const blocks = new RecentCache<Block>(256);
   const receiptLists = new RecentCache<Receipt[]>(256);
+  // few (one per large hardhat_mine), ordered by first height; re-read when another writer may have changed them
+  let ranges: EmptyRange[] = readRanges(kv);
+  const rangeAt = (height: bigint): EmptyRange | undefined => {
+    let lo = 0;
+    let hi = ranges.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const r = ranges[mid] as EmptyRange;
+      if (height < r.first) hi = mid - 1;
+      else if (height > r.last) lo = mid + 1;
+      else return r;
+    }
+    return undefined;
+  };
   return {
     kv,
     headHeight() {
@@ -89,15 +137,23 @@ export function createChainStore(kv: KVStore): ChainStore {
       return v === undefined ? undefined : readU64(v);
     },
     blockByHeight(height) {
-      return blocks.get(height, () => {
+      const stored = blocks.get(height, () => {
         const v = kv.get(concatBytes(P_BLOCK, u64(height)));
         return v === undefined ? undefined : decodeBlock(v);
       });
+      if (stored !== undefined || ranges.length === 0) return stored;
+      const range = rangeAt(height);
+      return range === undefined ? undefined : emptyRangeBlock(range, height);
     },
     heightByHash(hash) {
       const v = kv.get(concatBytes(P_HASH, hash));
-      return v === undefined ? undefined : readU64(v);
+      if (v !== undefined) return readU64(v);
+      if (hash.length !== 32 || ranges.length === 0) return undefined;
+      const height = emptyRangeHeightOf(hash);
+      const range = rangeAt(height);
+      return range !== undefined && equalBytes(emptyRangeHash(range, height), hash) ? height : undefined;
     },
+    emptyRangeAt: rangeAt,
     receipts(height) {
       return receiptLists.get(height, () => {
         const v = kv.get(concatBytes(P_RECEIPTS, u64(height)));
@@ -133,6 +189,7 @@ export function createChainStore(kv: KVStore): ChainStore {
     forgetAbove(height) {
       blocks.forgetAbove(height);
       receiptLists.forgetAbove(height);
+      ranges = readRanges(kv);
     },
     removeBlockWrites(block, txHashes) {
       blocks.forget(block.header.height);
@@ -143,9 +200,42 @@ export function createChainStore(kv: KVStore): ChainStore {
         { key: concatBytes(P_RECEIPTS, h), value: null },
         { key: concatBytes(P_COMMIT, h), value: null },
         { key: concatBytes(P_HASH, block.hash), value: null },
+        { key: concatBytes(P_EDITED_ROOT, h), value: null },
         ...txHashes.map((t) => ({ key: concatBytes(P_TX, t), value: null })),
         { key: K_HEAD, value: u64(block.header.height - 1n) },
       ];
     },
+    emptyRangeWrites(range) {
+      return [
+        { key: concatBytes(P_RANGE, u64(range.first)), value: encodeEmptyRange(range) },
+        { key: K_HEAD, value: u64(range.last) },
+      ];
+    },
+    truncateEmptyRangeWrites(range, height) {
+      const key = concatBytes(P_RANGE, u64(range.first));
+      if (height < range.first) return [{ key, value: null }];
+      return inEmptyRange(range, height) ? [{ key, value: encodeEmptyRange({ ...range, last: height }) }] : [];
+    },
+    headWrite(height) {
+      return { key: K_HEAD, value: u64(height) };
+    },
+    editedRoot(height) {
+      return kv.get(concatBytes(P_EDITED_ROOT, u64(height)));
+    },
+    editedRootWrite(height, root) {
+      return { key: concatBytes(P_EDITED_ROOT, u64(height)), value: root };
+    },
+    devEdits() {
+      return kv.get(K_DEV_EDITS);
+    },
+    devEditsWrite(value) {
+      return { key: K_DEV_EDITS, value };
+    },
   };
+}
+
+function readRanges(kv: KVStore): EmptyRange[] {
+  const out: EmptyRange[] = [];
+  for (const [, value] of kv.entries(P_RANGE)) out.push(decodeEmptyRange(value));
+  return out; // keys are e<first:8>, so entries come ordered by first height
 }

@@ -14,6 +14,11 @@ export interface KVStore {
   write(writes: KVWrite[]): Promise<void>;
   /** Keys and values with the given prefix, in key order. */
   entries(prefix: Uint8Array): Iterable<[Uint8Array, Uint8Array]>;
+  /**
+   * Makes the next reads see what other writers (another thread's handle on the same database) have
+   * committed. Reads otherwise may keep a snapshot for the rest of the event-loop turn.
+   */
+  refresh(): void;
   close(): Promise<void>;
 }
 
@@ -37,6 +42,7 @@ export function createMemoryStore(): KVStore {
       const keys = [...map.keys()].filter((k) => k.startsWith(p)).sort();
       for (const k of keys) yield [new Uint8Array(Buffer.from(k, 'latin1')), map.get(k) as Uint8Array];
     },
+    refresh() {}, // one map, no snapshots
     async close() {},
   };
 }

@@ -34,6 +34,11 @@ export function createLmdbStore(path: string): KVStore {
         yield [new Uint8Array(k), new Uint8Array(value)];
       }
     },
+    refresh() {
+      // lmdb-js keeps a read transaction until a 0 ms timer resets it: a message from the writer thread
+      // can arrive before that timer, and reads would still see the snapshot from before its commit
+      db.resetReadTxn();
+    },
     async close() {
       await db.close();
     },

@@ -1,11 +1,13 @@
 /**
  * types: the chain's data structures and their canonical codecs and hashes: Header, Block, Commit,
- * Receipt, Genesis. No behaviour beyond encode/decode/hash and genesis validation.
+ * Receipt, Genesis, and the empty-block range record. No behaviour beyond encode/decode/hash and genesis validation.
  */
 export { createBlock, decodeBlock, encodeBlock } from './block.ts';
 export type { Block } from './block.ts';
 export { decodeCommit, encodeCommit, precommitSignBytes } from './commit.ts';
 export type { Commit, CommitSignature } from './commit.ts';
+export { decodeEmptyRange, emptyRangeBlock, emptyRangeHash, emptyRangeHeader, emptyRangeHeightOf, encodeEmptyRange, inEmptyRange } from './emptyRange.ts';
+export type { EmptyRange } from './emptyRange.ts';
 export { parseGenesis } from './genesis.ts';
 export type { Genesis, GenesisAccount, GenesisJson, GenesisValidator } from './genesis.ts';
 export { decodeHeader, encodeHeader, hashHeader } from './header.ts';

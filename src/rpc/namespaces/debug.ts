@@ -3,11 +3,9 @@
  * debug_traceBlockByHash with the default struct logger or the callTracer. Decodes the trace options,
  * calls execution/trace, returns its JSON.
  */
-import type { BlockEnv } from '../../evm/index.ts';
 import {
   DEFAULT_CALL_TRACER_CONFIG,
   DEFAULT_STRUCT_LOGGER_CONFIG,
-  blockEnvOf,
   traceBlockByHash,
   traceBlockByNumber,
   traceCall,
@@ -16,9 +14,9 @@ import {
 import type { CallSite, TracerSpec } from '../../execution/index.ts';
 import { parseHash } from '../../encoding/index.ts';
 import type { RpcBackend } from '../backend.ts';
-import { RpcCode, RpcError, invalidParams } from '../errors.ts';
+import { invalidParams } from '../errors.ts';
 import type { HandlerTable } from '../params.ts';
-import { callGasCap, parseCallRequest, requireParam, resolveHeight } from '../params.ts';
+import { callBlockEnv, callGasCap, parseCallRequest, requireParam, resolveHeight } from '../params.ts';
 
 const SUPPORTED = 'callTracer, or no tracer for the default struct logger';
 
@@ -63,21 +61,10 @@ export function parseTraceOptions(value: unknown): TracerSpec {
   throw invalidParams(`tracer ${JSON.stringify(name)} is not supported: use ${SUPPORTED}`);
 }
 
-function isLatest(tag: unknown): boolean {
-  return tag === undefined || tag === null || tag === 'latest' || tag === 'pending';
-}
-
-/** As eth_call: latest/pending calls run in the next block's environment, others in their block's. */
+/** As eth_call: the block environment of callBlockEnv, "latest" when no tag is given. */
 function callSite(backend: RpcBackend, tag: unknown, gas: bigint | undefined): CallSite {
   const height = resolveHeight(tag, backend);
-  let env: BlockEnv;
-  if (isLatest(tag)) {
-    env = backend.pendingEnv();
-  } else {
-    const block = backend.store.blockByHeight(height);
-    if (block === undefined) throw new RpcError(RpcCode.RESOURCE_NOT_FOUND, `block #${height} not found`);
-    env = blockEnvOf(block.header);
-  }
+  const env = callBlockEnv(backend, tag ?? 'latest', height);
   const cap = callGasCap(backend, env);
   return { height, env, gasLimit: gas !== undefined && gas < cap ? gas : cap };
 }

@@ -1,7 +1,6 @@
 /** eth_ state reads, calls and gas estimation, at any committed block (historical reads included). */
 import { Account, Address } from '@ethereumjs/util';
 import { estimateGas, runCall, throwIfFailed } from '../../execution/index.ts';
-import type { BlockEnv } from '../../evm/index.ts';
 import { parseAddress, parseData, parseQuantity, toData, toQuantity } from '../../encoding/index.ts';
 import { bytesToHex, padLeft } from '../../primitives/index.ts';
 import type { Hex } from '../../primitives/index.ts';
@@ -10,28 +9,11 @@ import type { WorldState } from '../../state/index.ts';
 import type { RpcBackend } from '../backend.ts';
 import { invalidParams } from '../errors.ts';
 import type { HandlerTable } from '../params.ts';
-import { callGasCap, parseCallRequest, requireParam, resolveHeight } from '../params.ts';
+import { callBlockEnv, callGasCap, parseCallRequest, requireParam, resolveHeight } from '../params.ts';
 
 
 function addressParam(params: unknown[]): Address {
   return new Address(parseAddress(requireParam(params, 0, 'address')));
-}
-
-function isLatest(tag: unknown): boolean {
-  return tag === undefined || tag === null || tag === 'latest' || tag === 'pending';
-}
-
-/** The block environment a call at `height` executes in: the next block's for latest/pending. */
-function callEnv(backend: RpcBackend, tag: unknown, height: bigint): BlockEnv {
-  if (isLatest(tag)) return backend.pendingEnv();
-  const block = backend.store.blockByHeight(height);
-  if (block === undefined) throw invalidParams(`block ${height} not found`);
-  const h = block.header;
-  return { height: h.height, timestamp: h.timestamp, gasLimit: h.gasLimit, baseFeePerGas: h.baseFeePerGas, prevRandao: h.prevRandao, coinbase: pendingCoinbase(backend) };
-}
-
-function pendingCoinbase(backend: RpcBackend): Uint8Array {
-  return backend.pendingEnv().coinbase;
 }
 
 async function applyOverrides(state: WorldState, overrides: unknown): Promise<void> {
@@ -59,14 +41,15 @@ function stripZeros(bytes: Uint8Array): Uint8Array {
   return bytes.subarray(i);
 }
 
-async function prepareCall(params: unknown[], backend: RpcBackend) {
+/** Without a block tag, eth_call reads "latest" and eth_estimateGas "pending", as Hardhat does. */
+async function prepareCall(params: unknown[], backend: RpcBackend, defaultTag: 'latest' | 'pending') {
   const req = parseCallRequest(requireParam(params, 0, 'transaction'));
-  const tag = params[1];
+  const tag = params[1] ?? defaultTag;
   const height = resolveHeight(tag, backend);
   const state = backend.stateAt(height);
   await applyOverrides(state, params[2]);
   const vm = await backend.vmAt(height, state);
-  const env = callEnv(backend, tag, height);
+  const env = callBlockEnv(backend, tag, height);
   const cap = callGasCap(backend, env);
   return { req, vm, env, cap };
 }
@@ -94,14 +77,14 @@ export const ethStateHandlers: HandlerTable = {
     return bytesToHex(padLeft(value, 32));
   },
   async eth_call(params, backend) {
-    const { req, vm, env, cap } = await prepareCall(params, backend);
+    const { req, vm, env, cap } = await prepareCall(params, backend, 'latest');
     const gas = req.gas !== undefined && req.gas < cap ? req.gas : cap;
     const outcome = await runCall(vm, backend.txCommon, env, req, gas);
     throwIfFailed(outcome);
     return toData(outcome.returnData);
   },
   async eth_estimateGas(params, backend) {
-    const { req, vm, env, cap } = await prepareCall(params, backend);
+    const { req, vm, env, cap } = await prepareCall(params, backend, 'pending');
     return toQuantity(await estimateGas(vm, backend.txCommon, env, req, cap));
   },
   async eth_getProof(params, backend) {

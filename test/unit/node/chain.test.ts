@@ -1,0 +1,148 @@
+/**
+ * The chain's dev-mode parts (ADR 0009) over the memory store: pending state edits seen by reads of the
+ * head state only, runs of empty blocks stored as one range, rewinding across them, and reopening.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { Address } from '@ethereumjs/util';
+import { openChain } from '../../../src/node/index.ts';
+import type { Chain } from '../../../src/node/index.ts';
+import { applyDevEdits, decodePendingEdits, encodePendingEdits } from '../../../src/node/devEdits.ts';
+import type { DevEdit } from '../../../src/rpc/index.ts';
+import { createMemoryStore } from '../../../src/storage/index.ts';
+import type { KVStore } from '../../../src/storage/index.ts';
+import type { Commit } from '../../../src/types/index.ts';
+import { testGenesis } from '../../utils/chain.ts';
+
+const genesis = testGenesis();
+const ALICE = new Uint8Array(20).fill(0xa1);
+
+async function mineEmpty(chain: Chain, edits: DevEdit[] = []): Promise<void> {
+  const head = chain.head();
+  const ctx = {
+    parentHash: head.hash,
+    height: head.header.height + 1n,
+    timestamp: head.header.timestamp + 1n,
+    proposer: head.header.proposer,
+    gasLimit: 30_000_000n,
+    baseFeePerGas: 2_000_000_000n,
+    validatorsHash: head.header.validatorsHash,
+    lastCommit: null,
+    feePool: new Uint8Array(20),
+  };
+  const { block } = await chain.buildBlock(ctx, [], { beginBlock: (state) => applyDevEdits(state, edits) });
+  const commit: Commit = { height: block.header.height, round: 0, blockHash: block.hash, signatures: [] };
+  await chain.commitBlock(block, [], [], commit);
+}
+
+async function balanceAt(chain: Chain, height: bigint): Promise<bigint> {
+  return (await chain.readState(height).getAccount(new Address(ALICE)))?.balance ?? 0n;
+}
+
+async function open(kv: KVStore): Promise<Chain> {
+  return openChain(kv, genesis, { allowUnlimitedContractSize: false });
+}
+
+describe('pending state edits', () => {
+  test('reads at the head see them at once; the block that applies them commits them', async () => {
+    const chain = await open(createMemoryStore());
+    await mineEmpty(chain);
+    const edit: DevEdit = { kind: 'balance', address: ALICE, value: 5n };
+    const rootBefore = chain.head().header.stateRoot;
+    await chain.applyPendingEdits([edit]);
+    assert.equal(chain.head().header.height, 1n, 'no block for an edit');
+    assert.deepEqual(chain.head().header.stateRoot, rootBefore, 'the header is what the block committed');
+    assert.equal(await balanceAt(chain, 1n), 5n, 'latest reads see the edit');
+    assert.equal((await chain.stateAt(1n).getAccount(new Address(ALICE)))?.balance, 5n, 'calls see it too');
+    assert.equal(await balanceAt(chain, 0n), 0n, 'older blocks do not');
+    await chain.applyPendingEdits([{ kind: 'nonce', address: ALICE, value: 9n }]);
+    const account = await chain.readState(1n).getAccount(new Address(ALICE));
+    assert.deepEqual([account?.balance, account?.nonce], [5n, 9n], 'edits accumulate');
+
+    await mineEmpty(chain, [edit, { kind: 'nonce', address: ALICE, value: 9n }]);
+    assert.equal(await balanceAt(chain, 2n), 5n, 'committed by block 2');
+    assert.equal(await balanceAt(chain, 1n), 5n, 'block 1 still reads as it was while it was the head (Hardhat)');
+    assert.equal(chain.store.editedRoot(2n), undefined, 'the new head has no edits of its own');
+  });
+
+  test('a reset replaces the edits at the head; a rewind forgets those of dropped blocks; a reopen keeps them', async () => {
+    const kv = createMemoryStore();
+    const chain = await open(kv);
+    await chain.applyPendingEdits([{ kind: 'balance', address: ALICE, value: 5n }]);
+    await chain.resetPendingEdits([]);
+    assert.equal(await balanceAt(chain, 0n), 0n);
+    await chain.applyPendingEdits([{ kind: 'balance', address: ALICE, value: 5n }]);
+    await chain.resetPendingEdits([{ kind: 'balance', address: ALICE, value: 6n }]);
+    assert.equal(await balanceAt(chain, 0n), 6n, 'reset starts from the committed state');
+    assert.equal(await balanceAt(await open(kv), 0n), 6n, 'stored');
+
+    await mineEmpty(chain, [{ kind: 'balance', address: ALICE, value: 6n }]);
+    await chain.applyPendingEdits([{ kind: 'balance', address: ALICE, value: 7n }]);
+    assert.equal(await balanceAt(chain, 1n), 7n);
+    await chain.rewindTo(0n);
+    await mineEmpty(chain);
+    assert.equal(await balanceAt(chain, 1n), 0n, 'a new block 1 does not inherit the dropped one\'s edits');
+  });
+
+  test('their stored form round-trips, and is void once the head has moved', () => {
+    const edits: DevEdit[] = [
+      { kind: 'balance', address: ALICE, value: 10n ** 30n },
+      { kind: 'nonce', address: ALICE, value: 0n },
+      { kind: 'code', address: ALICE, code: new Uint8Array([0x60, 0x00]) },
+      { kind: 'storage', address: ALICE, slot: new Uint8Array(32).fill(1), value: new Uint8Array(32).fill(2) },
+    ];
+    const head = new Uint8Array(32).fill(3);
+    assert.deepEqual(decodePendingEdits(encodePendingEdits(head, edits), head), edits);
+    assert.deepEqual(decodePendingEdits(encodePendingEdits(head, edits), new Uint8Array(32)), []);
+    assert.deepEqual(decodePendingEdits(undefined, head), []);
+  });
+});
+
+describe('empty-block ranges', () => {
+  test('a million blocks in one write: readable by height and hash, linked, and extended by the next block', async () => {
+    const kv = createMemoryStore();
+    const chain = await open(kv);
+    await mineEmpty(chain);
+    const anchor = chain.head();
+    const started = performance.now();
+    const range = await chain.reserveEmptyBlocks(1_000_000n, 12n, 30_000_000n);
+    assert.ok(performance.now() - started < 500, 'constant time');
+    assert.deepEqual([range.first, range.last], [2n, 1_000_001n]);
+    assert.equal(chain.head().header.height, 1_000_001n);
+    assert.equal(chain.head().header.timestamp, anchor.header.timestamp + 12n * 1_000_000n);
+
+    const inside = chain.store.blockByHeight(600_000n);
+    assert.ok(inside !== undefined);
+    assert.equal(chain.store.heightByHash(inside.hash), 600_000n);
+    assert.deepEqual(chain.store.blockByHeight(600_001n)?.header.parentHash, inside.hash);
+    assert.deepEqual(chain.store.blockByHeight(2n)?.header.parentHash, anchor.hash);
+    assert.equal(chain.store.heightByHash(new Uint8Array(32).fill(9)), undefined);
+    assert.deepEqual(chain.blockHash(600_000n), inside.hash, 'BLOCKHASH reads the same hash');
+
+    await mineEmpty(chain);
+    assert.deepEqual(chain.head().header.parentHash, chain.store.blockByHeight(1_000_001n)?.hash, 'the next block links to the range');
+    assert.equal(await balanceAt(chain, 700_000n), 0n, 'state at a range block is the anchor state');
+
+    const reopened = await open(kv);
+    assert.equal(reopened.head().header.height, 1_000_002n);
+    assert.deepEqual(reopened.store.blockByHeight(600_000n)?.hash, inside.hash, 'a restart rebuilds the same blocks');
+  });
+
+  test('rewinding below a range drops it in one write; into a range cuts it', async () => {
+    const chain = await open(createMemoryStore());
+    await mineEmpty(chain);
+    await chain.reserveEmptyBlocks(100_000n, 1n, 30_000_000n);
+    await mineEmpty(chain);
+    const kept = chain.store.blockByHeight(50_000n);
+    await chain.rewindTo(50_000n);
+    assert.equal(chain.head().header.height, 50_000n);
+    assert.deepEqual(chain.head().hash, kept?.hash);
+    assert.equal(chain.store.blockByHeight(50_001n), undefined);
+    await mineEmpty(chain);
+    assert.deepEqual(chain.head().header.parentHash, kept?.hash);
+    await chain.rewindTo(1n);
+    assert.equal(chain.head().header.height, 1n);
+    assert.equal(chain.store.blockByHeight(2n), undefined);
+    assert.equal(chain.store.heightByHash(kept?.hash as Uint8Array), undefined);
+  });
+});
