@@ -27,6 +27,8 @@ export interface CallRequest {
 export interface CallOutcome {
   returnData: Uint8Array;
   gasUsed: bigint;
+  /** Gas the run consumed before refunds (execution + intrinsic, at least the EIP-7623 floor). */
+  gasConsumed: bigint;
   /** undefined on success; 'revert', 'out of gas', 'invalid opcode', ... otherwise */
   error: string | undefined;
   result: RunTxResult;
@@ -97,9 +99,11 @@ export async function runCall(vm: VM, txCommon: Common, env: BlockEnv, req: Call
   await state.checkpoint();
   try {
     const result = await runTx(vm, { tx, block, skipBalance: true, skipNonce: true, skipBlockGasLimitValidation: true, skipHardForkValidation: true });
+    const consumed = result.execResult.executionGasUsed + intrinsic;
     return {
       returnData: result.execResult.returnValue,
       gasUsed: result.totalGasSpent,
+      gasConsumed: consumed > result.totalGasSpent ? consumed : result.totalGasSpent,
       error: result.execResult.exceptionError?.error,
       result,
     };
@@ -122,29 +126,33 @@ export function throwIfFailed(outcome: CallOutcome): void {
 }
 
 /**
- * The smallest gas limit with which the call succeeds, by binary search between the gas it used and the
- * cap (geth's method, including its optimistic first guess that saves most iterations).
+ * The smallest gas limit with which the call succeeds. PERF: first the gas the call consumed before
+ * refunds: less can never be enough on the same path, and when it is enough (no 63/64 retention, no
+ * SSTORE stipend check in the way) it is the answer after two runs instead of ten to twenty. Otherwise a
+ * binary search between it and the cap (geth's method, with its optimistic first guess).
  */
 export async function estimateGas(vm: VM, txCommon: Common, env: BlockEnv, req: CallRequest, cap: bigint): Promise<bigint> {
   let hi = req.gas ?? cap;
   const first = await runCall(vm, txCommon, env, req, hi);
   throwIfFailed(first);
-  let lo = first.gasUsed - 1n;
+  const succeeds = async (gas: bigint): Promise<boolean> => {
+    try {
+      return (await runCall(vm, txCommon, env, req, gas)).error === undefined;
+    } catch {
+      return false; // e.g. below intrinsic gas or the calldata floor
+    }
+  };
+  const consumed = first.gasConsumed;
+  if (consumed >= hi || (await succeeds(consumed))) return consumed < hi ? consumed : hi;
+  let lo = consumed;
   const optimistic = ((first.gasUsed + first.result.gasRefund + 2300n) * 64n) / 63n;
   if (optimistic < hi && optimistic > lo) {
-    const o = await runCall(vm, txCommon, env, req, optimistic);
-    if (o.error === undefined) hi = optimistic;
+    if (await succeeds(optimistic)) hi = optimistic;
     else lo = optimistic;
   }
   while (lo + 1n < hi) {
     const mid = (lo + hi) / 2n;
-    let ok: boolean;
-    try {
-      ok = (await runCall(vm, txCommon, env, req, mid)).error === undefined;
-    } catch {
-      ok = false; // e.g. below intrinsic gas
-    }
-    if (ok) hi = mid;
+    if (await succeeds(mid)) hi = mid;
     else lo = mid;
   }
   return hi;
