@@ -11,6 +11,8 @@ import { RLP } from '../encoding/index.ts';
 import { ChainError, bytesToBigint, bytesToHex } from '../primitives/index.ts';
 import type { Hex } from '../primitives/index.ts';
 import { TxErrorCode } from './errors.ts';
+import { leanDecode } from './leanDecode.ts';
+import type { LeanTx } from './leanDecode.ts';
 
 export interface AdmissionRules {
   chainId: bigint;
@@ -56,11 +58,18 @@ function declaredChainId(raw: Uint8Array): bigint | undefined {
   return v >= 35n ? (v - 35n) / 2n : undefined; // undefined: pre-EIP-155 (unprotected)
 }
 
-export function validateRawTx(raw: Uint8Array, txCommon: Common, rules: AdmissionRules): ValidatedTx {
+export interface ValidateOptions {
+  /** Take leanDecode's path for the common shapes (default); off only to compare the two paths. */
+  lean?: boolean;
+}
+
+export function validateRawTx(raw: Uint8Array, txCommon: Common, rules: AdmissionRules, options: ValidateOptions = {}): ValidatedTx {
   if (raw.length === 0) fail(TxErrorCode.MALFORMED, 'empty transaction');
   if (raw.length > rules.maxTxSizeBytes) {
     fail(TxErrorCode.OVERSIZED, `oversized data: transaction size ${raw.length} bytes, limit ${rules.maxTxSizeBytes}`);
   }
+  const lean = options.lean === false ? undefined : leanDecode(raw, txCommon, rules.chainId);
+  if (lean !== undefined) return validatedLean(raw, lean, txCommon, rules);
   let chainId: bigint | undefined;
   try {
     chainId = declaredChainId(raw);
@@ -91,15 +100,42 @@ export function validateRawTx(raw: Uint8Array, txCommon: Common, rules: Admissio
   return { ...checkGasAndFees(tx, raw, sender, rules), senderPublicKey: publicKey };
 }
 
-function checkGasAndFees(tx: TypedTransaction, raw: Uint8Array, sender: Hex, rules: AdmissionRules): ValidatedTx {
-  const intrinsic = tx.getIntrinsicGas();
-  if (tx.gasLimit < intrinsic) {
-    fail(TxErrorCode.INTRINSIC_GAS_TOO_LOW, `intrinsic gas too low: have ${tx.gasLimit}, want ${intrinsic}`);
-  }
-  const cap = tx.common.param('maxTransactionGasLimit') as bigint | undefined;
+/** A transaction leanDecode accepted: the same checks, and the @ethereumjs object only when someone asks. */
+function validatedLean(raw: Uint8Array, lean: LeanTx, txCommon: Common, rules: AdmissionRules): ValidatedTx {
+  const hashBytes = keccak256(raw);
+  const sender = bytesToHex(keccak256(lean.senderPublicKey).subarray(12));
+  checkLimits(lean.gasLimit, lean.minimumGas, lean.maxFeePerGas, lean.maxPriorityFeePerGas, lean.type === 2, txCommon, rules);
+  let tx: TypedTransaction | undefined;
+  return {
+    get tx(): TypedTransaction {
+      tx ??= withKnownSender(decodeTransaction(raw, txCommon), hashBytes, lean.senderPublicKey);
+      return tx;
+    },
+    raw,
+    hash: bytesToHex(hashBytes),
+    sender,
+    senderPublicKey: lean.senderPublicKey,
+    nonce: lean.nonce,
+    gasLimit: lean.gasLimit,
+    maxFeePerGas: lean.maxFeePerGas,
+    maxPriorityFeePerGas: lean.maxPriorityFeePerGas,
+    value: lean.value,
+  };
+}
+
+function withKnownSender(tx: TypedTransaction, hash: Uint8Array, senderPublicKey: Uint8Array): TypedTransaction {
+  const cache = (tx as unknown as { cache: { hash?: Uint8Array; senderPubKey?: Uint8Array } }).cache;
+  cache.hash = hash;
+  cache.senderPubKey = senderPublicKey;
+  return tx;
+}
+
+function checkLimits(gasLimit: bigint, minimumGas: bigint, maxFee: bigint, tip: bigint, isFeeMarket: boolean, txCommon: Common, rules: AdmissionRules): void {
+  // the minimum includes EIP-7623's calldata floor: below it the transaction could never be included
+  if (gasLimit < minimumGas) fail(TxErrorCode.INTRINSIC_GAS_TOO_LOW, `intrinsic gas too low: have ${gasLimit}, want ${minimumGas}`);
+  const cap = txCommon.param('maxTransactionGasLimit') as bigint | undefined;
   const limit = cap !== undefined && cap > 0n && cap < rules.blockGasLimit ? cap : rules.blockGasLimit;
-  if (tx.gasLimit > limit) fail(TxErrorCode.GAS_LIMIT_TOO_HIGH, `exceeds block gas limit: gas ${tx.gasLimit}, limit ${limit}`);
-  const { isFeeMarket, maxFee, tip } = feeCaps(tx);
+  if (gasLimit > limit) fail(TxErrorCode.GAS_LIMIT_TOO_HIGH, `exceeds block gas limit: gas ${gasLimit}, limit ${limit}`);
   if (tip > maxFee) fail(TxErrorCode.TIP_ABOVE_FEE_CAP, `max priority fee per gas higher than max fee per gas: tip ${tip}, max fee ${maxFee}`);
   if (maxFee < rules.minGasPriceWei) {
     // the base fee is the chain's minimum price; say it in the words wallets and viem recognise
@@ -110,6 +146,11 @@ function checkGasAndFees(tx: TypedTransaction, raw: Uint8Array, sender: Hex, rul
         : `transaction underpriced: gas price ${maxFee} wei below the chain minimum ${rules.minGasPriceWei} wei`,
     );
   }
+}
+
+function checkGasAndFees(tx: TypedTransaction, raw: Uint8Array, sender: Hex, rules: AdmissionRules): ValidatedTx {
+  const { isFeeMarket, maxFee, tip } = feeCaps(tx);
+  checkLimits(tx.gasLimit, tx.getMinimumGasLimit(), maxFee, tip, isFeeMarket, tx.common, rules);
   return {
     tx,
     raw,

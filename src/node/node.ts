@@ -113,7 +113,9 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
 
   const admit = async (tx: ValidatedTx): Promise<Hex> => {
     const account = await accountState(tx.sender);
-    const added = pool.add({ ...tx, size: tx.raw.length, payload: tx }, account, baseFee);
+    // fields named, not spread: a spread would build the transaction object validateRawTx leaves lazy
+    const { hash, sender, nonce, gasLimit, maxFeePerGas, maxPriorityFeePerGas, value } = tx;
+    const added = pool.add({ hash, sender, nonce, gasLimit, maxFeePerGas, maxPriorityFeePerGas, value, size: tx.raw.length, payload: tx }, account, baseFee);
     if ('evicted' in added && added.evicted !== undefined) {
       waiters.reject(added.evicted, new ChainError('TX_DROPPED', `transaction ${added.evicted} evicted from the full pool by a better-paying one`));
     }

@@ -1,0 +1,148 @@
+/**
+ * The common signed transactions (EIP-155 legacy, EIP-2930 and EIP-1559 calls, to an address) decoded and
+ * checked without building an @ethereumjs transaction object. PERF: admission runs on the JSON-RPC thread,
+ * where the object and its re-encoding for the signing hash cost about as much as everything else but the
+ * signature recovery (docs/performance.md).
+ *
+ * A happy-path accelerator, never a second set of rules: it accepts only what @ethereumjs accepts and
+ * returns `undefined` for anything else (contract creation, other types, unprotected legacy, any odd
+ * encoding, any invalid value), and validateTx.ts then takes the @ethereumjs path, which gives the precise
+ * error. test/unit/execution/leanDecode.test.ts checks both paths agree on random and mutated inputs.
+ */
+import type { Common } from '../evm/index.ts';
+import { keccak256, recoverPublicKey } from '../crypto/index.ts';
+import { RLP } from '../encoding/index.ts';
+import { bytesToBigint } from '../primitives/index.ts';
+
+export interface LeanTx {
+  type: 0 | 1 | 2;
+  chainId: bigint;
+  nonce: bigint;
+  gasLimit: bigint;
+  maxFeePerGas: bigint;
+  maxPriorityFeePerGas: bigint;
+  value: bigint;
+  /** max(intrinsic gas, EIP-7623 calldata floor) */
+  minimumGas: bigint;
+  senderPublicKey: Uint8Array;
+}
+
+const MAX_UINT256 = 2n ** 256n - 1n;
+const MAX_NONCE = 2n ** 64n - 1n; // EIP-2681: the nonce must stay below it
+const SECP256K1_HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n; // EIP-2
+
+type Item = Uint8Array | Item[];
+
+/** An integer field: canonical (no leading zero byte), at most `maxBytes` long. */
+function uint(field: Item | undefined, maxBytes = 32): bigint | undefined {
+  if (!(field instanceof Uint8Array) || field.length > maxBytes || (field.length > 0 && field[0] === 0)) return undefined;
+  return bytesToBigint(field);
+}
+
+/** An access list of [address, [storage key...]] items; undefined if malformed. Returns address and key counts. */
+function accessListCounts(field: Item | undefined): { addresses: number; keys: number } | undefined {
+  if (!Array.isArray(field)) return undefined;
+  let keys = 0;
+  for (const item of field) {
+    if (!Array.isArray(item) || item.length !== 2) return undefined;
+    const [address, slots] = item;
+    if (!(address instanceof Uint8Array) || address.length !== 20 || !Array.isArray(slots)) return undefined;
+    for (const slot of slots) if (!(slot instanceof Uint8Array) || slot.length !== 32) return undefined;
+    keys += slots.length;
+  }
+  return { addresses: field.length, keys };
+}
+
+function minimumGas(common: Common, data: Uint8Array, access: { addresses: number; keys: number }): bigint {
+  let zeros = 0;
+  for (let i = 0; i < data.length; i++) if (data[i] === 0) zeros++;
+  const nonZeros = data.length - zeros;
+  const base = common.param('txGas');
+  const intrinsic =
+    base +
+    BigInt(zeros) * common.param('txDataZeroGas') +
+    BigInt(nonZeros) * common.param('txDataNonZeroGas') +
+    BigInt(access.addresses) * common.param('accessListAddressGas') +
+    BigInt(access.keys) * common.param('accessListStorageKeyGas');
+  if (!common.isActivatedEIP(7623)) return intrinsic;
+  const floor = base + BigInt(zeros + 4 * nonZeros) * common.param('totalCostFloorPerToken');
+  return floor > intrinsic ? floor : intrinsic;
+}
+
+/** Decodes and recovers the sender of `raw`, or returns undefined to leave it to @ethereumjs. */
+export function leanDecode(raw: Uint8Array, txCommon: Common, chainId: bigint): LeanTx | undefined {
+  const first = raw[0] ?? 0;
+  const type = first >= 0xc0 ? 0 : first;
+  if (type !== 0 && type !== 1 && type !== 2) return undefined;
+  let fields: Item;
+  try {
+    fields = RLP.decode(type === 0 ? raw : raw.subarray(1)) as Item;
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(fields) || fields.length !== [9, 11, 12][type]) return undefined;
+  // field positions per type: [chainId, nonce, tip, fee, gas, to, value, data, accessList, v, r, s]
+  const at = (name: 'nonce' | 'tip' | 'fee' | 'gas' | 'to' | 'value' | 'data' | 'access' | 'v' | 'r' | 's'): Item | undefined => {
+    const legacy = { nonce: 0, tip: 1, fee: 1, gas: 2, to: 3, value: 4, data: 5, access: -1, v: 6, r: 7, s: 8 };
+    const accessListTx = { nonce: 1, tip: 2, fee: 2, gas: 3, to: 4, value: 5, data: 6, access: 7, v: 8, r: 9, s: 10 };
+    const feeMarket = { nonce: 1, tip: 2, fee: 3, gas: 4, to: 5, value: 6, data: 7, access: 8, v: 9, r: 10, s: 11 };
+    const index = [legacy, accessListTx, feeMarket][type]?.[name] ?? -1;
+    return index < 0 ? [] : fields[index];
+  };
+  const nonce = uint(at('nonce'), 8);
+  const gasLimit = uint(at('gas'), 8);
+  const maxFee = uint(at('fee'));
+  const tip = uint(at('tip'));
+  const value = uint(at('value'));
+  const v = uint(at('v'));
+  const r = uint(at('r'));
+  const s = uint(at('s'));
+  const to = at('to');
+  const data = at('data');
+  const access = accessListCounts(at('access'));
+  if (nonce === undefined || gasLimit === undefined || maxFee === undefined || tip === undefined || value === undefined) return undefined;
+  if (v === undefined || r === undefined || s === undefined || access === undefined) return undefined;
+  if (!(to instanceof Uint8Array) || to.length !== 20 || !(data instanceof Uint8Array)) return undefined;
+  if (nonce >= MAX_NONCE || tip > maxFee || gasLimit * maxFee > MAX_UINT256) return undefined;
+  const txGasCap = txCommon.isActivatedEIP(7825) ? txCommon.param('maxTransactionGasLimit') : undefined; // @ethereumjs rejects above
+  if (txGasCap !== undefined && gasLimit > txGasCap) return undefined;
+  if (r === 0n || s === 0n || s > SECP256K1_HALF_N) return undefined;
+
+  let recovery: number;
+  let signingPayload: Uint8Array;
+  if (type === 0) {
+    if (v !== chainId * 2n + 35n && v !== chainId * 2n + 36n) return undefined; // unprotected or another chain
+    recovery = Number(v - chainId * 2n - 35n);
+    signingPayload = RLP.encode([...(fields.slice(0, 6) as Uint8Array[]), uintBytes(chainId), new Uint8Array(), new Uint8Array()]);
+  } else {
+    if (uint(fields[0]) !== chainId || v > 1n) return undefined;
+    recovery = Number(v);
+    const body = RLP.encode(fields.slice(0, -3) as never);
+    signingPayload = new Uint8Array(body.length + 1);
+    signingPayload[0] = type;
+    signingPayload.set(body, 1);
+  }
+  let senderPublicKey: Uint8Array;
+  try {
+    senderPublicKey = recoverPublicKey(keccak256(signingPayload), at('r') as Uint8Array, at('s') as Uint8Array, recovery);
+  } catch {
+    return undefined;
+  }
+  return {
+    type,
+    chainId,
+    nonce,
+    gasLimit,
+    maxFeePerGas: maxFee,
+    maxPriorityFeePerGas: tip,
+    value,
+    minimumGas: minimumGas(txCommon, data, access),
+    senderPublicKey,
+  };
+}
+
+function uintBytes(n: bigint): Uint8Array {
+  if (n === 0n) return new Uint8Array();
+  const hex = n.toString(16);
+  return Uint8Array.from(Buffer.from(hex.length % 2 === 1 ? `0${hex}` : hex, 'hex'));
+}
