@@ -48,13 +48,27 @@ export function createRpcServer(opts: RpcServerOptions, table: HandlerTable, bac
     res.setHeader('Access-Control-Allow-Headers', 'Content-Type, Authorization');
   };
 
+  // PERF: one flat header list written with the status line, instead of three setHeader calls per request
+  const jsonHeaders = [
+    'Access-Control-Allow-Origin', opts.corsOrigin,
+    'Access-Control-Allow-Methods', 'POST, GET, OPTIONS',
+    'Access-Control-Allow-Headers', 'Content-Type, Authorization',
+    'content-type', 'application/json',
+  ];
+
+  /** With the length known the body goes out in one write, without chunked framing. */
+  const respondJson = (res: ServerResponse, body: string): void => {
+    res.writeHead(200, [...jsonHeaders, 'content-length', String(Buffer.byteLength(body))]).end(body);
+  };
+
   const onHttp = (req: IncomingMessage, res: ServerResponse): void => {
+    if (req.method === 'POST') return void readBody(req, res);
     cors(res);
     if (req.method === 'OPTIONS') return void res.writeHead(204).end();
-    if (req.method !== 'POST') {
-      res.writeHead(405, { 'content-type': 'text/plain' }).end('CyberMiles JSON-RPC: send POST requests with a JSON body\n');
-      return;
-    }
+    res.writeHead(405, { 'content-type': 'text/plain' }).end('CyberMiles JSON-RPC: send POST requests with a JSON body\n');
+  };
+
+  const readBody = (req: IncomingMessage, res: ServerResponse): void => {
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
@@ -64,6 +78,7 @@ export function createRpcServer(opts: RpcServerOptions, table: HandlerTable, bac
       if (size > opts.maxBodyBytes) {
         tooLarge = true;
         chunks.length = 0;
+        cors(res);
         res.writeHead(413, { 'content-type': 'application/json', connection: 'close' }).end(
           stringify({ jsonrpc: '2.0', id: null, error: { code: RpcCode.LIMIT_EXCEEDED, message: `request body too large: limit ${opts.maxBodyBytes} bytes` } }),
         );
@@ -76,12 +91,12 @@ export function createRpcServer(opts: RpcServerOptions, table: HandlerTable, bac
       try {
         body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
       } catch (err) {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(parseError(`parse error: ${(err as Error).message}`));
+        respondJson(res, parseError(`parse error: ${(err as Error).message}`));
         return;
       }
       dispatchBody(body, table, backend, dispatchOpts).then(
-        (out) => (out === undefined ? res.writeHead(204).end() : res.writeHead(200, { 'content-type': 'application/json' }).end(stringify(out))),
-        () => res.writeHead(500).end(),
+        (out) => (out === undefined ? (cors(res), res.writeHead(204).end()) : respondJson(res, stringify(out))),
+        () => (cors(res), res.writeHead(500).end()),
       );
     });
   };

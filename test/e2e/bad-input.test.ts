@@ -42,6 +42,21 @@ describe('bad input (e2e)', () => {
     removeHome(node.home);
   });
 
+  it('sends CORS headers on preflights, answers and errors, so browser dApps and wallets can call it', async () => {
+    const preflight = await fetch(node.url, { method: 'OPTIONS', headers: { origin: 'https://dapp.example', 'access-control-request-method': 'POST' } });
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers.get('access-control-allow-origin'), '*');
+    assert.match(preflight.headers.get('access-control-allow-methods') ?? '', /POST/);
+    assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /Content-Type/i);
+    for (const body of ['{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}', '{not json']) {
+      const res = await fetch(node.url, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://dapp.example' }, body });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('access-control-allow-origin'), '*');
+      assert.equal(res.headers.get('content-type'), 'application/json');
+      assert.ok(Number(res.headers.get('content-length')) > 0, 'a sized body, not chunked');
+    }
+  });
+
   it('answers malformed JSON with -32700 and keeps serving', async () => {
     for (const body of ['{"jsonrpc":"2.0","id":1,"method":', 'not json', '{"a":1}}', '']) {
       const { json } = await post(body);
