@@ -1,6 +1,7 @@
 /**
  * crypto: keccak-256 and secp256k1 through native addons (Ethereum accounts and transactions), ed25519
- * through node:crypto (validator consensus keys and node identity). Pure functions; no key storage.
+ * through node:crypto (validator consensus keys and node identity), X25519 (node:crypto) for the p2p
+ * handshake's ephemeral key agreement. Pure functions; no key storage.
  */
 export { keccak256 } from './keccak.ts';
 export {
@@ -18,3 +19,5 @@ export {
   generateEd25519Key,
 } from './ed25519.ts';
 export type { Ed25519Key } from './ed25519.ts';
+export { generateX25519Key, x25519SharedSecret } from './x25519.ts';
+export type { X25519Key } from './x25519.ts';

@@ -21,8 +21,9 @@ const ALLOWED: Record<string, string[]> = {
   execution: ['primitives', 'crypto', 'encoding', 'params', 'types', 'state', 'evm'],
   consensus: ['primitives', 'crypto', 'params', 'types'],
   mempool: ['primitives', 'crypto', 'encoding', 'params', 'types'],
+  p2p: ['primitives', 'crypto', 'encoding'],
   rpc: ['primitives', 'crypto', 'encoding', 'params', 'types', 'storage', 'state', 'evm', 'execution', 'mempool'],
-  node: ['primitives', 'crypto', 'encoding', 'params', 'types', 'storage', 'state', 'evm', 'execution', 'consensus', 'mempool', 'rpc'],
+  node: ['primitives', 'crypto', 'encoding', 'params', 'types', 'storage', 'state', 'evm', 'execution', 'consensus', 'mempool', 'p2p', 'rpc'],
   cli: ['primitives', 'crypto', 'params', 'node', 'storage'],
 };
 
