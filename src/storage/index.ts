@@ -8,3 +8,5 @@ export type { ChainStore, TxLocation } from './chainStore.ts';
 export { createMemoryStore } from './kvStore.ts';
 export type { KVStore, KVWrite } from './kvStore.ts';
 export { createLmdbStore } from './lmdbStore.ts';
+export { MAX_WAL_RECORD_BYTES, openWriteAheadLog } from './wal.ts';
+export type { OpenedLog, WriteAheadLog } from './wal.ts';
