@@ -6,6 +6,8 @@ export { createBlock, decodeBlock, encodeBlock } from './block.ts';
 export type { Block } from './block.ts';
 export { decodeCommit, encodeCommit, precommitSignBytes } from './commit.ts';
 export type { Commit, CommitSignature } from './commit.ts';
+export { proposalSignBytes, voteSignBytes } from './signBytes.ts';
+export type { SignedMessageKind } from './signBytes.ts';
 export { decodeEmptyRange, emptyRangeBlock, emptyRangeHash, emptyRangeHeader, emptyRangeHeightOf, encodeEmptyRange, inEmptyRange } from './emptyRange.ts';
 export type { EmptyRange } from './emptyRange.ts';
 export { parseGenesis } from './genesis.ts';
