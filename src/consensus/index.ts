@@ -31,3 +31,5 @@ export { NIL_KEY, valueKey } from './tendermint/voteSet.ts';
 export type { VoteSet } from './tendermint/voteSet.ts';
 export { SIGN_STEP, checkSign } from './signGuard.ts';
 export type { LastSigned, SignDecision, SignRequest, SignStep } from './signGuard.ts';
+export { verifyCommit } from './verifyCommit.ts';
+export type { CommitErrorCode } from './verifyCommit.ts';
