@@ -15,18 +15,13 @@ import { RLP } from '../../../src/encoding/index.ts';
 import { ChainError, bytesToHex, hexToBytes } from '../../../src/primitives/index.ts';
 import { keccak256, signHash } from '../../../src/crypto/index.ts';
 import { createTestChain, devWallet } from '../../utils/chain.ts';
+import { Prng } from '../../sim/prng.ts';
 
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
 function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const p = new Prng(seed);
+  return () => p.float();
 }
 
 type Outcome = { ok: true; fields: Record<string, unknown> } | { ok: false; code: string; message: string };

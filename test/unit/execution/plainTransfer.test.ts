@@ -14,6 +14,7 @@ import { bytesToHex, hexToBytes } from '../../../src/primitives/index.ts';
 import { FEE_POOL_ADDRESS } from '../../../src/params/index.ts';
 import { ONE, createTestChain, devWallet, firstBlockContext } from '../../utils/chain.ts';
 import type { TestChain } from '../../utils/chain.ts';
+import { Prng } from '../../sim/prng.ts';
 
 const SENDERS = 6;
 const CONTRACT = '0x1000000000000000000000000000000000000c0d';
@@ -21,14 +22,8 @@ const EMPTY = '0x2000000000000000000000000000000000000e00';
 const CODE_SENDER = 5; // dev account 5 gets code: the VM must reject its transactions (EIP-3607)
 
 function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const p = new Prng(seed);
+  return () => p.float();
 }
 
 async function prepare(chain: TestChain): Promise<void> {
