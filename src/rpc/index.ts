@@ -5,6 +5,7 @@
  */
 import type { RpcBackend } from './backend.ts';
 import { FilterRegistry } from './filters.ts';
+import { cmtHandlers } from './namespaces/cmt.ts';
 import { debugHandlers } from './namespaces/debug.ts';
 import { devHandlers } from './namespaces/dev.ts';
 import { ethBlockHandlers } from './namespaces/ethBlocks.ts';
@@ -30,6 +31,7 @@ export function createHandlerTable(filters: FilterRegistry, opts: { dev: boolean
     ...netWeb3Handlers,
     ...txpoolHandlers,
     ...debugHandlers,
+    ...cmtHandlers,
     ...(opts.dev ? devHandlers : {}),
     ...extra,
   };
