@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseToml } from 'smol-toml';
-import { homePaths } from '../node/index.ts';
+import { DEFAULT_P2P_PORT, homePaths, parseListenAddress, parsePeerList } from '../node/index.ts';
 import type { ClientVersionCompat, NodeOptions } from '../node/index.ts';
 import { ONE_CMT_WEI } from '../params/index.ts';
 import { ChainError } from '../primitives/index.ts';
@@ -58,6 +58,9 @@ export const OPTIONS: OptionSpec[] = [
   { flag: 'client-version-compat', env: 'CMT_CLIENT_VERSION_COMPAT', file: 'dev.client_version_compat', description: 'with --dev, the web3_clientVersion prefix tools such as hardhat-network-helpers check: hardhat, anvil or none', set: (o, v) => (o.dev.clientVersionCompat = v as ClientVersionCompat) },
   { flag: 'mempool.max-per-account', env: 'CMT_MEMPOOL_MAX_PER_ACCOUNT', file: 'mempool.max_per_account', description: 'transactions one sender may have in the pool', set: (o, v) => (o.mempool.maxPerAccount = int('mempool.max-per-account', v)) },
   { flag: 'mempool.max-total', env: 'CMT_MEMPOOL_MAX_TOTAL', file: 'mempool.max_total', description: 'transactions the pool holds', set: (o, v) => (o.mempool.maxTotal = int('mempool.max-total', v)) },
+  { flag: 'p2p.laddr', env: 'CMT_P2P_LADDR', file: 'p2p.laddr', description: 'p2p listen address host:port (not started yet: issue 4 wires p2p)', set: (o, v) => (o.p2p.listen = parseListenAddress('p2p.laddr', v)) },
+  { flag: 'p2p.persistent-peers', env: 'CMT_P2P_PERSISTENT_PEERS', file: 'p2p.persistent_peers', description: 'comma-separated id@host:port peers to keep connected (not dialed yet: issue 4 wires p2p)', set: (o, v) => (o.p2p.persistentPeers = parsePeerList('p2p.persistent-peers', v)) },
+  { flag: 'p2p.seeds', env: 'CMT_P2P_SEEDS', file: 'p2p.seeds', description: 'comma-separated id@host:port peers to dial once (not dialed yet: issue 4 wires p2p)', set: (o, v) => (o.p2p.seeds = parsePeerList('p2p.seeds', v)) },
 ];
 
 /** Flattens a parsed TOML document into dotted keys, rejecting keys no option knows (typos). */
@@ -109,19 +112,34 @@ export function flagKey(flag: string): string {
   return flag.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
 }
 
-export function defaultConfigToml(): string {
+/** What differs between the homes of a local testnet; a plain `cmt init` uses the defaults. */
+export interface ConfigTomlValues {
+  rpcPort: number;
+  p2pLaddr: string;
+  persistentPeers: string[];
+}
+
+export function defaultConfigToml(values: Partial<ConfigTomlValues> = {}): string {
+  const v: ConfigTomlValues = { rpcPort: 8545, p2pLaddr: `127.0.0.1:${DEFAULT_P2P_PORT}`, persistentPeers: [], ...values };
   return [
     '# CyberMiles node configuration. Precedence: command-line flags > CMT_* environment > this file > defaults.',
     '',
     '[rpc]',
     'host = "127.0.0.1"',
-    'port = 8545',
+    `port = ${v.rpcPort}`,
     'cors = "*"',
     '',
     '[node]',
     '# seconds between blocks; 0 = one block per transaction, as soon as it arrives',
     'block_time = 1',
     'log_level = "info"',
+    '',
+    '[p2p]',
+    '# read and validated, but the node does not start p2p yet (issue 4 wires it)',
+    `laddr = "${v.p2pLaddr}"`,
+    '# comma-separated id@host:port',
+    `persistent_peers = "${v.persistentPeers.join(',')}"`,
+    'seeds = ""',
     '',
   ].join('\n');
 }

@@ -8,6 +8,7 @@ import { isChainError } from '../primitives/index.ts';
 import { createAccountCommand } from './commands/account.ts';
 import { createInitCommand } from './commands/init.ts';
 import { createStartCommand } from './commands/start.ts';
+import { createTestnetCommand } from './commands/testnet.ts';
 
 export function createProgram(): Command {
   const program = new Command('cmt')
@@ -15,6 +16,7 @@ export function createProgram(): Command {
     .version(VERSION, '-v, --version');
   program.addCommand(createInitCommand());
   program.addCommand(createStartCommand());
+  program.addCommand(createTestnetCommand());
   program.addCommand(createAccountCommand());
   program.addCommand(
     new Command('version').description('print the version').action(() => {

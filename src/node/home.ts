@@ -65,7 +65,11 @@ export function loadKeyFile(path: string): Ed25519Key {
   return ed25519KeyFromSeed(new Uint8Array(raw.subarray(0, 32)));
 }
 
-export function buildGenesisJson(opts: InitOptions, validatorKey: Ed25519Key): GenesisJson {
+/**
+ * The genesis of a chain whose validators are `validatorKeys`, in CyberMiles' validator shape with equal
+ * power: one key for `cmt init`, one per home for `cmt testnet init`.
+ */
+export function buildGenesisJson(opts: InitOptions, validatorKeys: readonly Ed25519Key[]): GenesisJson {
   const alloc: GenesisJson['app_state']['evm']['alloc'] = {};
   for (const a of opts.alloc) alloc[a.address] = { balance: a.balanceWei.toString() };
   const maxAmount = 10_000_000n * ONE_CMT_WEI;
@@ -73,17 +77,15 @@ export function buildGenesisJson(opts: InitOptions, validatorKey: Ed25519Key): G
     genesis_time: opts.genesisTime.toISOString(),
     chain_id: opts.consensusChainId,
     consensus_params: { block: { max_gas: opts.blockGasLimit.toString(), max_tx_bytes: DEFAULT_MAX_TX_SIZE_BYTES } },
-    validators: [
-      {
-        name: 'validator0',
-        pub_key: { type: 'tendermint/PubKeyEd25519', value: Buffer.from(validatorKey.publicKey).toString('base64') },
-        address: bytesToHex(ed25519Address(validatorKey.publicKey)),
-        power: '10',
-        shares: (maxAmount / 10n).toString(),
-        max_amount: maxAmount.toString(),
-        comp_rate: '1/5',
-      },
-    ],
+    validators: validatorKeys.map((key, i) => ({
+      name: `validator${i}`,
+      pub_key: { type: 'tendermint/PubKeyEd25519', value: Buffer.from(key.publicKey).toString('base64') },
+      address: bytesToHex(ed25519Address(key.publicKey)),
+      power: '10',
+      shares: (maxAmount / 10n).toString(),
+      max_amount: maxAmount.toString(),
+      comp_rate: '1/5',
+    })),
     app_state: { evm: { chain_id: Number(opts.chainId), min_gas_price: DEFAULT_MIN_GAS_PRICE_WEI.toString(), alloc } },
   };
 }
@@ -92,17 +94,37 @@ export function isInitialised(home: string): boolean {
   return existsSync(homePaths(home).genesis);
 }
 
-/** Writes a fresh home. Refuses to overwrite an existing genesis: that would orphan its chain data. */
-export function initHome(home: string, opts: InitOptions, configToml: string): { genesis: GenesisJson } {
+export interface HomeKeys {
+  validatorKey: Ed25519Key;
+  nodeKey: Ed25519Key;
+}
+
+/**
+ * First half of a new home: its directories and fresh validator and node keys. Refuses a home that
+ * already has a genesis: overwriting it would orphan its chain data.
+ */
+export function createHomeKeys(home: string): HomeKeys {
   const p = homePaths(home);
   if (existsSync(p.genesis)) throw new ChainError('HOME_EXISTS', `${p.genesis} already exists; refusing to overwrite it`);
   for (const dir of [p.config, p.data, p.keystore]) mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const validatorKey = generateEd25519Key();
-  writeFileSync(p.validatorKey, `${JSON.stringify(keyJson(validatorKey), null, 2)}\n`, { mode: 0o600 });
-  writeFileSync(p.nodeKey, `${JSON.stringify(keyJson(generateEd25519Key()), null, 2)}\n`, { mode: 0o600 });
-  const genesis = buildGenesisJson(opts, validatorKey);
+  const keys = { validatorKey: generateEd25519Key(), nodeKey: generateEd25519Key() };
+  writeFileSync(p.validatorKey, `${JSON.stringify(keyJson(keys.validatorKey), null, 2)}\n`, { mode: 0o600 });
+  writeFileSync(p.nodeKey, `${JSON.stringify(keyJson(keys.nodeKey), null, 2)}\n`, { mode: 0o600 });
+  return keys;
+}
+
+/** Second half: the genesis (shared by every home of one chain) and the config, unless one is there. */
+export function writeHomeFiles(home: string, genesis: GenesisJson, configToml: string): void {
+  const p = homePaths(home);
   writeFileSync(p.genesis, `${JSON.stringify(genesis, null, 2)}\n`);
   if (!existsSync(p.configFile)) writeFileSync(p.configFile, configToml);
+}
+
+/** Writes a fresh single-validator home. */
+export function initHome(home: string, opts: InitOptions, configToml: string): { genesis: GenesisJson } {
+  const { validatorKey } = createHomeKeys(home);
+  const genesis = buildGenesisJson(opts, [validatorKey]);
+  writeHomeFiles(home, genesis, configToml);
   return { genesis };
 }
 

@@ -43,9 +43,22 @@ export interface NodeDeps {
   clock: Clock;
 }
 
+/**
+ * The node still runs the solo consensus machine: on a genesis with several validators it would sign
+ * blocks alone, with a commit that no other validator agreed to, a chain the real network would reject.
+ */
+function refuseMultiValidatorGenesis(count: number, path: string): void {
+  if (count <= 1) return;
+  throw new ChainError(
+    'MULTI_VALIDATOR_GENESIS',
+    `${path} lists ${count} validators; multi-validator networks need issue 4's consensus; until it lands, cmt start runs a single-validator home only (cmt init, cmt start --dev, or cmt testnet init --validators 1)`,
+  );
+}
+
 export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node> {
   const paths = homePaths(opts.home);
   const genesis = loadGenesis(opts.home);
+  refuseMultiValidatorGenesis(genesis.validators.length, paths.genesis);
   const validatorKey = loadKeyFile(paths.validatorKey);
   const chain = await openChain(createLmdbStore(paths.db), genesis, { allowUnlimitedContractSize: opts.dev.allowUnlimitedContractSize });
   const rules: AdmissionRules = {

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { ChainError } from '../primitives/index.ts';
 import { DEV_ACCOUNT_BALANCE_WEI, DEV_ACCOUNT_COUNT, DEV_BLOCK_GAS_LIMIT, DEV_MNEMONIC } from '../params/index.ts';
 import { CLIENT_VERSION_COMPATS, isClientVersionCompat } from './clientVersion.ts';
+import { defaultP2POptions } from './p2pOptions.ts';
+import type { NodeP2POptions } from './p2pOptions.ts';
 import type { ClientVersionCompat } from './clientVersion.ts';
 
 export interface RPCOptions {
@@ -42,6 +44,8 @@ export interface NodeOptions {
   banner: boolean;
   /** Execute blocks in a worker thread, beside the JSON-RPC thread (docs/performance.md). */
   executionWorker: boolean;
+  /** Peer settings; parsed and validated, but nothing starts p2p from them yet (issue 4 wires it). */
+  p2p: NodeP2POptions;
 }
 
 export function defaultHome(): string {
@@ -73,6 +77,7 @@ export function defaultNodeOptions(): NodeOptions {
     logLevel: 'info',
     banner: true,
     executionWorker: true,
+    p2p: defaultP2POptions(),
   };
 }
 
@@ -81,6 +86,7 @@ export function validateNodeOptions(o: NodeOptions): NodeOptions {
     throw new ChainError('BAD_OPTION', `invalid option ${field}: ${why}`, { field });
   };
   if (!Number.isInteger(o.rpc.port) || o.rpc.port < 0 || o.rpc.port > 65535) bad('rpc.port', `${o.rpc.port} is not a TCP port`);
+  if (!Number.isInteger(o.p2p.listen.port) || o.p2p.listen.port < 0 || o.p2p.listen.port > 65535) bad('p2p.laddr', `${o.p2p.listen.port} is not a TCP port`);
   if (!Number.isFinite(o.blockTimeMs) || o.blockTimeMs < 0) bad('block-time', 'must be >= 0 seconds');
   if (!Number.isInteger(o.dev.accounts) || o.dev.accounts < 0 || o.dev.accounts > 10_000) bad('accounts', 'must be 0..10000');
   if (o.dev.balanceWei < 0n) bad('balance', 'must be >= 0');

@@ -14,7 +14,8 @@ const README = readFileSync(resolve(import.meta.dirname, '../../../README.md'), 
 function documentedRows(): Array<{ flag: string; env: string; file: string }> {
   const rows: Array<{ flag: string; env: string; file: string }> = [];
   for (const line of README.split('\n')) {
-    const m = /^\| `--([a-z.-]+)`[^|]*\| `(CMT_[A-Z_]+)` \| `([a-z_.]+)` \|/.exec(line);
+    // digits too: p2p.* options
+    const m = /^\| `--([a-z0-9.-]+)`[^|]*\| `(CMT_[A-Z0-9_]+)` \| `([a-z0-9_.]+)` \|/.exec(line);
     if (m) rows.push({ flag: m[1] as string, env: m[2] as string, file: m[3] as string });
   }
   return rows;
