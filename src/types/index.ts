@@ -1,6 +1,8 @@
 /**
  * types: the chain's data structures and their canonical codecs and hashes: Header, Block, Commit,
- * Receipt, Genesis, and the empty-block range record. No behaviour beyond encode/decode/hash and genesis validation.
+ * Receipt, Genesis, and the empty-block range record; votes, proposals and evidence with their strict gossip
+ * codec (consensusMessages.ts) and block parts (partSet.ts). No behaviour beyond encode/decode/hash, genesis
+ * validation and part-set reassembly.
  */
 export { createBlock, decodeBlock, encodeBlock } from './block.ts';
 export type { Block } from './block.ts';
@@ -18,3 +20,8 @@ export { decodeReceipts, encodeReceipts } from './receipt.ts';
 export type { Log, Receipt } from './receipt.ts';
 export { createValidator, hashValidatorSet } from './validator.ts';
 export type { Validator } from './validator.ts';
+export type { DuplicateVoteEvidence, Proposal, Vote, VoteType } from './vote.ts';
+export { CONSENSUS_MESSAGE_KIND, MAX_COMMIT_SIGNATURES, decodeConsensusMessage, encodeConsensusMessage } from './consensusMessages.ts';
+export type { ConsensusMessage, ConsensusMessageKind, RoundStepName } from './consensusMessages.ts';
+export { BLOCK_PART_SIZE, MAX_BLOCK_BYTES, MAX_BLOCK_PARTS, PartSet, partProofLength, splitIntoParts } from './partSet.ts';
+export type { Part, PartSetHeader, PartSetOptions } from './partSet.ts';

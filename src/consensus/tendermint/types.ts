@@ -7,10 +7,11 @@
  * main thread; the machine stays free of cryptography and checks everything else (height, round, that the
  * sender is in the set, that a proposal comes from proposer(h, r), that its valid round is below its round).
  */
-import type { Commit } from '../../types/index.ts';
+import type { Commit, DuplicateVoteEvidence, Proposal, Vote, VoteType } from '../../types/index.ts';
 import type { ValidatorSet } from './validatorSet.ts';
 
-export type VoteType = 'prevote' | 'precommit';
+/** Vote, Proposal and DuplicateVoteEvidence are plain data shared with the wire codecs, so they live in types. */
+export type { DuplicateVoteEvidence, Proposal, Vote, VoteType };
 
 /** A timeout the machine asks the node to schedule: the paper's three, plus CometBFT's commit wait. */
 export type TimeoutStep = 'propose' | 'prevote' | 'precommit' | 'commit';
@@ -21,37 +22,6 @@ export type TimeoutStep = 'propose' | 'prevote' | 'precommit' | 'commit';
  * the next one), `newHeight` when the next height's set is known but the commit timeout still runs.
  */
 export type Step = 'idle' | 'newHeight' | 'propose' | 'prevote' | 'precommit' | 'commit';
-
-export interface Vote {
-  type: VoteType;
-  height: bigint;
-  round: number;
-  /** id(v), or null for a nil vote. */
-  blockHash: Uint8Array | null;
-  validatorAddress: Uint8Array;
-  /** When the signer signed it; a precommit's timestamp goes into the commit certificate. */
-  timestampMs: bigint;
-  signature: Uint8Array;
-}
-
-/** ⟨PROPOSAL, h, r, v, vr⟩: the block travels separately (block parts); the machine needs id(v) only. */
-export interface Proposal {
-  height: bigint;
-  round: number;
-  blockHash: Uint8Array;
-  /** vr: -1 for a fresh value, else the round of the polka that made the proposer's validValue. */
-  validRound: number;
-  proposerAddress: Uint8Array;
-  signature: Uint8Array;
-}
-
-/** Two signed votes of one validator for different values at the same height, round and type. */
-export interface DuplicateVoteEvidence {
-  kind: 'duplicateVote';
-  /** Ordered canonically (nil first, then by block hash), so every node builds the same evidence. */
-  voteA: Vote;
-  voteB: Vote;
-}
 
 export type TendermintInput =
   /** L10 (first height) and L52-L54 (next height): the set and the commit of height-1 come from the node. */
