@@ -11,7 +11,7 @@ import type { WorldState } from '../../src/state/index.ts';
 import { createMemoryStore } from '../../src/storage/index.ts';
 import { generateEd25519Key } from '../../src/crypto/index.ts';
 import { hashHeader, parseGenesis } from '../../src/types/index.ts';
-import type { Genesis, Header } from '../../src/types/index.ts';
+import type { Block, Genesis, Header } from '../../src/types/index.ts';
 
 export const CHAIN_ID = 1234n;
 export const ONE = 10n ** 18n;
@@ -108,5 +108,20 @@ export function firstBlockContext(chain: TestChain): BlockContext {
     validatorsHash: chain.genesisHeader.validatorsHash,
     lastCommit: null,
     feePool: chain.feePool,
+  };
+}
+
+/** The context of the next block on top of `head` (1 s later, 30M gas, 2 gwei base fee, no commit). */
+export function nextBlockContext(head: Block, feePool: Uint8Array = new Uint8Array(20)): BlockContext {
+  return {
+    parentHash: head.hash,
+    height: head.header.height + 1n,
+    timestamp: head.header.timestamp + 1n,
+    proposer: head.header.proposer,
+    gasLimit: 30_000_000n,
+    baseFeePerGas: 2_000_000_000n,
+    validatorsHash: head.header.validatorsHash,
+    lastCommit: null,
+    feePool,
   };
 }

@@ -75,6 +75,16 @@ export function createTendermintState(opts: TendermintOptions): TendermintState 
     round: 0,
     step: 'idle',
     validators: null,
+    ...freshHeight(),
+    commitTimeoutPending: false,
+    lastCommit: null,
+    lastValidators: null,
+  };
+}
+
+/** L53: what every height starts from: no lock, no valid value, no decision, an empty message log. */
+function freshHeight() {
+  return {
     lockedValue: null,
     lockedRound: -1,
     validValue: null,
@@ -82,11 +92,8 @@ export function createTendermintState(opts: TendermintOptions): TendermintState 
     decision: null,
     log: EMPTY_LOG,
     validity: new Map(),
-    validationRequested: new Set(),
+    validationRequested: new Set<string>(),
     guards: FRESH_GUARDS,
-    commitTimeoutPending: false,
-    lastCommit: null,
-    lastValidators: null,
   };
 }
 
@@ -98,15 +105,7 @@ export function enterHeight(s: TendermintState, height: bigint, validators: Vali
     round: 0,
     step: 'newHeight',
     validators,
-    lockedValue: null,
-    lockedRound: -1,
-    validValue: null,
-    validRound: -1,
-    decision: null,
-    log: EMPTY_LOG,
-    validity: new Map(),
-    validationRequested: new Set(),
-    guards: FRESH_GUARDS,
+    ...freshHeight(),
   };
 }
 

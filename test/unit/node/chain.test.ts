@@ -12,25 +12,13 @@ import type { DevEdit } from '../../../src/rpc/index.ts';
 import { createMemoryStore } from '../../../src/storage/index.ts';
 import type { KVStore } from '../../../src/storage/index.ts';
 import type { Commit } from '../../../src/types/index.ts';
-import { testGenesis } from '../../utils/chain.ts';
+import { nextBlockContext, testGenesis } from '../../utils/chain.ts';
 
 const genesis = testGenesis();
 const ALICE = new Uint8Array(20).fill(0xa1);
 
 async function mineEmpty(chain: Chain, edits: DevEdit[] = []): Promise<void> {
-  const head = chain.head();
-  const ctx = {
-    parentHash: head.hash,
-    height: head.header.height + 1n,
-    timestamp: head.header.timestamp + 1n,
-    proposer: head.header.proposer,
-    gasLimit: 30_000_000n,
-    baseFeePerGas: 2_000_000_000n,
-    validatorsHash: head.header.validatorsHash,
-    lastCommit: null,
-    feePool: new Uint8Array(20),
-  };
-  const { block } = await chain.buildBlock(ctx, [], { beginBlock: (state) => applyDevEdits(state, edits) });
+  const { block } = await chain.buildBlock(nextBlockContext(chain.head()), [], { beginBlock: (state) => applyDevEdits(state, edits) });
   const commit: Commit = { height: block.header.height, round: 0, blockHash: block.hash, signatures: [] };
   await chain.commitBlock(block, [], [], commit);
 }

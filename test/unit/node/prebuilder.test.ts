@@ -17,7 +17,7 @@ import { createLogger } from '../../../src/node/logger.ts';
 import { bytesToHex } from '../../../src/primitives/index.ts';
 import { createMemoryStore } from '../../../src/storage/index.ts';
 import { encodeBlock, encodeReceipts } from '../../../src/types/index.ts';
-import { ONE, signTransfer, testGenesis } from '../../utils/chain.ts';
+import { ONE, nextBlockContext, signTransfer, testGenesis } from '../../utils/chain.ts';
 
 const genesis = testGenesis(3);
 
@@ -32,18 +32,7 @@ function recording(inner: BlockExecutor, calls: string[]): BlockExecutor {
 }
 
 function contextOn(chain: Chain): BlockContext {
-  const head = chain.head();
-  return {
-    parentHash: head.hash,
-    height: head.header.height + 1n,
-    timestamp: head.header.timestamp + 1n,
-    proposer: head.header.proposer,
-    gasLimit: 30_000_000n,
-    baseFeePerGas: 2_000_000_000n,
-    validatorsHash: head.header.validatorsHash,
-    lastCommit: null,
-    feePool: new Uint8Array(20).fill(0xfe),
-  };
+  return nextBlockContext(chain.head(), new Uint8Array(20).fill(0xfe));
 }
 
 async function transfers(chain: Chain, count: number): Promise<ValidatedTx[]> {
