@@ -11,3 +11,4 @@ export { runTx } from '@ethereumjs/vm';
 export type { RunTxResult, VM } from '@ethereumjs/vm';
 export type { TypedTransaction } from '@ethereumjs/tx';
 export type { Common } from '@ethereumjs/common';
+export { jumpAnalysisCached } from './jumpAnalysis.ts';

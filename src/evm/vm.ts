@@ -10,6 +10,7 @@ import { Address } from '@ethereumjs/util';
 import { createVM } from '@ethereumjs/vm';
 import type { VM } from '@ethereumjs/vm';
 import type { WorldState } from '../state/index.ts';
+import './jumpAnalysis.ts'; // installs the per-code jump analysis cache (PERF)
 
 export type BlockHashLookup = (height: bigint) => Uint8Array | undefined;
 

@@ -1,0 +1,65 @@
+/**
+ * PERF: at the start of every call @ethereumjs analyses the callee's code (valid jump destinations, every
+ * PUSH decoded to a bigint, an opcode table the size of the code), allocating all of it again for each
+ * call: 3.5% of ERC-20 transfer execution plus the garbage it leaves (docs/performance.md). The result
+ * depends only on the code bytes and the EVM's opcode table, and the interpreter only reads it, so it is
+ * computed once per (opcode table, code).
+ *
+ * The interpreter is internal to @ethereumjs/evm (not exported), so its prototype is reached through the
+ * same file the package's ESM entry imports: the same module instance the VM uses. If a future version
+ * moves or renames it, nothing is patched and everything still works, only without the cache.
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { keccak256 } from '../crypto/index.ts';
+
+interface Analysis {
+  jumps: Uint8Array;
+  pushes: Record<number, bigint>;
+  opcodesCached: unknown[];
+}
+
+interface InterpreterLike {
+  _evm: { _opcodeMap: object };
+  _getValidJumpDestinations(code: Uint8Array): Analysis;
+}
+
+/** Codes kept per opcode table; a chain runs few distinct contracts hot, and a miss only costs the analysis. */
+const MAX_CODES = 4096;
+// keyed by the code's hash, not the array: init code can be a view of memory that is written again later
+const byTable = new WeakMap<object, Map<string, Analysis>>();
+
+async function install(): Promise<boolean> {
+  try {
+    const require = createRequire(import.meta.url);
+    const cjsEntry = require.resolve('@ethereumjs/evm'); // .../dist/cjs/index.js
+    const file = join(dirname(dirname(cjsEntry)), 'esm', 'interpreter.js');
+    const mod = (await import(pathToFileURL(file).href)) as { Interpreter?: { prototype: InterpreterLike } };
+    const proto = mod.Interpreter?.prototype;
+    if (proto === undefined || typeof proto._getValidJumpDestinations !== 'function') return false;
+    const analyse = proto._getValidJumpDestinations;
+    proto._getValidJumpDestinations = function cachedJumpDestinations(this: InterpreterLike, code: Uint8Array): Analysis {
+      const table = this._evm._opcodeMap;
+      let cache = byTable.get(table);
+      if (cache === undefined) {
+        cache = new Map();
+        byTable.set(table, cache);
+      }
+      const key = Buffer.from(keccak256(code)).toString('hex');
+      let found = cache.get(key);
+      if (found === undefined) {
+        found = analyse.call(this, code);
+        if (cache.size >= MAX_CODES) cache.clear();
+        cache.set(key, found);
+      }
+      return found;
+    };
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the cache is in place (tests assert it, so an upgrade that moves the interpreter is noticed). */
+export const jumpAnalysisCached = await install();
