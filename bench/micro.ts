@@ -1,12 +1,15 @@
 /**
  * The hot path measured piece by piece, in process (no RPC): decode + recover (validateRawTx), block
- * execution of N ETH transfers, the two ordered-trie roots, and the atomic lmdb commit of the block.
+ * execution of N ETH transfers, the two ordered-trie roots, the atomic lmdb commit of the block, and block
+ * execution of N ERC-20 transfers.
  * `npm run bench:micro [-- --txs 2000]`. Prints one table; figures go to docs/performance.md.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HDNodeWallet, Mnemonic, Transaction } from 'ethers';
+import { AbiCoder, HDNodeWallet, Interface, Mnemonic, Transaction, getCreateAddress } from 'ethers';
+import { createAddressFromString } from '@ethereumjs/util';
+import { loadTestToken } from '../test/utils/contracts.ts';
 import { executeBlock, orderedTrieRoot, validateRawTx } from '../src/execution/index.ts';
 import { createChainCommon, createExecutionVM, createTxCommon } from '../src/evm/index.ts';
 import { applyGenesis } from '../src/execution/index.ts';
@@ -90,6 +93,51 @@ if (profiling) {
   const { profile } = await session.post('Profiler.stop');
   (await import('node:fs')).writeFileSync('micro.cpuprofile', JSON.stringify(profile));
 }
+// ERC-20 transfers (the OpenZeppelin TestToken the RPC benchmark uses): deploy, give every sender tokens,
+// then N transfers to new holders, timed like the ETH block (signing is not timed)
+const erc20 = loadTestToken();
+const token = new Interface(erc20.abi);
+let height = 1n;
+let parent = out.header;
+const nonceOf = async (w: HDNodeWallet) => Number((await state.getAccount(createAddressFromString(w.address)))?.nonce ?? 0n);
+const runBlock = async (txs: ReturnType<typeof validateRawTx>[]) => {
+  height++;
+  const block = await executeBlock(vm, common, {
+    parentHash: hashHeader(parent), height, timestamp: parent.timestamp + 1n, proposer: new Uint8Array(20),
+    gasLimit: 1_000_000_000n, baseFeePerGas: 2_000_000_000n, validatorsHash: parent.validatorsHash, lastCommit: null, feePool: hexToBytes(FEE_POOL_ADDRESS),
+  }, txs, 'build');
+  parent = block.header;
+  return block;
+};
+const owner = wallets[0] as HDNodeWallet;
+const deployNonce = await nonceOf(owner);
+const deploy = await owner.signTransaction(Transaction.from({ type: 0, data: erc20.bytecode + AbiCoder.defaultAbiCoder().encode(['uint256'], [10n ** 30n]).slice(2), nonce: deployNonce, gasLimit: 5_000_000n, gasPrice: 2_000_000_000n, chainId: 1234n }));
+const validate = (raw: Uint8Array[]) => raw.map((r) => validateRawTx(r, txCommon, rules));
+await runBlock(validate([hexToBytes(deploy)]));
+const tokenAddress = getCreateAddress({ from: owner.address, nonce: deployNonce });
+const fund: Uint8Array[] = [];
+for (let i = 1; i < SENDERS; i++) {
+  const data = token.encodeFunctionData('transfer', [(wallets[i] as HDNodeWallet).address, 10n ** 24n]);
+  fund.push(hexToBytes(await owner.signTransaction(Transaction.from({ type: 0, to: tokenAddress, data, nonce: deployNonce + i, gasLimit: 100_000n, gasPrice: 2_000_000_000n, chainId: 1234n }))));
+}
+await runBlock(validate(fund));
+const next = new Map<HDNodeWallet, number>();
+for (const w of wallets) next.set(w, await nonceOf(w));
+const transfers: Uint8Array[] = [];
+for (let i = 0; i < N; i++) {
+  const w = wallets[i % SENDERS] as HDNodeWallet;
+  const nonce = next.get(w) as number;
+  next.set(w, nonce + 1);
+  const data = token.encodeFunctionData('transfer', [`0x${(i + 0x200000).toString(16).padStart(40, '0')}`, 1n]);
+  transfers.push(hexToBytes(await w.signTransaction(Transaction.from({ type: 0, to: tokenAddress, data, nonce, gasLimit: 100_000n, gasPrice: 2_000_000_000n, chainId: 1234n }))));
+}
+const erc20Txs = validate(transfers);
+t = performance.now();
+const erc20Block = await runBlock(erc20Txs);
+const erc20Ms = performance.now() - t;
+if (erc20Block.transactions.length !== N || erc20Block.receipts.some((r) => r.status !== 1)) throw new Error('ERC-20 block: not every transfer succeeded');
+rows.push([`executeBlock, ${N} ERC-20 transfers to new holders (incl. state root)`, `${Math.round(N / (erc20Ms / 1000))} tx/s (${erc20Ms.toFixed(0)} ms)`]);
+
 await kv.close();
 rmSync(dir, { recursive: true, force: true });
 console.log(`\nhot path, ${N} transactions from ${SENDERS} senders, one process (node ${process.versions.node})\n`);
