@@ -14,7 +14,7 @@ import type { DevControls, DevEdit } from '../rpc/index.ts';
 import type { KVWrite } from '../storage/index.ts';
 import type { Chain } from './chain.ts';
 import { decodePendingEdits, encodePendingEdits } from './devEdits.ts';
-import type { BlockExecutor } from './executor.ts';
+import type { ProposalExecutor } from './executor.ts';
 import type { Clock } from './clock.ts';
 import type { BlockProducer } from './producer.ts';
 import type { InclusionWaiters } from './waiters.ts';
@@ -30,7 +30,7 @@ interface Snapshot {
 
 export interface DevControlDeps {
   chain: Chain;
-  executor: BlockExecutor;
+  executor: ProposalExecutor;
   producer: BlockProducer;
   pool: Mempool<ValidatedTx>;
   impersonated: Set<string>;

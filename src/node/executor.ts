@@ -29,6 +29,9 @@ export interface BlockExecutor {
   close(): Promise<void>;
 }
 
+/** What block production and dev controls use: whole proposals, commits and rewinds (the Prebuilder's face). */
+export type ProposalExecutor = Pick<BlockExecutor, 'build' | 'commit' | 'rewind' | 'close'>;
+
 export function createInProcessExecutor(chain: Chain): BlockExecutor {
   let session: BlockBuilder | undefined;
   const end = async (): Promise<void> => {

@@ -13,7 +13,7 @@ import type { BlockContext, ExecutedBlock, ValidatedTx } from '../execution/inde
 import type { Hex } from '../primitives/index.ts';
 import type { DevEdit } from '../rpc/index.ts';
 import type { Block, Commit } from '../types/index.ts';
-import type { BlockExecutor } from './executor.ts';
+import type { BlockExecutor, ProposalExecutor } from './executor.ts';
 import type { Logger } from './logger.ts';
 
 export interface PrebuilderDeps {
@@ -25,7 +25,7 @@ export interface PrebuilderDeps {
   logger: Logger;
 }
 
-export class Prebuilder implements BlockExecutor {
+export class Prebuilder implements ProposalExecutor {
   private queue: Promise<unknown> = Promise.resolve();
   private openBlock: { ctx: BlockContext; fed: Set<Hex> } | undefined;
   private inbox: ValidatedTx[] = [];
@@ -135,21 +135,5 @@ export class Prebuilder implements BlockExecutor {
       await this.dropOpenBlock();
       await this.deps.executor.close();
     });
-  }
-
-  open(ctx: BlockContext): Promise<void> {
-    return this.serial(() => this.deps.executor.open(ctx));
-  }
-
-  add(txs: ValidatedTx[]): Promise<void> {
-    return this.serial(() => this.deps.executor.add(txs));
-  }
-
-  seal(): Promise<{ block: Block; executed: ExecutedBlock }> {
-    return this.serial(() => this.deps.executor.seal());
-  }
-
-  abort(): Promise<void> {
-    return this.serial(() => this.deps.executor.abort());
   }
 }

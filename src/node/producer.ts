@@ -14,13 +14,13 @@ import { precommitSignBytes } from '../types/index.ts';
 import type { Block, Commit } from '../types/index.ts';
 import type { DevEdit } from '../rpc/index.ts';
 import type { Chain } from './chain.ts';
-import type { BlockExecutor } from './executor.ts';
+import type { ProposalExecutor } from './executor.ts';
 import type { Clock } from './clock.ts';
 import type { Logger } from './logger.ts';
 
 export interface ProducerDeps {
   chain: Chain;
-  executor: BlockExecutor;
+  executor: ProposalExecutor;
   clock: Clock;
   logger: Logger;
   validatorKey: Ed25519Key;
