@@ -140,6 +140,12 @@ describe('mempool admission (e2e)', () => {
     assert.equal(Number(status.pending), 0);
     const content = await node.rpc<{ pending: Record<string, Record<string, unknown>>; queued: Record<string, Record<string, unknown>> }>('txpool_content');
     assert.deepEqual(Object.keys(lookup(content.queued, w.address)).sort(), [String(n + 1), String(n + 2)]);
+    // CyberMiles' names for the same pool: a count, and the transactions themselves
+    assert.equal(await node.rpc<string>('cmt_pendingTransactionCount'), '0x2');
+    const listed = await node.rpc<Array<{ hash: string; nonce: string }>>('cmt_getPendingTransactions', []);
+    assert.deepEqual(listed.map((t) => t.hash).sort(), [h1, h2].sort());
+    assert.equal((await node.rpc<unknown[]>('cmt_getPendingTransactions', ['0x1'])).length, 1);
+    await assert.rejects(node.rpc('cmt_getPendingTransactions', ['0x65']), /limit must be between 1 and 100/);
     await mine();
     assert.equal(await receipt(h1), null, 'a queued tx is not mined while the gap is open');
 
