@@ -93,20 +93,24 @@ export async function executeBlock(
     await builder.abort();
     throw err;
   }
-  return builder.seal();
+  const executed = await builder.seal();
+  await builder.accept();
+  return executed;
 }
 
 /**
  * One block in the making: opened on the head state (beginBlock runs), transactions added in any number
  * of batches (a proposer executes them as they arrive instead of all at the tick), then sealed (fees,
- * roots, header) or aborted (the state is back where it was). `executeBlock` is open + add + seal.
+ * roots, header), and finally accepted (it becomes the state's base) or aborted (the state is back where it
+ * was, even after sealing: a proposal that consensus does not decide is dropped). `executeBlock` is
+ * open + add + seal + accept.
  */
 export class BlockBuilder {
   private readonly included: ValidatedTx[] = [];
   private readonly results: TxOutcome[] = [];
   private readonly rejected: ExecutedBlock['rejected'] = [];
   private gasUsed = 0n;
-  private done = false;
+  private stage: 'open' | 'sealed' | 'done' = 'open';
 
   private constructor(
     private readonly vm: VM,
@@ -116,12 +120,15 @@ export class BlockBuilder {
     private readonly plainTransfers: boolean,
     private readonly prevRandao: Uint8Array,
     private readonly evmBlock: ReturnType<typeof createEvmBlock>,
+    /** The state root before the block: what abort returns to. */
+    private readonly parentRoot: Uint8Array,
   ) {}
 
   static async open(vm: VM, common: Common, ctx: BlockContext, mode: ExecutionMode, hooks: BlockHooks = {}, options: ExecuteOptions = {}): Promise<BlockBuilder> {
     const prevRandao = ctx.prevRandao ?? prevRandaoFor(ctx);
     const evmBlock = createEvmBlock(common, { ...ctx, coinbase: ctx.feePool, prevRandao });
-    const builder = new BlockBuilder(vm, common, ctx, mode, options.plainTransfers ?? true, prevRandao, evmBlock);
+    const parentRoot = await vm.stateManager.getStateRoot(); // nothing to flush after the previous block
+    const builder = new BlockBuilder(vm, common, ctx, mode, options.plainTransfers ?? true, prevRandao, evmBlock, parentRoot);
     await vm.stateManager.checkpoint();
     try {
       await hooks.beginBlock?.(vm.stateManager as WorldState);
@@ -139,7 +146,7 @@ export class BlockBuilder {
 
   /** Runs `candidates` in order. Build mode leaves out what cannot run; apply mode throws (then abort). */
   async add(candidates: Iterable<ValidatedTx>): Promise<void> {
-    if (this.done) throw new ChainError('BLOCK_SEALED', 'transactions added to a sealed or aborted block', {}, 'internal');
+    if (this.stage !== 'open') throw new ChainError('BLOCK_SEALED', 'transactions added to a sealed or aborted block', {}, 'internal');
     const { vm, ctx, mode } = this;
     const state = vm.stateManager;
     for (const tx of candidates) {
@@ -172,27 +179,40 @@ export class BlockBuilder {
     }
   }
 
-  /** Credits the fees, closes the state checkpoint and computes the roots: the block is final. */
+  /** Credits the fees and computes the roots, still inside the block's checkpoint: accept or abort next. */
   async seal(): Promise<ExecutedBlock> {
-    if (this.done) throw new ChainError('BLOCK_SEALED', 'block sealed or aborted twice', {}, 'internal');
-    this.done = true;
+    if (this.stage !== 'open') throw new ChainError('BLOCK_SEALED', 'block sealed or aborted twice', {}, 'internal');
     const state = this.vm.stateManager;
+    let stateRoot: Uint8Array;
     try {
       await creditBurnedFees(this.vm, this.ctx, this.gasUsed);
-      await state.commit();
+      stateRoot = await state.getStateRoot(); // flushes into the trie's checkpoint layer, so abort can still undo it
     } catch (err) {
+      this.stage = 'done';
       await state.revert();
       throw err;
     }
-    const stateRoot = await state.getStateRoot();
+    this.stage = 'sealed';
     return assemble(this.common, this.ctx, this.prevRandao, stateRoot, this.gasUsed, this.included, this.results, this.rejected);
   }
 
-  /** Drops everything the block did to the state. */
+  /** The sealed block becomes the state's base; its new trie nodes reach the node store (to be written with it). */
+  async accept(): Promise<void> {
+    if (this.stage !== 'sealed') throw new ChainError('BLOCK_SEALED', 'only a sealed block can be accepted', {}, 'internal');
+    this.stage = 'done';
+    await this.vm.stateManager.commit();
+  }
+
+  /** Drops everything the block did to the state, sealed or not. */
   async abort(): Promise<void> {
-    if (this.done) return;
-    this.done = true;
-    await this.vm.stateManager.revert();
+    if (this.stage === 'done') return;
+    const sealed = this.stage === 'sealed';
+    this.stage = 'done';
+    const state = this.vm.stateManager;
+    await state.revert();
+    // sealing flushed the block's values out of @ethereumjs's caches, which then cannot undo them exactly:
+    // go back to the parent's root explicitly (this also empties the caches)
+    if (sealed) await state.setStateRoot(this.parentRoot);
   }
 }
 

@@ -9,7 +9,7 @@ import type { BlockBuilder, BlockHooks, ExecutedBlock, ValidatedTx } from '../ex
 import type { DevEdit } from '../rpc/index.ts';
 import { createLmdbStore } from '../storage/index.ts';
 import { createBlock, decodeCommit, encodeBlock, encodeReceipts } from '../types/index.ts';
-import type { Block, Commit } from '../types/index.ts';
+import type { Block } from '../types/index.ts';
 import { openChain } from './chain.ts';
 import { applyDevEdits } from './devEdits.ts';
 import type { WireTx, WorkerInit, WorkerRequest, WorkerResult } from './executorProtocol.ts';
@@ -18,7 +18,8 @@ const init = workerData as WorkerInit;
 const port = parentPort;
 if (port === null) throw new Error('executionWorker must run in a worker thread');
 const chain = await openChain(createLmdbStore(init.dbPath), init.genesis, { allowUnlimitedContractSize: init.allowUnlimitedContractSize });
-let pending: { block: Block; executed: ExecutedBlock } | undefined;
+// the sealed block waiting for its commit (or to be dropped: any other request than commit drops it)
+let pending: { block: Block; executed: ExecutedBlock; builder: BlockBuilder } | undefined;
 // a block being built from batches: its transactions in the order they were sent (what indices refer to)
 let session: { builder: BlockBuilder; txs: ValidatedTx[] } | undefined;
 
@@ -28,9 +29,9 @@ function hooksFor(edits: DevEdit[]): BlockHooks {
   return edits.length > 0 ? { beginBlock: (state) => applyDevEdits(state, edits) } : {};
 }
 
-function built(executed: ExecutedBlock, txs: ValidatedTx[], lastCommit: Commit | null): WorkerResult {
+function built(builder: BlockBuilder, executed: ExecutedBlock, txs: ValidatedTx[]): WorkerResult {
   const index = new Map(txs.map((t, i) => [t.hash, i]));
-  pending = { block: createBlock(executed.header, executed.transactions.map((t) => t.raw), lastCommit), executed };
+  pending = { block: createBlock(executed.header, executed.transactions.map((t) => t.raw), builder.ctx.lastCommit), executed, builder };
   return {
     ok: true,
     kind: 'built',
@@ -48,14 +49,27 @@ async function dropSession(): Promise<void> {
   await open?.builder.abort();
 }
 
+/** A sealed block that was not committed is undone: its state changes must not leak into the next one. */
+async function dropPending(): Promise<void> {
+  const sealed = pending;
+  pending = undefined;
+  await sealed?.builder.abort();
+}
+
 async function handle(req: WorkerRequest): Promise<WorkerResult> {
   if (req.kind !== 'add' && req.kind !== 'seal') await dropSession();
+  if (req.kind !== 'commit') await dropPending();
   switch (req.kind) {
     case 'build': {
       const txs = req.txs.map(decode);
       const builder = await chain.openBlock(req.ctx, hooksFor(req.edits));
-      await builder.add(txs);
-      return built(await builder.seal(), txs, req.ctx.lastCommit);
+      try {
+        await builder.add(txs);
+      } catch (err) {
+        await builder.abort();
+        throw err;
+      }
+      return built(builder, await builder.seal(), txs);
     }
     case 'open':
       session = { builder: await chain.openBlock(req.ctx, hooksFor(req.edits)), txs: [] };
@@ -71,19 +85,19 @@ async function handle(req: WorkerRequest): Promise<WorkerResult> {
       if (session === undefined) return { ok: false, error: 'seal without an open block' };
       const { builder, txs } = session;
       session = undefined;
-      return built(await builder.seal(), txs, builder.ctx.lastCommit);
+      return built(builder, await builder.seal(), txs);
     }
     case 'abort':
       return { ok: true, kind: 'done' };
     case 'commit': {
       if (pending === undefined) return { ok: false, error: 'commit without a built block' };
-      const { block, executed } = pending;
+      const { block, executed, builder } = pending;
       pending = undefined;
+      await builder.accept(); // its trie nodes reach the node store, to be written with the block
       await chain.commitBlock(block, executed.receipts, executed.transactions.map((t) => hexToBytes(t.hash)), decodeCommit(req.commit));
       return { ok: true, kind: 'done' };
     }
     case 'rewind':
-      pending = undefined;
       await chain.rewindTo(req.height);
       return { ok: true, kind: 'done' };
     case 'close':

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createAddressFromString } from '@ethereumjs/util';
-import { executeBlock, validateRawTx } from '../../../src/execution/index.ts';
+import { BlockBuilder, executeBlock, validateRawTx } from '../../../src/execution/index.ts';
 import { ONE, createTestChain, devWallet, firstBlockContext, signTransfer } from '../../utils/chain.ts';
 
 const RECIPIENT = '0x00000000000000000000000000000000000000aa';
@@ -77,5 +77,45 @@ describe('executeBlock', () => {
       const account = await fresh.getAccount(createAddressFromString(devWallet(i).address));
       assert.equal(account?.nonce, 1n, `account ${i} must exist with nonce 1 in the committed state`);
     }
+  });
+});
+
+describe('BlockBuilder', () => {
+  const snapshot = async (chain: Awaited<ReturnType<typeof createTestChain>>) => ({
+    root: Buffer.from(await chain.state.getStateRoot()).toString('hex'),
+    sender: await balanceOf(chain, devWallet(0).address),
+    recipient: await balanceOf(chain, RECIPIENT),
+    pool: await balanceOf(chain, chain.feePool),
+  });
+
+  test('a sealed block that is aborted leaves the state exactly as before, and the next block builds on that', async () => {
+    const chain = await createTestChain();
+    const before = await snapshot(chain);
+    const tx = validateRawTx(await signTransfer(0, 0, RECIPIENT, 5n * ONE), chain.txCommon, chain.rules);
+    const builder = await BlockBuilder.open(chain.vm, chain.common, firstBlockContext(chain), 'build');
+    await builder.add([tx]);
+    const dropped = await builder.seal();
+    assert.notEqual(Buffer.from(dropped.header.stateRoot).toString('hex'), before.root);
+    await builder.abort();
+    assert.deepEqual(await snapshot(chain), before, 'root and every read back to the parent state');
+    // the same transaction in the next proposal gives the same block as if the first had never existed
+    const again = await executeBlock(chain.vm, chain.common, firstBlockContext(chain), [tx], 'build');
+    const fresh = await createTestChain();
+    const reference = await executeBlock(fresh.vm, fresh.common, firstBlockContext(chain), [validateRawTx(tx.raw, fresh.txCommon, fresh.rules)], 'build');
+    assert.deepEqual(again.header.stateRoot, reference.header.stateRoot);
+    assert.equal(await balanceOf(chain, RECIPIENT), 5n * ONE);
+  });
+
+  test('accept keeps the sealed root; sealing twice, adding after sealing and accepting an open block are refused', async () => {
+    const chain = await createTestChain();
+    const builder = await BlockBuilder.open(chain.vm, chain.common, firstBlockContext(chain), 'build');
+    await builder.add([validateRawTx(await signTransfer(1, 0, RECIPIENT, ONE), chain.txCommon, chain.rules)]);
+    await assert.rejects(builder.accept(), /only a sealed block/);
+    const sealed = await builder.seal();
+    await assert.rejects(builder.seal(), /sealed or aborted twice/);
+    await assert.rejects(builder.add([]), /sealed or aborted/);
+    await builder.accept();
+    assert.deepEqual(await chain.state.getStateRoot(), sealed.header.stateRoot);
+    assert.equal(await balanceOf(chain, RECIPIENT), ONE);
   });
 });
