@@ -3,6 +3,7 @@
  * signature (CometBFT's privval rule). Pure: the signer persists `LastSigned` before the signature leaves
  * the process, so the rule holds across crashes and restarts.
  */
+import { equalBytes } from '../primitives/index.ts';
 
 /** Steps in the order a validator signs them within a round. */
 export const SIGN_STEP = { proposal: 1, prevote: 2, precommit: 3 } as const;
@@ -30,8 +31,7 @@ export type SignDecision =
   | { kind: 'refuse'; reason: string };
 
 function sameValue(a: Uint8Array | null, b: Uint8Array | null): boolean {
-  if (a === null || b === null) return a === b;
-  return a.length === b.length && a.every((x, i) => x === b[i]);
+  return a === null || b === null ? a === b : equalBytes(a, b);
 }
 
 export function checkSign(last: LastSigned | undefined, req: SignRequest): SignDecision {

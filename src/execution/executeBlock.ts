@@ -15,6 +15,7 @@ import { encodeCommit } from '../types/index.ts';
 import { keccak256 } from '../crypto/index.ts';
 import { orderedTrieRoot } from './roots.ts';
 import { runPlainTransfer } from './plainTransfer.ts';
+import { effectiveGasPrice } from './validateTx.ts';
 import type { ValidatedTx } from './validateTx.ts';
 
 export interface BlockContext {
@@ -284,20 +285,15 @@ async function assemble(
 const EMPTY_BLOOM = new Uint8Array(256);
 
 function toReceipt(tx: ValidatedTx, r: TxOutcome, cumulativeGasUsed: bigint, baseFee: bigint): Receipt {
-  const effectiveGasPrice =
-    tx.tx.type >= 2 ? min(tx.maxFeePerGas, baseFee + tx.maxPriorityFeePerGas) : tx.maxFeePerGas;
   return {
     txType: tx.tx.type,
     status: r.status,
     cumulativeGasUsed,
     gasUsed: r.gasUsed,
-    effectiveGasPrice,
+    effectiveGasPrice: effectiveGasPrice(tx, baseFee),
     from: createAddressFromString(tx.sender).bytes,
     contractAddress: r.createdAddress,
     logs: r.logs,
   };
 }
 
-function min(a: bigint, b: bigint): bigint {
-  return a < b ? a : b;
-}

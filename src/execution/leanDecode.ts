@@ -12,7 +12,7 @@
 import type { Common } from '../evm/index.ts';
 import { keccak256, recoverPublicKey } from '../crypto/index.ts';
 import { RLP } from '../encoding/index.ts';
-import { bytesToBigint } from '../primitives/index.ts';
+import { bigintToBytes, bytesToBigint } from '../primitives/index.ts';
 
 export interface LeanTx {
   type: 0 | 1 | 2;
@@ -32,6 +32,15 @@ const MAX_NONCE = 2n ** 64n - 1n; // EIP-2681: the nonce must stay below it
 const SECP256K1_HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n; // EIP-2
 
 type Item = Uint8Array | Item[];
+
+type Field = 'nonce' | 'tip' | 'fee' | 'gas' | 'to' | 'value' | 'data' | 'access' | 'v' | 'r' | 's';
+
+/** Field positions per type (legacy has no access list: -1; legacy and 2930 pay gasPrice as fee and tip). */
+const LAYOUTS: readonly Record<Field, number>[] = [
+  { nonce: 0, tip: 1, fee: 1, gas: 2, to: 3, value: 4, data: 5, access: -1, v: 6, r: 7, s: 8 },
+  { nonce: 1, tip: 2, fee: 2, gas: 3, to: 4, value: 5, data: 6, access: 7, v: 8, r: 9, s: 10 },
+  { nonce: 1, tip: 2, fee: 3, gas: 4, to: 5, value: 6, data: 7, access: 8, v: 9, r: 10, s: 11 },
+];
 
 /** An integer field: canonical (no leading zero byte), at most `maxBytes` long. */
 function uint(field: Item | undefined, maxBytes = 32): bigint | undefined {
@@ -81,14 +90,8 @@ export function leanDecode(raw: Uint8Array, txCommon: Common, chainId: bigint): 
     return undefined;
   }
   if (!Array.isArray(fields) || fields.length !== [9, 11, 12][type]) return undefined;
-  // field positions per type: [chainId, nonce, tip, fee, gas, to, value, data, accessList, v, r, s]
-  const at = (name: 'nonce' | 'tip' | 'fee' | 'gas' | 'to' | 'value' | 'data' | 'access' | 'v' | 'r' | 's'): Item | undefined => {
-    const legacy = { nonce: 0, tip: 1, fee: 1, gas: 2, to: 3, value: 4, data: 5, access: -1, v: 6, r: 7, s: 8 };
-    const accessListTx = { nonce: 1, tip: 2, fee: 2, gas: 3, to: 4, value: 5, data: 6, access: 7, v: 8, r: 9, s: 10 };
-    const feeMarket = { nonce: 1, tip: 2, fee: 3, gas: 4, to: 5, value: 6, data: 7, access: 8, v: 9, r: 10, s: 11 };
-    const index = [legacy, accessListTx, feeMarket][type]?.[name] ?? -1;
-    return index < 0 ? [] : fields[index];
-  };
+  const layout = LAYOUTS[type] as Record<Field, number>;
+  const at = (name: Field): Item | undefined => (layout[name] < 0 ? [] : fields[layout[name]]);
   const nonce = uint(at('nonce'), 8);
   const gasLimit = uint(at('gas'), 8);
   const maxFee = uint(at('fee'));
@@ -113,7 +116,7 @@ export function leanDecode(raw: Uint8Array, txCommon: Common, chainId: bigint): 
   if (type === 0) {
     if (v !== chainId * 2n + 35n && v !== chainId * 2n + 36n) return undefined; // unprotected or another chain
     recovery = Number(v - chainId * 2n - 35n);
-    signingPayload = RLP.encode([...(fields.slice(0, 6) as Uint8Array[]), uintBytes(chainId), new Uint8Array(), new Uint8Array()]);
+    signingPayload = RLP.encode([...(fields.slice(0, 6) as Uint8Array[]), bigintToBytes(chainId), new Uint8Array(), new Uint8Array()]);
   } else {
     if (uint(fields[0]) !== chainId || v > 1n) return undefined;
     recovery = Number(v);
@@ -139,10 +142,4 @@ export function leanDecode(raw: Uint8Array, txCommon: Common, chainId: bigint): 
     minimumGas: minimumGas(txCommon, data, access),
     senderPublicKey,
   };
-}
-
-function uintBytes(n: bigint): Uint8Array {
-  if (n === 0n) return new Uint8Array();
-  const hex = n.toString(16);
-  return Uint8Array.from(Buffer.from(hex.length % 2 === 1 ? `0${hex}` : hex, 'hex'));
 }

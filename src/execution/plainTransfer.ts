@@ -11,6 +11,7 @@
 import { Account, Address, KECCAK256_NULL, MAX_INTEGER, createAddressFromString, equalsBytes } from '@ethereumjs/util';
 import type { TypedTransaction } from '../evm/index.ts';
 import type { WorldState } from '../state/index.ts';
+import { effectiveGasPrice } from './validateTx.ts';
 import type { ValidatedTx } from './validateTx.ts';
 
 /** Intrinsic gas of a transaction without data or access list; also its EIP-7623 floor. */
@@ -63,7 +64,7 @@ export async function runPlainTransfer(
   if (tx.value === 0n && to !== undefined && to.isEmpty()) return undefined;
   if (to !== undefined && to !== from && to.balance + tx.value > MAX_INTEGER) return undefined;
 
-  const gasPrice = t.type === 2 ? min(tx.maxFeePerGas, baseFee + tx.maxPriorityFeePerGas) : tx.maxFeePerGas;
+  const gasPrice = effectiveGasPrice(tx, baseFee);
   from.nonce += 1n;
   from.balance -= TRANSFER_GAS * gasPrice + tx.value;
   if (to === from) from.balance += tx.value;
@@ -83,6 +84,3 @@ export async function runPlainTransfer(
   return { gasUsed: TRANSFER_GAS, tip };
 }
 
-function min(a: bigint, b: bigint): bigint {
-  return a < b ? a : b;
-}

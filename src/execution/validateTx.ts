@@ -89,7 +89,7 @@ export function validateRawTx(raw: Uint8Array, txCommon: Common, rules: Admissio
   // PERF: the hash of a decoded transaction is the hash of its (canonical, strictly decoded) bytes: seed
   // the tx's own cache instead of letting it re-serialize, and derive the address with the native keccak
   // (@ethereumjs/util's publicToAddress uses the pure-JS one).
-  (tx as unknown as { cache: { hash?: Uint8Array } }).cache.hash = keccak256(raw);
+  seedCache(tx, keccak256(raw), undefined);
   let publicKey: Uint8Array;
   try {
     publicKey = tx.getSenderPublicKey();
@@ -108,7 +108,7 @@ function validatedLean(raw: Uint8Array, lean: LeanTx, txCommon: Common, rules: A
   let tx: TypedTransaction | undefined;
   return {
     get tx(): TypedTransaction {
-      tx ??= withKnownSender(decodeTransaction(raw, txCommon), hashBytes, lean.senderPublicKey);
+      tx ??= seedCache(decodeTransaction(raw, txCommon), hashBytes, lean.senderPublicKey);
       return tx;
     },
     raw,
@@ -123,10 +123,11 @@ function validatedLean(raw: Uint8Array, lean: LeanTx, txCommon: Common, rules: A
   };
 }
 
-function withKnownSender(tx: TypedTransaction, hash: Uint8Array, senderPublicKey: Uint8Array): TypedTransaction {
+/** Gives a decoded transaction the hash (and sender key) already known, so it never computes them again. */
+function seedCache(tx: TypedTransaction, hash: Uint8Array, senderPublicKey: Uint8Array | undefined): TypedTransaction {
   const cache = (tx as unknown as { cache: { hash?: Uint8Array; senderPubKey?: Uint8Array } }).cache;
   cache.hash = hash;
-  cache.senderPubKey = senderPublicKey;
+  if (senderPublicKey !== undefined) cache.senderPubKey = senderPublicKey;
   return tx;
 }
 
@@ -164,6 +165,16 @@ function checkGasAndFees(tx: TypedTransaction, raw: Uint8Array, sender: Hex, rul
   };
 }
 
+/**
+ * What a transaction pays per gas in a block with `baseFee`: its tip on top of the base fee, capped by its
+ * fee cap. One rule for every type, since legacy and access-list transactions carry their gas price as
+ * both cap and tip (so they pay exactly it).
+ */
+export function effectiveGasPrice(tx: Pick<ValidatedTx, 'maxFeePerGas' | 'maxPriorityFeePerGas'>, baseFee: bigint): bigint {
+  const withTip = baseFee + tx.maxPriorityFeePerGas;
+  return withTip < tx.maxFeePerGas ? withTip : tx.maxFeePerGas;
+}
+
 /** The fee cap and tip of any transaction type (legacy and access-list txs pay their gas price for both). */
 function feeCaps(tx: TypedTransaction): { isFeeMarket: boolean; maxFee: bigint; tip: bigint } {
   if ('maxFeePerGas' in tx) {
@@ -185,20 +196,17 @@ function firstLine(err: unknown): string {
  * public key: their sender is pinned on an unfrozen object.
  */
 export function decodeValidatedTx(raw: Uint8Array, txCommon: Common, sender: Hex, senderPublicKey: Uint8Array | undefined): ValidatedTx {
-  const tx = createTxFromRLP(raw, { common: txCommon, freeze: senderPublicKey !== undefined });
-  const cache = (tx as unknown as { cache: { hash?: Uint8Array; senderPubKey?: Uint8Array } }).cache;
-  cache.hash = keccak256(raw);
-  if (senderPublicKey !== undefined) cache.senderPubKey = senderPublicKey;
-  else {
+  const hash = keccak256(raw);
+  const tx = seedCache(createTxFromRLP(raw, { common: txCommon, freeze: senderPublicKey !== undefined }), hash, senderPublicKey);
+  if (senderPublicKey === undefined) {
     const address = createAddressFromString(sender);
-    const hash = cache.hash;
     Object.assign(tx, { getSenderAddress: () => address, hash: () => hash });
   }
   const { maxFee, tip } = feeCaps(tx);
   return {
     tx,
     raw,
-    hash: bytesToHex(cache.hash),
+    hash: bytesToHex(hash),
     sender,
     ...(senderPublicKey === undefined ? {} : { senderPublicKey }),
     nonce: tx.nonce,

@@ -7,12 +7,12 @@
  * Two state stores, one rule: a file (priv_validator_state.json, written to a temporary file, fsynced and
  * renamed into place) and memory (tests and simulations). test/compliance/signer.test.ts runs both.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { SIGN_STEP, checkSign } from '../consensus/index.ts';
 import type { LastSigned, SignRequest } from '../consensus/index.ts';
 import { ed25519Address, ed25519KeyFromSeed, ed25519Sign } from '../crypto/index.ts';
 import { ChainError, bytesToHex, hexToBytes } from '../primitives/index.ts';
+import { replaceFileDurably } from '../storage/index.ts';
 import { proposalSignBytes, voteSignBytes } from '../types/index.ts';
 
 export interface SignerStateStore {
@@ -117,15 +117,7 @@ export function createFileSignerState(path: string): SignerStateStore {
         timestamp_ms: s.timestampMs.toString(),
         signature: bytesToHex(s.signature),
       };
-      const tmp = `${path}.tmp`;
-      writeFileSync(tmp, `${JSON.stringify(json, null, 2)}\n`, { mode: 0o600 });
-      const fd = openSync(tmp, 'r');
-      fsyncSync(fd);
-      closeSync(fd);
-      renameSync(tmp, path);
-      const dir = openSync(dirname(path), 'r');
-      fsyncSync(dir); // the rename itself must survive a power cut
-      closeSync(dir);
+      replaceFileDurably(path, `${JSON.stringify(json, null, 2)}\n`);
     },
   };
 }

@@ -10,3 +10,4 @@ export type { KVStore, KVWrite } from './kvStore.ts';
 export { createLmdbStore } from './lmdbStore.ts';
 export { MAX_WAL_RECORD_BYTES, openWriteAheadLog } from './wal.ts';
 export type { OpenedLog, WriteAheadLog } from './wal.ts';
+export { replaceFileDurably } from './durableFile.ts';

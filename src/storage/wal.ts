@@ -7,10 +7,10 @@
  * last record torn (short or with a bad checksum): opening stops at the first such record and cuts the
  * file there, so one torn write never hides the records before it nor poisons the ones after the restart.
  */
-import { closeSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { ChainError } from '../primitives/index.ts';
+import { replaceFileDurably } from './durableFile.ts';
 
 const HEADER = 8;
 
@@ -56,12 +56,6 @@ function parse(bytes: Buffer): { records: Uint8Array[]; validLength: number } {
   return { records, validLength: at };
 }
 
-function fsyncDir(path: string): void {
-  const dir = openSync(dirname(path), 'r');
-  fsyncSync(dir);
-  closeSync(dir);
-}
-
 export function openWriteAheadLog(path: string): OpenedLog {
   let existing: Buffer;
   try {
@@ -82,14 +76,8 @@ export function openWriteAheadLog(path: string): OpenedLog {
       if (sync) fsyncSync(fd);
     },
     reset(keep = []) {
-      const tmp = `${path}.tmp`;
-      const tfd = openSync(tmp, 'w');
-      for (const r of keep) writeSync(tfd, frame(r));
-      fsyncSync(tfd);
-      closeSync(tfd);
       closeSync(fd);
-      renameSync(tmp, path);
-      fsyncDir(path);
+      replaceFileDurably(path, Buffer.concat(keep.map(frame)));
       fd = openSync(path, 'a+');
     },
     close() {
