@@ -12,7 +12,7 @@ import { validateRawTx } from '../../../src/execution/index.ts';
 import { leanDecode } from '../../../src/execution/leanDecode.ts';
 import type { ValidatedTx } from '../../../src/execution/index.ts';
 import { RLP } from '../../../src/encoding/index.ts';
-import { ChainError, bytesToHex, hexToBytes } from '../../../src/primitives/index.ts';
+import { ChainError, bigintToBytes, bytesToHex, hexToBytes } from '../../../src/primitives/index.ts';
 import { keccak256, signHash } from '../../../src/crypto/index.ts';
 import { createTestChain, devWallet } from '../../utils/chain.ts';
 import { Prng } from '../../sim/prng.ts';
@@ -76,12 +76,6 @@ async function randomTx(rand: () => number): Promise<Uint8Array> {
   return hexToBytes(await devWallet(Math.floor(rand() * 3)).signTransaction(tx));
 }
 
-function uintBytes(n: bigint): Uint8Array {
-  if (n === 0n) return new Uint8Array();
-  const hex = n.toString(16);
-  return hexToBytes(`0x${hex.length % 2 === 1 ? '0' : ''}${hex}`);
-}
-
 function mutate(raw: Uint8Array, rand: () => number): Uint8Array {
   const kind = Math.floor(rand() * 6);
   const typed = (raw[0] ?? 0) < 0xc0;
@@ -113,7 +107,7 @@ function mutate(raw: Uint8Array, rand: () => number): Uint8Array {
     const vIndex = fields.length - 3;
     const v = BigInt(bytesToHex(fields[vIndex] as Uint8Array) === '0x' ? 0 : bytesToHex(fields[vIndex] as Uint8Array));
     const flipped = typed ? v ^ 1n : v % 2n === 0n ? v - 1n : v + 1n;
-    fields[vIndex] = uintBytes(flipped);
+    fields[vIndex] = bigintToBytes(flipped);
     return rewrap(fields);
   }
   if (kind === 4) {
@@ -121,16 +115,16 @@ function mutate(raw: Uint8Array, rand: () => number): Uint8Array {
     const vIndex = fields.length - 3;
     const unsigned = fields.slice(0, vIndex);
     const choice = Math.floor(rand() * 3);
-    if (choice === 0 && typed && (raw[0] === 2)) unsigned[2] = uintBytes(BigInt(bytesToHex(unsigned[3] as Uint8Array)) + 1n); // tip above fee cap
+    if (choice === 0 && typed && (raw[0] === 2)) unsigned[2] = bigintToBytes(BigInt(bytesToHex(unsigned[3] as Uint8Array)) + 1n); // tip above fee cap
     else if (choice === 1) unsigned[typed ? 1 : 0] = Uint8Array.from([0, 1]); // nonce with a leading zero
-    else unsigned[typed ? 1 : 0] = uintBytes(2n ** 64n - 1n); // EIP-2681 nonce limit
+    else unsigned[typed ? 1 : 0] = bigintToBytes(2n ** 64n - 1n); // EIP-2681 nonce limit
     const chainId = 1234n;
     const payload = typed
       ? Uint8Array.from([raw[0] as number, ...RLP.encode(unsigned as never)])
-      : RLP.encode([...unsigned, uintBytes(chainId), new Uint8Array(), new Uint8Array()] as never);
+      : RLP.encode([...unsigned, bigintToBytes(chainId), new Uint8Array(), new Uint8Array()] as never);
     const sig = signHash(keccak256(payload), hexToBytes(devWallet(0).privateKey));
     const v = typed ? BigInt(sig.recovery) : chainId * 2n + 35n + BigInt(sig.recovery);
-    return rewrap([...unsigned, uintBytes(v), sig.r, sig.s]);
+    return rewrap([...unsigned, bigintToBytes(v), sig.r, sig.s]);
   }
   // a field dropped or added
   return rewrap(rand() < 0.5 ? fields.slice(0, -1) : [...fields, new Uint8Array([1])]);
