@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseToml } from 'smol-toml';
-import { DEFAULT_P2P_PORT, homePaths, parseListenAddress, parsePeerList } from '../node/index.ts';
+import { DEFAULT_METRICS_HOST, DEFAULT_P2P_PORT, METRICS_PORT_UNSET, homePaths, parseListenAddress, parsePeerList } from '../node/index.ts';
 import type { ClientVersionCompat, NodeOptions } from '../node/index.ts';
 import { ONE_CMT_WEI } from '../params/index.ts';
 import { ChainError } from '../primitives/index.ts';
@@ -61,6 +61,9 @@ export const OPTIONS: OptionSpec[] = [
   { flag: 'p2p.laddr', env: 'CMT_P2P_LADDR', file: 'p2p.laddr', description: 'p2p listen address host:port (not started yet: issue 4 wires p2p)', set: (o, v) => (o.p2p.listen = parseListenAddress('p2p.laddr', v)) },
   { flag: 'p2p.persistent-peers', env: 'CMT_P2P_PERSISTENT_PEERS', file: 'p2p.persistent_peers', description: 'comma-separated id@host:port peers to keep connected (not dialed yet: issue 4 wires p2p)', set: (o, v) => (o.p2p.persistentPeers = parsePeerList('p2p.persistent-peers', v)) },
   { flag: 'p2p.seeds', env: 'CMT_P2P_SEEDS', file: 'p2p.seeds', description: 'comma-separated id@host:port peers to dial once (not dialed yet: issue 4 wires p2p)', set: (o, v) => (o.p2p.seeds = parsePeerList('p2p.seeds', v)) },
+  // no metrics.port, no metrics server; the host is kept for a port that may come from another layer
+  { flag: 'metrics.port', env: 'CMT_METRICS_PORT', file: 'metrics.port', description: 'serve Prometheus metrics on http://<metrics.host>:<port>/metrics (off when unset; 0 = any free port)', set: (o, v) => (o.metrics = { host: o.metrics?.host ?? DEFAULT_METRICS_HOST, port: int('metrics.port', v) }) },
+  { flag: 'metrics.host', env: 'CMT_METRICS_HOST', file: 'metrics.host', description: 'listen address of the metrics server (only with metrics.port)', set: (o, v) => (o.metrics = { host: v, port: o.metrics?.port ?? METRICS_PORT_UNSET }) },
 ];
 
 /** Flattens a parsed TOML document into dotted keys, rejecting keys no option knows (typos). */
@@ -89,18 +92,21 @@ export function readConfigFile(home: string): Map<string, string> {
   return values;
 }
 
-/** Applies file, then environment, then flags onto `base` (which holds the defaults). */
-export function resolveOptions(base: NodeOptions, flags: Record<string, unknown>, env: NodeJS.ProcessEnv): NodeOptions {
+/**
+ * Applies file, then environment, then flags onto `base` (which holds the defaults). `specs` narrows
+ * which options are read (`cmt status` wants only where the RPC listens, not a check of every setting).
+ */
+export function resolveOptions(base: NodeOptions, flags: Record<string, unknown>, env: NodeJS.ProcessEnv, specs: readonly OptionSpec[] = OPTIONS): NodeOptions {
   const file = readConfigFile(base.home);
-  for (const spec of OPTIONS) {
+  for (const spec of specs) {
     const fromFile = file.get(spec.file);
     if (fromFile !== undefined) spec.set(base, fromFile);
   }
-  for (const spec of OPTIONS) {
+  for (const spec of specs) {
     const fromEnv = env[spec.env];
     if (fromEnv !== undefined && fromEnv !== '') spec.set(base, fromEnv);
   }
-  for (const spec of OPTIONS) {
+  for (const spec of specs) {
     const fromFlag = flags[flagKey(spec.flag)];
     if (fromFlag !== undefined) spec.set(base, String(fromFlag));
   }
@@ -140,6 +146,11 @@ export function defaultConfigToml(values: Partial<ConfigTomlValues> = {}): strin
     '# comma-separated id@host:port',
     `persistent_peers = "${v.persistentPeers.join(',')}"`,
     'seeds = ""',
+    '',
+    '[metrics]',
+    '# uncomment port to serve Prometheus metrics on http://<host>:<port>/metrics',
+    '# port = 26660',
+    '# host = "127.0.0.1"',
     '',
   ].join('\n');
 }

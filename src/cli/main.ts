@@ -8,6 +8,7 @@ import { isChainError } from '../primitives/index.ts';
 import { createAccountCommand } from './commands/account.ts';
 import { createInitCommand } from './commands/init.ts';
 import { createStartCommand } from './commands/start.ts';
+import { createStatusCommand } from './commands/status.ts';
 import { createTestnetCommand } from './commands/testnet.ts';
 
 export function createProgram(): Command {
@@ -16,6 +17,7 @@ export function createProgram(): Command {
     .version(VERSION, '-v, --version');
   program.addCommand(createInitCommand());
   program.addCommand(createStartCommand());
+  program.addCommand(createStatusCommand());
   program.addCommand(createTestnetCommand());
   program.addCommand(createAccountCommand());
   program.addCommand(

@@ -6,12 +6,12 @@
  *   sign, broadcast, schedule a timeout, decide with the +2/3 commit certificate, report evidence).
  * - Validator sets with CometBFT's proposer-priority weighted round robin (`proposerForRound`).
  * - Timeout presets (`mainnet`, `dev`).
- * - `stepSolo`: the single-validator machine the node runs today, behind ConsensusInput/ConsensusEffect.
+ * - `stepPacer`: when a single-validator chain starts its next height (interval, automine, manual).
  */
 export { consensusError, ConsensusErrorCode } from './errors.ts';
-export { createSoloState, stepSolo } from './soloMachine.ts';
-export type { SoloOutput, SoloState, SoloStep } from './soloMachine.ts';
-export type { ConsensusEffect, ConsensusInput } from './types.ts';
+export { createPacerState, stepPacer } from './pacer.ts';
+export type { PacerOutput, PacerState, PacerStep } from './pacer.ts';
+export type { PacerEffect, PacerInput } from './types.ts';
 export { createDuplicateVoteEvidence, isDuplicateVoteEvidence } from './tendermint/evidence.ts';
 export { FUTURE_ROUNDS_PER_VALIDATOR } from './tendermint/messageLog.ts';
 export { proposalsOf } from './tendermint/messageLog.ts';

@@ -1,24 +1,19 @@
 /**
- * The consensus boundary: inputs in, effects out, no timers, sockets or clock inside. The node runs the
- * effects (build a proposal, sign, schedule a timeout, commit a decided block) and feeds results back
- * as inputs. Issue 4's Tendermint machine speaks the same language with more kinds of input (votes,
- * proposals from peers); this single-validator machine is its one-validator case.
+ * The pacer's vocabulary (pacer.ts): when a single-validator chain starts its next height. Inputs in,
+ * effects out, no timers or clock inside; the node runs the effects and feeds their results back.
  */
-import type { Commit, CommitSignature } from '../types/index.ts';
 
-export type ConsensusInput =
+export type PacerInput =
   | { kind: 'start'; height: bigint; lastBlockTimeMs: number; nowMs: number }
   | { kind: 'timeout'; height: bigint; nowMs: number }
   | { kind: 'txsAvailable'; nowMs: number }
   | { kind: 'mineNow'; nowMs: number }
-  | { kind: 'proposalReady'; height: bigint; round: number; blockHash: Uint8Array }
-  | { kind: 'proposalSkipped'; height: bigint }
-  | { kind: 'precommitSigned'; height: bigint; round: number; blockHash: Uint8Array; signature: CommitSignature }
+  /** startHeight found no transaction to propose (automine only): the height did not start. */
+  | { kind: 'skipped'; height: bigint }
   | { kind: 'committed'; height: bigint; nowMs: number }
   | { kind: 'setBlockTime'; blockTimeMs: number; nowMs: number };
 
-export type ConsensusEffect =
+export type PacerEffect =
   | { kind: 'scheduleTimeout'; height: bigint; atMs: number }
-  | { kind: 'buildProposal'; height: bigint; round: number; allowEmpty: boolean }
-  | { kind: 'signPrecommit'; height: bigint; round: number; blockHash: Uint8Array }
-  | { kind: 'decide'; height: bigint; round: number; blockHash: Uint8Array; commit: Commit };
+  /** Start deciding `height` (Tendermint's startHeight); with allowEmpty false, only if there is a transaction. */
+  | { kind: 'startHeight'; height: bigint; allowEmpty: boolean };

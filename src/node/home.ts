@@ -5,6 +5,8 @@
  *   config/priv_validator_key.json   ed25519 consensus key
  *   config/node_key.json             ed25519 p2p identity key
  *   data/chain.lmdb                  blocks, receipts, state
+ *   data/priv_validator_state.json   what the validator signed last (never sign twice)
+ *   data/cs.wal                      consensus write-ahead log of the height being decided
  *   keystore/                        encrypted account keys (keystore v3)
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,6 +26,8 @@ export const homePaths = (home: string) => ({
   nodeKey: join(home, 'config', 'node_key.json'),
   data: join(home, 'data'),
   db: join(home, 'data', 'chain.lmdb'),
+  signerState: join(home, 'data', 'priv_validator_state.json'),
+  consensusWal: join(home, 'data', 'cs.wal'),
   keystore: join(home, 'keystore'),
 });
 

@@ -10,11 +10,13 @@ import type { AdmissionRules, ValidatedTx } from '../execution/index.ts';
 import { createMempool } from '../mempool/index.ts';
 import type { Mempool } from '../mempool/index.ts';
 import { FEE_POOL_ADDRESS } from '../params/index.ts';
-import { ChainError, hexToBytes } from '../primitives/index.ts';
+import { ChainError, bytesToHex, hexToBytes } from '../primitives/index.ts';
+import { keccak256 } from '../crypto/index.ts';
+import { TIMEOUT_PRESETS } from '../consensus/index.ts';
 import type { Hex } from '../primitives/index.ts';
 import { createFilterRegistry, createHandlerTable, createRpcServer } from '../rpc/index.ts';
 import type { NodeEvents, RpcBackend, RpcServer } from '../rpc/index.ts';
-import { createLmdbStore } from '../storage/index.ts';
+import { createLmdbStore, openWriteAheadLog } from '../storage/index.ts';
 import type { Block, Receipt } from '../types/index.ts';
 import { openChain } from './chain.ts';
 import type { Chain } from './chain.ts';
@@ -26,6 +28,8 @@ import { homePaths, loadGenesis, loadKeyFile } from './home.ts';
 import type { Logger } from './logger.ts';
 import type { NodeOptions } from './options.ts';
 import { BlockProducer } from './producer.ts';
+import { SILENT_OUTBOX } from './consensusDriver.ts';
+import { createFileSignerState, createMemorySignerState, createSigner } from './signer.ts';
 import { createInProcessExecutor, createWorkerExecutor } from './executor.ts';
 import { Prebuilder } from './prebuilder.ts';
 import { InclusionWaiters } from './waiters.ts';
@@ -93,14 +97,23 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
     candidates: () => pool.pending(baseFee, Number(producer.time.gasLimit / 21_000n)).map((t) => t.payload),
     logger: deps.logger,
   });
+  // a dev chain can be rewound, and has no other validator to be consistent with: its signer state is memory
+  const newSigner = (dev: boolean) =>
+    createSigner(validatorKey.seed, genesis.consensusChainId, dev ? createMemorySignerState() : createFileSignerState(paths.signerState), (reason) =>
+      deps.logger.warn('signer refused', { reason }),
+    );
+  const signer = newSigner(opts.dev.enabled);
+  const blockTransactions = (block: Block): ValidatedTx[] =>
+    block.transactions.map((raw) => pool.get(bytesToHex(keccak256(raw)))?.payload ?? validateRawTx(raw, chain.txCommon, rules));
+  const wal = opts.dev.enabled ? undefined : openWriteAheadLog(paths.consensusWal);
   const producer: BlockProducer = new BlockProducer(opts.blockTimeMs, {
     chain,
     executor,
     clock: deps.clock,
     logger: deps.logger,
-    validatorKey,
     feePool: hexToBytes(FEE_POOL_ADDRESS),
     candidates: (fee, maxCount) => pool.pending(fee, maxCount).map((t) => t.payload),
+    blockTransactions,
     async onCommitted(block, executed) {
       for (const tx of executed.transactions) pool.remove(tx.hash);
       for (const r of executed.rejected) {
@@ -115,6 +128,13 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
       publish(block, executed.receipts);
       if (pool.stats().pending > 0) void producer.dispatch({ kind: 'txsAvailable', nowMs: deps.clock.nowMs() });
     },
+  }, {
+    mode: 'paced',
+    signer,
+    ...(opts.dev.enabled ? { freshSigner: () => newSigner(true) } : {}),
+    wal,
+    timeouts: TIMEOUT_PRESETS.dev,
+    outbox: SILENT_OUTBOX,
   });
 
   let rpc: RpcServer | undefined;
@@ -189,6 +209,7 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
     submitTransaction: (raw) => admit(validateRawTx(raw, chain.txCommon, rules)),
     submitImpersonated: (tx) => admit(tx),
     peerCount: () => 0,
+    catchingUp: () => false,
   };
   const filters = createFilterRegistry(backend, () => deps.clock.nowMs());
   /** A dev-mode state edit can make queued transactions executable, or pending ones stale or unpayable. */
@@ -223,6 +244,7 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
       await server.stop();
       await producer.stop();
       await executor.close();
+      wal?.log.close();
       await chain.close();
     },
   };

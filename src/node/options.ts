@@ -32,6 +32,20 @@ export interface DevOptions {
   clientVersionCompat: ClientVersionCompat;
 }
 
+/** Where to serve Prometheus metrics (GET /metrics); see metricsServer.ts. */
+export interface MetricsOptions {
+  host: string;
+  /** 0 = any free port. */
+  port: number;
+}
+
+/**
+ * The port `metrics.host` alone leaves in `metrics`: a host may come from one layer (config.toml) and the
+ * port that turns metrics on from another (a flag), so the host is kept until then; validateNodeOptions
+ * drops a `metrics` that never got a port. Never a user's value: option parsing rejects negative ports.
+ */
+export const METRICS_PORT_UNSET = -1;
+
 export interface NodeOptions {
   home: string;
   /** 0 = automine: one block per transaction as soon as it arrives. */
@@ -46,6 +60,8 @@ export interface NodeOptions {
   executionWorker: boolean;
   /** Peer settings; parsed and validated, but nothing starts p2p from them yet (issue 4 wires it). */
   p2p: NodeP2POptions;
+  /** Absent: no metrics server. */
+  metrics?: MetricsOptions;
 }
 
 export function defaultHome(): string {
@@ -86,6 +102,11 @@ export function validateNodeOptions(o: NodeOptions): NodeOptions {
     throw new ChainError('BAD_OPTION', `invalid option ${field}: ${why}`, { field });
   };
   if (!Number.isInteger(o.rpc.port) || o.rpc.port < 0 || o.rpc.port > 65535) bad('rpc.port', `${o.rpc.port} is not a TCP port`);
+  if (o.metrics?.port === METRICS_PORT_UNSET) delete o.metrics; // a host without a port turns nothing on
+  if (o.metrics !== undefined) {
+    if (!Number.isInteger(o.metrics.port) || o.metrics.port < 0 || o.metrics.port > 65535) bad('metrics.port', `${o.metrics.port} is not a TCP port`);
+    if (o.metrics.host.trim() === '') bad('metrics.host', 'must not be empty');
+  }
   if (!Number.isInteger(o.p2p.listen.port) || o.p2p.listen.port < 0 || o.p2p.listen.port > 65535) bad('p2p.laddr', `${o.p2p.listen.port} is not a TCP port`);
   if (!Number.isFinite(o.blockTimeMs) || o.blockTimeMs < 0) bad('block-time', 'must be >= 0 seconds');
   if (!Number.isInteger(o.dev.accounts) || o.dev.accounts < 0 || o.dev.accounts > 10_000) bad('accounts', 'must be 0..10000');

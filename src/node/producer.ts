@@ -1,33 +1,53 @@
 /**
- * Runs the consensus machine's effects: schedules its timeouts, builds proposals from the mempool, signs
- * precommits with the validator key, and commits decided blocks. Effects run one at a time, in order, so
- * the machine never sees two blocks in flight.
+ * Block production for the node: the ConsensusHost the Tendermint driver calls (build our proposal,
+ * validate others', commit the decided block), and when heights start. On a network each height starts
+ * once the previous one is committed; on a single-validator chain the pacer (consensus/pacer.ts) decides,
+ * which gives interval mining, automine and manual mining. Dev-mode time controls (evm_increaseTime and
+ * friends) shape the next block's context here.
  */
-import { ed25519Address, ed25519Sign } from '../crypto/index.ts';
-import type { Ed25519Key } from '../crypto/index.ts';
-import { createSoloState, stepSolo } from '../consensus/index.ts';
-import type { ConsensusEffect, ConsensusInput, SoloState } from '../consensus/index.ts';
+import { createPacerState, stepPacer } from '../consensus/index.ts';
+import type { PacerEffect, PacerInput, PacerState, TimeoutOptions, ValidatorSet } from '../consensus/index.ts';
 import { prevRandaoFor } from '../execution/index.ts';
 import type { BlockContext, ExecutedBlock, ValidatedTx } from '../execution/index.ts';
-import { bytesToHex } from '../primitives/index.ts';
-import { precommitSignBytes } from '../types/index.ts';
+import { ChainError, bytesToHex, equalBytes } from '../primitives/index.ts';
+import type { OpenedLog } from '../storage/index.ts';
 import type { Block, Commit } from '../types/index.ts';
 import type { DevEdit } from '../rpc/index.ts';
+import { checkProposedHeader } from './blockChecks.ts';
 import type { Chain } from './chain.ts';
+import { ConsensusDriver } from './consensusDriver.ts';
+import type { ConsensusHost, ConsensusOutbox } from './consensusDriver.ts';
 import type { ProposalExecutor } from './executor.ts';
 import type { Clock } from './clock.ts';
 import type { Logger } from './logger.ts';
+import type { Signer } from './signer.ts';
+import { createValidatorSets } from './validatorSets.ts';
+import type { ValidatorSets } from './validatorSets.ts';
 
 export interface ProducerDeps {
   chain: Chain;
   executor: ProposalExecutor;
   clock: Clock;
   logger: Logger;
-  validatorKey: Ed25519Key;
   feePool: Uint8Array;
   /** Executable transactions in block order. */
   candidates(baseFee: bigint, maxCount: number): ValidatedTx[];
+  /** A proposed block's transactions with their senders; throws on one that is not a valid transaction. */
+  blockTransactions(block: Block): ValidatedTx[];
   onCommitted(block: Block, executed: ExecutedBlock): Promise<void>;
+}
+
+export interface ConsensusSetup {
+  /** 'paced': a single validator whose heights start when the pacer says; 'network': one after another. */
+  mode: 'paced' | 'network';
+  /** Absent on a full node. */
+  signer: Signer | undefined;
+  /** Dev chains only: a signer that has signed nothing, for after a rewind (the old one would refuse). */
+  freshSigner?: () => Signer;
+  /** The consensus write-ahead log, as opened (its records are replayed at start). */
+  wal: OpenedLog | undefined;
+  timeouts: TimeoutOptions;
+  outbox: ConsensusOutbox;
 }
 
 /** Dev-mode controls of the next block's time, gas limit and randomness (evm_increaseTime and friends). */
@@ -39,10 +59,16 @@ export interface BlockTimeControl {
   prevRandao: Uint8Array | undefined;
 }
 
-export class BlockProducer {
-  private state: SoloState;
+/** A full node signs nothing; this address is in no validator set. */
+const NO_VALIDATOR = new Uint8Array(20);
+
+export class BlockProducer implements ConsensusHost {
+  readonly consensus: ConsensusDriver;
+  readonly validatorSets: ValidatorSets;
+  private pacer: PacerState;
   private queue: Promise<void> = Promise.resolve();
   private cancelTimer: (() => void) | undefined;
+  /** The last block built or validated, with its execution: committing it needs no second run. */
   private pending: { block: Block; executed: ExecutedBlock } | undefined;
   private stopped = false;
   private edits: DevEdit[] = [];
@@ -53,47 +79,72 @@ export class BlockProducer {
   private firedTickMs: number | undefined;
   readonly time: BlockTimeControl;
   private readonly deps: ProducerDeps;
+  private readonly setup: ConsensusSetup;
   private readonly proposer: Uint8Array;
 
-  constructor(blockTimeMs: number, deps: ProducerDeps) {
+  constructor(blockTimeMs: number, deps: ProducerDeps, setup: ConsensusSetup) {
     this.deps = deps;
-    this.state = createSoloState(blockTimeMs);
-    this.proposer = ed25519Address(deps.validatorKey.publicKey);
+    this.setup = setup;
+    this.pacer = createPacerState(blockTimeMs);
+    this.proposer = setup.signer?.address ?? NO_VALIDATOR;
+    this.validatorSets = createValidatorSets(deps.chain.genesis);
     this.time = { offsetSec: 0n, nextTimestamp: undefined, gasLimit: deps.chain.genesis.blockGasLimit, prevRandao: undefined };
+    const paced = setup.mode === 'paced';
+    this.consensus = new ConsensusDriver({
+      address: this.proposer,
+      // alone, nobody's late precommit can join our certificate: the next height need not wait for one
+      timeouts: paced ? { ...setup.timeouts, commitMs: 0 } : setup.timeouts,
+      signer: setup.signer,
+      wal: setup.wal?.log,
+      autoAdvance: !paced,
+      host: this,
+      outbox: setup.outbox,
+      clock: deps.clock,
+      logger: deps.logger,
+    });
   }
 
   get blockTimeMs(): number {
-    return this.state.blockTimeMs;
+    return this.pacer.blockTimeMs;
   }
 
+  /** Starts (or, after a dev rewind, restarts) deciding the height above the head. */
   start(): void {
     const head = this.deps.chain.head();
     const now = this.deps.clock.nowMs();
-    this.dispatch({ kind: 'start', height: head.header.height + 1n, lastBlockTimeMs: now, nowMs: now });
+    if (this.setup.mode === 'network') {
+      const records = this.setup.wal?.records ?? [];
+      void this.consensus.replay(records, head.header.height).then((resumed) => (resumed ? undefined : this.consensus.start(head.header.height + 1n)));
+      return;
+    }
+    void this.consensus.reset(this.setup.freshSigner?.());
+    this.dispatch({ kind: 'start', height: head.header.height + 1n, lastBlockTimeMs: now, nowMs: now }).catch(() => undefined);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.cancelTimer?.();
+    await this.consensus.stop();
     await this.queue;
   }
 
-  /** Feeds an input to the machine; resolves once every effect it caused has run. */
-  dispatch(input: ConsensusInput): Promise<void> {
+  /** Feeds the pacer; resolves once every effect it caused has run (a started height is committed). */
+  dispatch(input: PacerInput): Promise<void> {
+    if (this.setup.mode === 'network') return Promise.resolve(); // a network paces itself
     const run = (): Promise<void> => this.step(input);
     this.queue = this.queue.then(run, run);
     return this.queue;
   }
 
   /** Inputs produced while running an effect are stepped at once, inside the same queue slot. */
-  private async step(input: ConsensusInput): Promise<void> {
+  private async step(input: PacerInput): Promise<void> {
     if (this.stopped) return;
-    const out = stepSolo(this.state, input);
-    this.state = out.state;
+    const out = stepPacer(this.pacer, input);
+    this.pacer = out.state;
     for (const effect of out.effects) await this.run(effect);
   }
 
-  /** Resolves when the queue is idle (every block requested so far is committed). */
+  /** Resolves when the queue is idle (every height started so far is committed). */
   idle(): Promise<void> {
     return this.queue;
   }
@@ -123,33 +174,33 @@ export class BlockProducer {
     this.edits = [...edits];
   }
 
-  private async run(effect: ConsensusEffect): Promise<void> {
+  private async run(effect: PacerEffect): Promise<void> {
     switch (effect.kind) {
       case 'scheduleTimeout':
         this.cancelTimer?.();
         this.scheduledTickMs = effect.atMs;
         this.cancelTimer = this.deps.clock.at(effect.atMs, () => {
           this.firedTickMs = effect.atMs;
-          void this.dispatch({ kind: 'timeout', height: effect.height, nowMs: this.deps.clock.nowMs() });
+          this.dispatch({ kind: 'timeout', height: effect.height, nowMs: this.deps.clock.nowMs() }).catch(() => undefined);
         });
         return;
-      case 'buildProposal':
-        return this.buildProposal(effect.height, effect.round, effect.allowEmpty);
-      case 'signPrecommit': {
-        const timestampMs = BigInt(this.deps.clock.nowMs());
-        const msg = precommitSignBytes(this.deps.chain.genesis.consensusChainId, effect.height, effect.round, effect.blockHash, timestampMs);
-        const signature = { validatorAddress: this.proposer, timestampMs, signature: ed25519Sign(this.deps.validatorKey.seed, msg) };
-        return this.step({ ...effect, kind: 'precommitSigned', signature });
-      }
-      case 'decide':
-        return this.decide(effect.height, effect.commit);
+      case 'startHeight':
+        if (!effect.allowEmpty && this.candidates().length === 0) return this.step({ kind: 'skipped', height: effect.height });
+        await this.consensus.runHeight(effect.height);
+        return this.step({ kind: 'committed', height: effect.height, nowMs: this.deps.clock.nowMs() });
     }
+  }
+
+  private candidates(): ValidatedTx[] {
+    return this.deps.candidates(this.deps.chain.genesis.minGasPriceWei, Number(this.time.gasLimit / 21_000n));
   }
 
   /** The timestamp the next block on top of `parentTimestamp` will have (also what pending calls see). */
   peekTimestamp(parentTimestamp: bigint, atMs: number = this.deps.clock.nowMs()): bigint {
     if (this.time.nextTimestamp !== undefined) return this.time.nextTimestamp;
     const now = BigInt(Math.floor(atMs / 1000)) + this.time.offsetSec;
+    // a network makes several blocks a second: its time must not run ahead of the clock, so equal is allowed
+    if (this.setup.mode === 'network') return now > parentTimestamp ? now : parentTimestamp;
     // strictly increasing, as Ethereum tooling expects; bursts of automined blocks run ahead of the clock
     return now > parentTimestamp ? now : parentTimestamp + 1n;
   }
@@ -182,9 +233,10 @@ export class BlockProducer {
    * The context of a block on `head`. The same inputs give the same object, so the prebuilder can tell
    * by identity whether a proposal is the block it executed transactions into ahead of time.
    */
-  private contextFor(head: Block, height: bigint, timestamp: bigint): BlockContext {
+  private contextFor(head: Block, height: bigint, timestamp: bigint, lastCommit: Commit | null = this.lastCommit(head)): BlockContext {
     const prevRandao = this.time.prevRandao;
-    const key = `${bytesToHex(head.hash)}/${height}/${timestamp}/${this.time.gasLimit}/${prevRandao === undefined ? '' : bytesToHex(prevRandao)}`;
+    const signers = lastCommit === null ? 0 : lastCommit.signatures.length;
+    const key = `${bytesToHex(head.hash)}/${height}/${timestamp}/${this.time.gasLimit}/${prevRandao === undefined ? '' : bytesToHex(prevRandao)}/${signers}`;
     if (this.contextCache?.key === key) return this.contextCache.ctx;
     const ctx: BlockContext = {
       parentHash: head.hash,
@@ -194,7 +246,7 @@ export class BlockProducer {
       gasLimit: this.time.gasLimit,
       baseFeePerGas: this.deps.chain.genesis.minGasPriceWei,
       validatorsHash: head.header.validatorsHash,
-      lastCommit: this.lastCommit(head),
+      lastCommit,
       feePool: this.deps.feePool,
       ...(prevRandao === undefined ? {} : { prevRandao }),
     };
@@ -213,20 +265,26 @@ export class BlockProducer {
     return this.contextFor(head, head.header.height + 1n, this.peekTimestamp(head.header.timestamp, this.scheduledTickMs));
   }
 
-  private async buildProposal(height: bigint, round: number, allowEmpty: boolean): Promise<void> {
+  // ---- ConsensusHost ----
+
+  heightInputs(height: bigint): { validators: ValidatorSet; lastCommit: Commit | null } {
+    return { validators: this.validatorSets.at(height), lastCommit: height <= 1n ? null : (this.deps.chain.store.commit(height - 1n) ?? null) };
+  }
+
+  async buildProposal(height: bigint, round: number, lastCommit: Commit | null): Promise<Block | undefined> {
     const { chain } = this.deps;
     const head = chain.head();
-    const baseFee = chain.genesis.minGasPriceWei;
-    const maxCount = Number(this.time.gasLimit / 21_000n);
-    const candidates = this.deps.candidates(baseFee, maxCount);
-    if (candidates.length === 0 && !allowEmpty) return this.step({ kind: 'proposalSkipped', height });
+    if (head.header.height + 1n !== height) return undefined; // block sync moved the head meanwhile
+    const candidates = this.candidates();
     // an interval-mined block is stamped with its scheduled tick, which the prebuilder could foresee
     const now = this.deps.clock.nowMs();
     const fired = this.firedTickMs;
     const atMs = fired !== undefined && fired <= now && now - fired < Math.max(1000, this.blockTimeMs) ? fired : now;
     this.firedTickMs = undefined;
     this.scheduledTickMs = undefined;
-    const ctx = this.contextFor(head, height, this.nextTimestamp(head.header.timestamp, atMs));
+    const timestamp = this.nextTimestamp(head.header.timestamp, atMs);
+    // a network's certificate may have gained late precommits since it was stored; alone, it is the stored one
+    const ctx = this.setup.mode === 'network' ? this.contextFor(head, height, timestamp, lastCommit) : this.contextFor(head, height, timestamp);
     const edits = this.edits;
     this.edits = [];
     const startedMs = this.deps.clock.nowMs();
@@ -237,18 +295,69 @@ export class BlockProducer {
       throw err;
     }
     this.time.prevRandao = undefined;
-    this.deps.logger.debug('block built', { height, txs: this.pending.block.transactions.length, ms: this.deps.clock.nowMs() - startedMs });
-    return this.step({ kind: 'proposalReady', height, round, blockHash: this.pending.block.hash });
+    this.deps.logger.debug('block built', { height, round, txs: this.pending.block.transactions.length, ms: this.deps.clock.nowMs() - startedMs });
+    return this.pending.block;
   }
 
-  private async decide(height: bigint, commit: Parameters<Chain['commitBlock']>[3]): Promise<void> {
-    const pending = this.pending;
-    if (pending === undefined || pending.block.header.height !== height) return;
+  async validateBlock(block: Block): Promise<boolean> {
+    const head = this.deps.chain.head();
+    const height = block.header.height;
+    const problem = checkProposedHeader(block, {
+      parent: head,
+      genesis: this.deps.chain.genesis,
+      validators: this.validatorSets.at(height),
+      parentValidators: height > 1n ? this.validatorSets.at(height - 1n) : undefined,
+      nowMs: this.deps.clock.nowMs(),
+    });
+    if (problem === undefined) {
+      try {
+        this.pending = await this.execute(block);
+        return true;
+      } catch (err) {
+        if (!(err instanceof ChainError) || err.action === 'internal') throw err;
+        this.deps.logger.warn('proposed block is invalid', { height, hash: bytesToHex(block.hash), reason: err.message });
+        return false;
+      }
+    }
+    this.deps.logger.warn('proposed block is invalid', { height, hash: bytesToHex(block.hash), reason: problem });
+    return false;
+  }
+
+  async commitBlock(block: Block, commit: Commit): Promise<void> {
+    let pending = this.pending;
     this.pending = undefined;
-    const { block, executed } = pending;
-    await this.deps.executor.commit(block, executed, commit);
-    this.deps.logger.debug('block committed', { height: block.header.height, txs: block.transactions.length, gasUsed: block.header.gasUsed });
-    await this.deps.onCommitted(block, executed);
-    return this.step({ kind: 'committed', height, nowMs: this.deps.clock.nowMs() });
+    // the executor keeps one block: a later round's proposal may have replaced the one decided
+    if (pending === undefined || !equalBytes(pending.block.hash, block.hash)) pending = await this.execute(block);
+    const { executed } = pending;
+    await this.deps.executor.commit(pending.block, executed, commit);
+    this.deps.logger.debug('block committed', { height: block.header.height, round: commit.round, txs: block.transactions.length, gasUsed: block.header.gasUsed });
+    await this.deps.onCommitted(pending.block, executed);
+  }
+
+  /**
+   * Re-executes another proposer's block on our head with the context its header claims; throws a
+   * rejection unless the result is the very same block (same hash, so same roots, gas and bloom).
+   */
+  private async execute(block: Block): Promise<{ block: Block; executed: ExecutedBlock }> {
+    const head = this.deps.chain.head();
+    const h = block.header;
+    const ctx: BlockContext = {
+      parentHash: head.hash,
+      height: h.height,
+      timestamp: h.timestamp,
+      proposer: h.proposer,
+      gasLimit: this.deps.chain.genesis.blockGasLimit,
+      baseFeePerGas: this.deps.chain.genesis.minGasPriceWei,
+      validatorsHash: head.header.validatorsHash,
+      lastCommit: block.lastCommit,
+      feePool: this.deps.feePool,
+    };
+    const txs = this.deps.blockTransactions(block);
+    const built = await this.deps.executor.build(ctx, txs, []);
+    if (!equalBytes(built.block.hash, block.hash)) {
+      const why = built.executed.rejected.length > 0 ? `transaction ${built.executed.rejected[0]?.tx.hash} fails: ${built.executed.rejected[0]?.reason}` : 'its header differs from the re-executed one';
+      throw new ChainError('INVALID_BLOCK', `block ${h.height} ${bytesToHex(block.hash)}: ${why}`, { height: h.height.toString() }, 'reject');
+    }
+    return built;
   }
 }

@@ -76,4 +76,6 @@ export interface RpcBackend {
   /** Admits an unsigned transaction from an impersonated account (dev mode). */
   submitImpersonated(tx: ValidatedTx): Promise<Hex>;
   peerCount(): number;
+  /** Block sync still has blocks to fetch: a peer reported a head above ours. */
+  catchingUp(): boolean;
 }

@@ -9,14 +9,14 @@
  * bans the sending peer on exactly that error. Signatures are not checked here: that needs the validator
  * set and chain id, and the node does it (ADR 0011).
  */
-import { RLP } from '../encoding/index.ts';
 import type { RlpInput } from '../encoding/index.ts';
-import { ChainError, bigintToBytes, bytesToBigint, bytesToHex, equalBytes } from '../primitives/index.ts';
+import { equalBytes } from '../primitives/index.ts';
 import type { Commit } from './commit.ts';
 import { commitToFields } from './commit.ts';
 import { BLOCK_PART_SIZE, MAX_BLOCK_PARTS, partProofLength } from './partSet.ts';
 import type { Part, PartSetHeader } from './partSet.ts';
 import type { DuplicateVoteEvidence, Proposal, Vote, VoteType } from './vote.ts';
+import { MAX_ROUND, MAX_U64, createWireCodec } from './wireCodec.ts';
 
 /** Where a peer is in its round, so others send it only what it lacks (CometBFT's NewRoundStep). */
 export type RoundStepName = 'newHeight' | 'propose' | 'prevote' | 'precommit' | 'commit';
@@ -50,34 +50,14 @@ export const CONSENSUS_MESSAGE_KIND: Readonly<Record<ConsensusMessageKind, numbe
   hasVote: 0x07,
 };
 
-const KIND_BY_BYTE = new Map<number, ConsensusMessageKind>(
-  Object.entries(CONSENSUS_MESSAGE_KIND).map(([k, v]) => [v, k as ConsensusMessageKind]),
-);
-
-/** CometBFT heights are int64; Tendermint rounds are int32. */
-const MAX_HEIGHT = (1n << 63n) - 1n;
-const MAX_ROUND = 2 ** 31 - 1;
-const MAX_U64 = (1n << 64n) - 1n;
-/** Far above any realistic validator set; bounds what one commit message can make us allocate. */
-export const MAX_COMMIT_SIGNATURES = 10_000;
+const wire = createWireCodec('BAD_CONSENSUS_MESSAGE', 'consensus message', CONSENSUS_MESSAGE_KIND);
+const { bad, uintBytes, list, bytes, fixed, uint, smallUint, height } = wire;
 
 /** CometBFT's SignedMsgType numbers: 1 prevote, 2 precommit. */
 const VOTE_TYPES: readonly VoteType[] = ['prevote', 'precommit'];
 const STEPS: readonly RoundStepName[] = ['newHeight', 'propose', 'prevote', 'precommit', 'commit'];
 
-function bad(field: string, problem: string): ChainError {
-  return new ChainError('BAD_CONSENSUS_MESSAGE', `consensus message: ${field} ${problem}`, { field });
-}
-
 // ---- encoding ----
-
-/** bigintToBytes would silently mangle a negative or fractional value; refuse it instead. */
-function uintBytes(value: bigint | number, field: string): Uint8Array {
-  if (typeof value === 'number' && !Number.isSafeInteger(value)) throw bad(field, 'must be an integer');
-  const v = BigInt(value);
-  if (v < 0n) throw bad(field, 'must not be negative');
-  return bigintToBytes(v);
-}
 
 function voteFields(v: Vote): RlpInput[] {
   return [
@@ -131,53 +111,10 @@ function messageFields(m: ConsensusMessage): RlpInput[] {
 }
 
 export function encodeConsensusMessage(m: ConsensusMessage): Uint8Array {
-  const kind = CONSENSUS_MESSAGE_KIND[m.kind];
-  if (kind === undefined) throw bad('kind', `${String((m as { kind: unknown }).kind)} is unknown`);
-  const body = RLP.encode(messageFields(m));
-  const out = new Uint8Array(1 + body.length);
-  out[0] = kind;
-  out.set(body, 1);
-  return out;
+  return wire.encodeFrame(m.kind, messageFields(m));
 }
 
 // ---- decoding ----
-
-function list(f: unknown, field: string, length: number): unknown[] {
-  if (!Array.isArray(f)) throw bad(field, 'must be a list');
-  if (f.length !== length) throw bad(field, `must have ${length} fields, has ${f.length}`);
-  return f;
-}
-
-function bytes(f: unknown, field: string): Uint8Array {
-  if (!(f instanceof Uint8Array)) throw bad(field, 'must be a byte string');
-  return f;
-}
-
-function fixed(f: unknown, field: string, length: number): Uint8Array {
-  const b = bytes(f, field);
-  if (b.length !== length) throw bad(field, `must be ${length} bytes, is ${b.length}`);
-  return b;
-}
-
-/** A canonical unsigned integer no larger than max. */
-function uint(f: unknown, field: string, max: bigint): bigint {
-  const b = bytes(f, field);
-  if (b.length > 0 && b[0] === 0) throw bad(field, 'has a leading zero byte');
-  if (b.length > 8) throw bad(field, 'is too large');
-  const v = bytesToBigint(b);
-  if (v > max) throw bad(field, `exceeds ${max}`);
-  return v;
-}
-
-function smallUint(f: unknown, field: string, max: number): number {
-  return Number(uint(f, field, BigInt(max)));
-}
-
-function height(f: unknown, field: string): bigint {
-  const h = uint(f, field, MAX_HEIGHT);
-  if (h < 1n) throw bad(field, 'must be at least 1');
-  return h;
-}
 
 function voteType(f: unknown, field: string): VoteType {
   const t = smallUint(f, field, VOTE_TYPES.length);
@@ -245,27 +182,6 @@ function blockPartFrom(f: unknown[]): ConsensusMessage {
   };
 }
 
-/** Strict twin of commitFromFields (which trusts our own database): same layout, every field checked. */
-function commitFrom(f: unknown[]): ConsensusMessage {
-  const [h, r, hash, sigs] = list(f, 'commit', 4);
-  if (!Array.isArray(sigs)) throw bad('commit.signatures', 'must be a list');
-  if (sigs.length < 1 || sigs.length > MAX_COMMIT_SIGNATURES) throw bad('commit.signatures', `must number 1..${MAX_COMMIT_SIGNATURES}`);
-  const seen = new Set<string>();
-  const signatures = sigs.map((s, k) => {
-    const field = `commit.signatures[${k}]`;
-    const [addr, ts, sig] = list(s, field, 3);
-    const validatorAddress = fixed(addr, `${field}.validatorAddress`, 20);
-    const key = bytesToHex(validatorAddress);
-    if (seen.has(key)) throw bad(`${field}.validatorAddress`, 'appears twice');
-    seen.add(key);
-    return { validatorAddress, timestampMs: uint(ts, `${field}.timestampMs`, MAX_U64), signature: fixed(sig, `${field}.signature`, 64) };
-  });
-  return {
-    kind: 'commit',
-    commit: { height: height(h, 'commit.height'), round: smallUint(r, 'commit.round', MAX_ROUND), blockHash: fixed(hash, 'commit.blockHash', 32), signatures },
-  };
-}
-
 /** The structural rule of consensus' isDuplicateVoteEvidence, so malformed evidence never gets past the wire. */
 function evidenceFrom(f: unknown[]): ConsensusMessage {
   const [a, b] = list(f, 'evidence', 2);
@@ -288,7 +204,7 @@ function bodyFrom(kind: ConsensusMessageKind, f: unknown[]): ConsensusMessage {
     case 'blockPart':
       return blockPartFrom(f);
     case 'commit':
-      return commitFrom(f);
+      return { kind: 'commit', commit: wire.commit(f, 'commit') };
     case 'duplicateVoteEvidence':
       return evidenceFrom(f);
     case 'newRoundStep': {
@@ -310,20 +226,6 @@ function bodyFrom(kind: ConsensusMessageKind, f: unknown[]): ConsensusMessage {
 }
 
 export function decodeConsensusMessage(data: Uint8Array): ConsensusMessage {
-  if (!(data instanceof Uint8Array)) throw bad('message', 'must be bytes');
-  if (data.length < 2) throw bad('message', 'is too short');
-  const kind = KIND_BY_BYTE.get(data[0] as number);
-  if (kind === undefined) throw bad('kind', `0x${(data[0] as number).toString(16).padStart(2, '0')} is unknown`);
-  const body = data.subarray(1);
-  let fields: unknown;
-  try {
-    fields = RLP.decode(body);
-  } catch (err) {
-    // The RLP library throws plain Errors (bad prefix, trailing bytes, truncation): convert, never leak.
-    throw bad('rlp', `is malformed (${err instanceof Error ? err.message : String(err)})`);
-  }
-  // Belt and braces over the library's own checks: only the canonical encoding of a value is accepted.
-  if (!equalBytes(RLP.encode(fields as RlpInput), body)) throw bad('rlp', 'is not canonical');
-  if (!Array.isArray(fields)) throw bad(kind, 'must be a list');
+  const { kind, fields } = wire.decodeFrame(data);
   return bodyFrom(kind, fields);
 }

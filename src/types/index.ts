@@ -1,8 +1,9 @@
 /**
  * types: the chain's data structures and their canonical codecs and hashes: Header, Block, Commit,
  * Receipt, Genesis, and the empty-block range record; votes, proposals and evidence with their strict gossip
- * codec (consensusMessages.ts) and block parts (partSet.ts). No behaviour beyond encode/decode/hash, genesis
- * validation and part-set reassembly.
+ * codec (consensusMessages.ts), the block-sync codec (blockSyncMessages.ts; both strict through wireCodec.ts)
+ * and block parts (partSet.ts). No behaviour beyond encode/decode/hash, genesis validation and part-set
+ * reassembly.
  */
 export { createBlock, decodeBlock, encodeBlock } from './block.ts';
 export type { Block } from './block.ts';
@@ -21,7 +22,10 @@ export type { Log, Receipt } from './receipt.ts';
 export { createValidator, hashValidatorSet } from './validator.ts';
 export type { Validator } from './validator.ts';
 export type { DuplicateVoteEvidence, Proposal, Vote, VoteType } from './vote.ts';
-export { CONSENSUS_MESSAGE_KIND, MAX_COMMIT_SIGNATURES, decodeConsensusMessage, encodeConsensusMessage } from './consensusMessages.ts';
+export { CONSENSUS_MESSAGE_KIND, decodeConsensusMessage, encodeConsensusMessage } from './consensusMessages.ts';
+export { MAX_COMMIT_SIGNATURES } from './wireCodec.ts';
 export type { ConsensusMessage, ConsensusMessageKind, RoundStepName } from './consensusMessages.ts';
+export { BLOCK_SYNC_MESSAGE_KIND, decodeBlockSyncMessage, encodeBlockSyncMessage } from './blockSyncMessages.ts';
+export type { BlockSyncMessage, BlockSyncMessageKind } from './blockSyncMessages.ts';
 export { BLOCK_PART_SIZE, MAX_BLOCK_BYTES, MAX_BLOCK_PARTS, PartSet, partProofLength, splitIntoParts } from './partSet.ts';
 export type { Part, PartSetHeader, PartSetOptions } from './partSet.ts';

@@ -14,7 +14,7 @@ const DEFAULT_PENDING_LIMIT = 30;
 const MAX_PENDING_LIMIT = 100;
 
 export const cmtHandlers: HandlerTable = {
-  /** The original's snake_case object; `catching_up` stays false until block sync exists (issue 4). */
+  /** The original's snake_case object (CometBFT's sync_info); catching_up while block sync has blocks to fetch. */
   cmt_syncing: (_p, backend) => {
     const head = backend.head();
     return {
@@ -22,7 +22,7 @@ export const cmtHandlers: HandlerTable = {
       latest_app_hash: bytesToHex(head.header.stateRoot),
       latest_block_height: Number(head.header.height),
       latest_block_time: new Date(Number(head.header.timestamp) * 1000).toISOString(),
-      catching_up: false,
+      catching_up: backend.catchingUp(),
     };
   },
   /** Executable and queued transactions in the pool, as a quantity. */

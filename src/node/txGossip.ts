@@ -1,0 +1,73 @@
+/**
+ * Transaction gossip: transactions admitted to our pool (from JSON-RPC or from a peer) go to every other
+ * peer, batched per event-loop turn into one message (an RLP list of raw transactions) so a burst of
+ * sends costs a few frames, not one per transaction. A received batch is admitted transaction by
+ * transaction through the same checks as eth_sendRawTransaction; what the pool already knows or refuses
+ * is dropped quietly (a peer's view of nonces and balances may lag ours by a block), but a message that
+ * is not a list of byte strings gets the peer banned.
+ */
+import { RLP } from '../encoding/index.ts';
+import { Channel } from '../p2p/index.ts';
+import type { P2P, PeerId } from '../p2p/index.ts';
+
+/** Keeps one message well under the tx channel's 1 MiB limit. */
+const MAX_BATCH_BYTES = 512 * 1024;
+
+export class TxGossip {
+  private batch: Uint8Array[] = [];
+  private batchBytes = 0;
+  private except: PeerId | undefined | null = null; // null: batch empty; undefined: mixed sources
+  private scheduled = false;
+
+  constructor(
+    private readonly p2p: P2P,
+    /** Admits one raw transaction; resolves true when it is new to the pool (then it is relayed). */
+    private readonly admit: (raw: Uint8Array) => Promise<boolean>,
+  ) {}
+
+  start(): void {
+    this.p2p.on('message', (peer, channel, bytes) => {
+      if (channel === Channel.tx) void this.receive(peer, bytes);
+    });
+  }
+
+  /** A transaction new to our pool; `from` is the peer that sent it (it needs no copy back). */
+  announce(raw: Uint8Array, from?: PeerId): void {
+    if (this.p2p.peers().length === 0) return;
+    if (this.batchBytes + raw.length > MAX_BATCH_BYTES) this.flush();
+    this.batch.push(raw);
+    this.batchBytes += raw.length;
+    this.except = this.except === null ? from : this.except === from ? from : undefined;
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    if (this.batch.length === 0) return;
+    const bytes = RLP.encode(this.batch);
+    const except = this.except;
+    this.batch = [];
+    this.batchBytes = 0;
+    this.except = null;
+    for (const peer of this.p2p.peers()) if (peer.id !== except) this.p2p.send(peer.id, Channel.tx, bytes);
+  }
+
+  private async receive(peer: PeerId, bytes: Uint8Array): Promise<void> {
+    let list: unknown;
+    try {
+      list = RLP.decode(bytes);
+    } catch {
+      list = undefined;
+    }
+    if (!Array.isArray(list) || list.length === 0 || !list.every((t) => t instanceof Uint8Array && t.length > 0)) {
+      this.p2p.ban(peer, 'transaction message is not a list of raw transactions');
+      return;
+    }
+    for (const raw of list as Uint8Array[]) {
+      const fresh = await this.admit(raw).catch(() => false);
+      if (fresh) this.announce(raw, peer);
+    }
+  }
+}
