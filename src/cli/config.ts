@@ -58,9 +58,10 @@ export const OPTIONS: OptionSpec[] = [
   { flag: 'client-version-compat', env: 'CMT_CLIENT_VERSION_COMPAT', file: 'dev.client_version_compat', description: 'with --dev, the web3_clientVersion prefix tools such as hardhat-network-helpers check: hardhat, anvil or none', set: (o, v) => (o.dev.clientVersionCompat = v as ClientVersionCompat) },
   { flag: 'mempool.max-per-account', env: 'CMT_MEMPOOL_MAX_PER_ACCOUNT', file: 'mempool.max_per_account', description: 'transactions one sender may have in the pool', set: (o, v) => (o.mempool.maxPerAccount = int('mempool.max-per-account', v)) },
   { flag: 'mempool.max-total', env: 'CMT_MEMPOOL_MAX_TOTAL', file: 'mempool.max_total', description: 'transactions the pool holds', set: (o, v) => (o.mempool.maxTotal = int('mempool.max-total', v)) },
-  { flag: 'p2p.laddr', env: 'CMT_P2P_LADDR', file: 'p2p.laddr', description: 'p2p listen address host:port (not started yet: issue 4 wires p2p)', set: (o, v) => (o.p2p.listen = parseListenAddress('p2p.laddr', v)) },
-  { flag: 'p2p.persistent-peers', env: 'CMT_P2P_PERSISTENT_PEERS', file: 'p2p.persistent_peers', description: 'comma-separated id@host:port peers to keep connected (not dialed yet: issue 4 wires p2p)', set: (o, v) => (o.p2p.persistentPeers = parsePeerList('p2p.persistent-peers', v)) },
-  { flag: 'p2p.seeds', env: 'CMT_P2P_SEEDS', file: 'p2p.seeds', description: 'comma-separated id@host:port peers to dial once (not dialed yet: issue 4 wires p2p)', set: (o, v) => (o.p2p.seeds = parsePeerList('p2p.seeds', v)) },
+  { flag: 'p2p.laddr', env: 'CMT_P2P_LADDR', file: 'p2p.laddr', description: 'p2p listen address host:port (used by a node of a multi-validator network)', set: (o, v) => (o.p2p.listen = parseListenAddress('p2p.laddr', v)) },
+  { flag: 'p2p.persistent-peers', env: 'CMT_P2P_PERSISTENT_PEERS', file: 'p2p.persistent_peers', description: 'comma-separated id@host:port peers to keep connected', set: (o, v) => (o.p2p.persistentPeers = parsePeerList('p2p.persistent-peers', v)) },
+  { flag: 'p2p.seeds', env: 'CMT_P2P_SEEDS', file: 'p2p.seeds', description: 'comma-separated id@host:port peers to dial once', set: (o, v) => (o.p2p.seeds = parsePeerList('p2p.seeds', v)) },
+  { flag: 'consensus.timeouts', env: 'CMT_CONSENSUS_TIMEOUTS', file: 'consensus.timeouts', description: 'consensus timeout preset of a validator network: mainnet (CyberMiles: 3 s propose, 10 s commit) or dev (local networks: 1 s, 0.3 s)', set: (o, v) => (o.consensus.timeouts = v as NodeOptions['consensus']['timeouts']) },
   // no metrics.port, no metrics server; the host is kept for a port that may come from another layer
   { flag: 'metrics.port', env: 'CMT_METRICS_PORT', file: 'metrics.port', description: 'serve Prometheus metrics on http://<metrics.host>:<port>/metrics (off when unset; 0 = any free port)', set: (o, v) => (o.metrics = { host: o.metrics?.host ?? DEFAULT_METRICS_HOST, port: int('metrics.port', v) }) },
   { flag: 'metrics.host', env: 'CMT_METRICS_HOST', file: 'metrics.host', description: 'listen address of the metrics server (only with metrics.port)', set: (o, v) => (o.metrics = { host: v, port: o.metrics?.port ?? METRICS_PORT_UNSET }) },
@@ -123,10 +124,11 @@ export interface ConfigTomlValues {
   rpcPort: number;
   p2pLaddr: string;
   persistentPeers: string[];
+  timeouts: NodeOptions['consensus']['timeouts'];
 }
 
 export function defaultConfigToml(values: Partial<ConfigTomlValues> = {}): string {
-  const v: ConfigTomlValues = { rpcPort: 8545, p2pLaddr: `127.0.0.1:${DEFAULT_P2P_PORT}`, persistentPeers: [], ...values };
+  const v: ConfigTomlValues = { rpcPort: 8545, p2pLaddr: `127.0.0.1:${DEFAULT_P2P_PORT}`, persistentPeers: [], timeouts: 'mainnet', ...values };
   return [
     '# CyberMiles node configuration. Precedence: command-line flags > CMT_* environment > this file > defaults.',
     '',
@@ -140,8 +142,11 @@ export function defaultConfigToml(values: Partial<ConfigTomlValues> = {}): strin
     'block_time = 1',
     'log_level = "info"',
     '',
+    '[consensus]',
+    '# timeout preset when several validators decide blocks: mainnet (CyberMiles\' 10 s blocks) or dev (fast, local)',
+    `timeouts = "${v.timeouts}"`,
+    '',
     '[p2p]',
-    '# read and validated, but the node does not start p2p yet (issue 4 wires it)',
     `laddr = "${v.p2pLaddr}"`,
     '# comma-separated id@host:port',
     `persistent_peers = "${v.persistentPeers.join(',')}"`,

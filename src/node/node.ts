@@ -10,14 +10,14 @@ import type { AdmissionRules, ValidatedTx } from '../execution/index.ts';
 import { createMempool } from '../mempool/index.ts';
 import type { Mempool } from '../mempool/index.ts';
 import { FEE_POOL_ADDRESS } from '../params/index.ts';
-import { ChainError, bytesToHex, hexToBytes } from '../primitives/index.ts';
-import { keccak256 } from '../crypto/index.ts';
+import { ChainError, bytesToHex, equalBytes, hexToBytes } from '../primitives/index.ts';
+import { ed25519Address, keccak256 } from '../crypto/index.ts';
 import { TIMEOUT_PRESETS } from '../consensus/index.ts';
 import type { Hex } from '../primitives/index.ts';
 import { createFilterRegistry, createHandlerTable, createRpcServer } from '../rpc/index.ts';
 import type { NodeEvents, RpcBackend, RpcServer } from '../rpc/index.ts';
 import { createLmdbStore, openWriteAheadLog } from '../storage/index.ts';
-import type { Block, Receipt } from '../types/index.ts';
+import type { Block, Genesis, Receipt } from '../types/index.ts';
 import { openChain } from './chain.ts';
 import type { Chain } from './chain.ts';
 import type { Clock } from './clock.ts';
@@ -29,6 +29,7 @@ import type { Logger } from './logger.ts';
 import type { NodeOptions } from './options.ts';
 import { BlockProducer } from './producer.ts';
 import { SILENT_OUTBOX } from './consensusDriver.ts';
+import { NodeNetwork } from './network.ts';
 import { createFileSignerState, createMemorySignerState, createSigner } from './signer.ts';
 import { createInProcessExecutor, createWorkerExecutor } from './executor.ts';
 import { Prebuilder } from './prebuilder.ts';
@@ -48,22 +49,22 @@ export interface NodeDeps {
 }
 
 /**
- * The node still runs the solo consensus machine: on a genesis with several validators it would sign
- * blocks alone, with a commit that no other validator agreed to, a chain the real network would reject.
+ * A single validator that is this node decides alone, paced by the block time (and dev controls); any
+ * other genesis is a network: this node joins it through p2p, as a validator or as a full node.
  */
-function refuseMultiValidatorGenesis(count: number, path: string): void {
-  if (count <= 1) return;
-  throw new ChainError(
-    'MULTI_VALIDATOR_GENESIS',
-    `${path} lists ${count} validators; multi-validator networks need issue 4's consensus; until it lands, cmt start runs a single-validator home only (cmt init, cmt start --dev, or cmt testnet init --validators 1)`,
-  );
+function consensusMode(genesis: Genesis, validatorAddress: Uint8Array, dev: boolean, path: string): 'paced' | 'network' {
+  const only = genesis.validators.length === 1 ? genesis.validators[0] : undefined;
+  const alone = only !== undefined && equalBytes(ed25519Address(only.publicKey), validatorAddress);
+  if (alone) return 'paced';
+  if (dev) throw new ChainError('BAD_OPTION', `--dev runs a single-validator chain, but ${path} lists ${genesis.validators.length} validators (or not this node's key)`);
+  return 'network';
 }
 
 export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node> {
   const paths = homePaths(opts.home);
   const genesis = loadGenesis(opts.home);
-  refuseMultiValidatorGenesis(genesis.validators.length, paths.genesis);
   const validatorKey = loadKeyFile(paths.validatorKey);
+  const mode = consensusMode(genesis, ed25519Address(validatorKey.publicKey), opts.dev.enabled, paths.genesis);
   const chain = await openChain(createLmdbStore(paths.db), genesis, { allowUnlimitedContractSize: opts.dev.allowUnlimitedContractSize });
   const rules: AdmissionRules = {
     chainId: genesis.chainId,
@@ -102,10 +103,29 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
     createSigner(validatorKey.seed, genesis.consensusChainId, dev ? createMemorySignerState() : createFileSignerState(paths.signerState), (reason) =>
       deps.logger.warn('signer refused', { reason }),
     );
-  const signer = newSigner(opts.dev.enabled);
+  // a node outside the validator set follows the chain and signs nothing
+  const isValidator = genesis.validators.some((v) => equalBytes(ed25519Address(v.publicKey), ed25519Address(validatorKey.publicKey)));
+  const signer = isValidator ? newSigner(opts.dev.enabled) : undefined;
   const blockTransactions = (block: Block): ValidatedTx[] =>
     block.transactions.map((raw) => pool.get(bytesToHex(keccak256(raw)))?.payload ?? validateRawTx(raw, chain.txCommon, rules));
   const wal = opts.dev.enabled ? undefined : openWriteAheadLog(paths.consensusWal);
+  const network: NodeNetwork | undefined =
+    mode === 'network'
+      ? new NodeNetwork({
+          nodeKey: loadKeyFile(paths.nodeKey),
+          consensusChainId: genesis.consensusChainId,
+          p2p: opts.p2p,
+          store: chain.store,
+          headHeight: () => chain.head().header.height,
+          admitFromPeer: async (raw) => {
+            if (pool.get(bytesToHex(keccak256(raw))) !== undefined) return false;
+            await admit(validateRawTx(raw, chain.txCommon, rules), false);
+            return true;
+          },
+          clock: deps.clock,
+          logger: deps.logger,
+        })
+      : undefined;
   const producer: BlockProducer = new BlockProducer(opts.blockTimeMs, {
     chain,
     executor,
@@ -126,15 +146,16 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
       for (const hash of dropped.unpayable) waiters.reject(hash, new ChainError('TX_DROPPED', `transaction ${hash} dropped: its sender can no longer pay for it`));
       executed.transactions.forEach((tx, i) => waiters.resolve(tx.hash, executed.receipts[i] as Receipt));
       publish(block, executed.receipts);
+      network?.onCommitted();
       if (pool.stats().pending > 0) void producer.dispatch({ kind: 'txsAvailable', nowMs: deps.clock.nowMs() });
     },
   }, {
-    mode: 'paced',
+    mode,
     signer,
     ...(opts.dev.enabled ? { freshSigner: () => newSigner(true) } : {}),
     wal,
-    timeouts: TIMEOUT_PRESETS.dev,
-    outbox: SILENT_OUTBOX,
+    timeouts: TIMEOUT_PRESETS[opts.consensus.timeouts],
+    outbox: network?.gossip ?? SILENT_OUTBOX,
   });
 
   let rpc: RpcServer | undefined;
@@ -144,7 +165,7 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
     rpc?.onBlock(block, receipts);
   };
 
-  const admit = async (tx: ValidatedTx): Promise<Hex> => {
+  const admit = async (tx: ValidatedTx, announce = true): Promise<Hex> => {
     const account = await accountState(tx.sender);
     // fields named, not spread: a spread would build the transaction object validateRawTx leaves lazy
     const { hash, sender, nonce, gasLimit, maxFeePerGas, maxPriorityFeePerGas, value } = tx;
@@ -152,6 +173,7 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
     if ('evicted' in added && added.evicted !== undefined) {
       waiters.reject(added.evicted, new ChainError('TX_DROPPED', `transaction ${added.evicted} evicted from the full pool by a better-paying one`));
     }
+    if (announce) network?.txs.announce(tx.raw);
     events.emit('pendingTx', tx.hash);
     filters.onPendingTx(tx.hash);
     rpc?.onPendingTx(tx.hash);
@@ -208,8 +230,8 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
     isImpersonated: (address) => impersonated.has(address.toLowerCase()),
     submitTransaction: (raw) => admit(validateRawTx(raw, chain.txCommon, rules)),
     submitImpersonated: (tx) => admit(tx),
-    peerCount: () => 0,
-    catchingUp: () => false,
+    peerCount: () => network?.peerCount() ?? 0,
+    catchingUp: () => network?.catchingUp() ?? false,
   };
   const filters = createFilterRegistry(backend, () => deps.clock.nowMs());
   /** A dev-mode state edit can make queued transactions executable, or pending ones stale or unpayable. */
@@ -234,6 +256,7 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
     },
   });
   await rpc.start();
+  await network?.start(producer);
   producer.start();
   const server = rpc;
   return {
@@ -242,6 +265,7 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
     devAccounts,
     async stop() {
       await server.stop();
+      await network?.stop();
       await producer.stop();
       await executor.close();
       wal?.log.close();

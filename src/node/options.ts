@@ -5,6 +5,8 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ChainError } from '../primitives/index.ts';
+import { TIMEOUT_PRESETS } from '../consensus/index.ts';
+import type { TimeoutPreset } from '../consensus/index.ts';
 import { DEV_ACCOUNT_BALANCE_WEI, DEV_ACCOUNT_COUNT, DEV_BLOCK_GAS_LIMIT, DEV_MNEMONIC } from '../params/index.ts';
 import { CLIENT_VERSION_COMPATS, isClientVersionCompat } from './clientVersion.ts';
 import { defaultP2POptions } from './p2pOptions.ts';
@@ -58,8 +60,10 @@ export interface NodeOptions {
   banner: boolean;
   /** Execute blocks in a worker thread, beside the JSON-RPC thread (docs/performance.md). */
   executionWorker: boolean;
-  /** Peer settings; parsed and validated, but nothing starts p2p from them yet (issue 4 wires it). */
+  /** Peer settings: used when the genesis has several validators (or this node is not one of them). */
   p2p: NodeP2POptions;
+  /** Consensus timeouts of a validator network (a single validator is paced by blockTimeMs instead). */
+  consensus: { timeouts: TimeoutPreset };
   /** Absent: no metrics server. */
   metrics?: MetricsOptions;
 }
@@ -94,6 +98,7 @@ export function defaultNodeOptions(): NodeOptions {
     banner: true,
     executionWorker: true,
     p2p: defaultP2POptions(),
+    consensus: { timeouts: 'mainnet' },
   };
 }
 
@@ -113,6 +118,7 @@ export function validateNodeOptions(o: NodeOptions): NodeOptions {
   if (o.dev.balanceWei < 0n) bad('balance', 'must be >= 0');
   if (o.dev.gasLimit < 21_000n) bad('gas-limit', 'must be at least 21000');
   if (!isClientVersionCompat(o.dev.clientVersionCompat)) bad('client-version-compat', `one of ${CLIENT_VERSION_COMPATS.join(', ')}`);
+  if (!Object.hasOwn(TIMEOUT_PRESETS, o.consensus.timeouts)) bad('consensus.timeouts', `one of ${Object.keys(TIMEOUT_PRESETS).join(', ')}`);
   if (!['error', 'warn', 'info', 'debug'].includes(o.logLevel)) bad('log-level', 'one of error, warn, info, debug');
   return o;
 }

@@ -1,7 +1,7 @@
 /**
  * `cmt testnet init` and `cmt testnet start` as a user runs them (issue 4, item 6): N homes with one shared
  * genesis listing all N validators, their own keys, distinct ports and each other as persistent peers;
- * refusal to overwrite; `cmt start` refusing a multi-validator home until the consensus network lands; and
+ * refusal to overwrite; `cmt start --dev` refusing a multi-validator home; and
  * `cmt testnet start` running a (one-validator) testnet with prefixed logs, stopped by Ctrl-C.
  */
 import { after, describe, it } from 'node:test';
@@ -145,12 +145,12 @@ describe('cmt testnet init --validators 4', () => {
 });
 
 describe('cmt start on a testnet home', () => {
-  it('refuses a multi-validator genesis until the consensus network lands', () => {
+  it('refuses --dev on a multi-validator home: a dev chain is a single validator that can be rewound', () => {
     const dir = newDir();
     assert.equal(runCmt(['testnet', 'init', '--validators', '2', '--dir', dir]).code, 0);
-    const r = runCmt(['start', '--home', join(dir, 'node0'), '--rpc.port', '0', '--silent']);
+    const r = runCmt(['start', '--home', join(dir, 'node0'), '--dev', '--rpc.port', '0', '--silent']);
     assert.equal(r.code, 1, r.stdout);
-    assert.match(r.stderr, /^error: .*genesis\.json lists 2 validators; multi-validator networks need issue 4's consensus; /m);
+    assert.match(r.stderr, /^error: --dev runs a single-validator chain, but .*genesis\.json lists 2 validators/m);
     assert.ok(!existsSync(join(dir, 'node0', 'data', 'chain.lmdb')), 'refused before opening the database');
   });
 
@@ -167,7 +167,7 @@ describe('cmt start on a testnet home', () => {
   });
 });
 
-/** A one-validator testnet on free ports (a multi-validator one cannot start before the consensus network). */
+/** A one-validator testnet on free ports. */
 async function soloTestnet(): Promise<{ dir: string; rpcPort: number }> {
   const dir = newDir();
   const rpcPort = await freePort();

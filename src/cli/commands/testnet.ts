@@ -43,7 +43,7 @@ function createInitCommand(): Command {
       validators: Number(positive('validators', String(flags.validators))),
       force: flags.force === true,
       init: initOptionsFromFlags(flags),
-      configToml: (n) => defaultConfigToml({ rpcPort: n.rpcPort, p2pLaddr: n.p2pLaddr, persistentPeers: n.persistentPeers }),
+      configToml: (n) => defaultConfigToml({ rpcPort: n.rpcPort, p2pLaddr: n.p2pLaddr, persistentPeers: n.persistentPeers, timeouts: 'dev' }),
       rpcBasePort: Number(positive('--rpc-base-port', String(flags.rpcBasePort))),
       p2pBasePort: Number(positive('--p2p-base-port', String(flags.p2pBasePort))),
     });
