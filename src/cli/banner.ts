@@ -41,9 +41,12 @@ export async function printBanner(node: Node, opts: NodeOptions): Promise<void> 
     '',
     `${opts.home} (block ${head})`,
     '',
-    `Block time: ${opts.blockTimeMs === 0 ? 'automine (a block per transaction)' : `${opts.blockTimeMs / 1000} s`}`,
+    node.consensus.mode === 'network'
+      ? `Consensus: Tendermint, ${node.consensus.validators} validators, ${opts.consensus.timeouts} timeouts; p2p ${node.consensus.p2p ?? 'not listening'}`
+      : `Block time: ${opts.blockTimeMs === 0 ? 'automine (a block per transaction)' : `${opts.blockTimeMs / 1000} s`}`,
     '',
     `Listening on ${node.rpc.url().replace('http://', '')}`,
+    ...(node.metricsUrl === undefined ? [] : ['', `Metrics on ${node.metricsUrl}`]),
     '',
   );
   process.stdout.write(`${lines.join('\n')}\n`);

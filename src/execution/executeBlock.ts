@@ -9,9 +9,9 @@ import { Bloom, encodeReceipt } from '@ethereumjs/vm';
 import type { Common, RunTxResult, VM } from '../evm/index.ts';
 import { createEvmBlock, runTx } from '../evm/index.ts';
 import { ChainError } from '../primitives/index.ts';
-import type { Commit, Header, Receipt } from '../types/index.ts';
+import type { Commit, DuplicateVoteEvidence, Header, Receipt } from '../types/index.ts';
 import type { WorldState } from '../state/index.ts';
-import { encodeCommit } from '../types/index.ts';
+import { encodeCommit, hashEvidence } from '../types/index.ts';
 import { keccak256 } from '../crypto/index.ts';
 import { orderedTrieRoot } from './roots.ts';
 import { runPlainTransfer } from './plainTransfer.ts';
@@ -30,6 +30,8 @@ export interface BlockContext {
   feePool: Uint8Array;
   /** Dev mode (hardhat_setPrevRandao): this block's prevRandao instead of the one derived from its parent. */
   prevRandao?: Uint8Array;
+  /** Double-sign evidence the block commits (verified by consensus): what staking's beginBlock slashes. */
+  evidence?: DuplicateVoteEvidence[];
 }
 
 export interface ExecutedBlock {
@@ -278,6 +280,7 @@ async function assemble(
     prevRandao,
     validatorsHash: ctx.validatorsHash,
     lastCommitHash: ctx.lastCommit === null ? new Uint8Array(32) : keccak256(encodeCommit(ctx.lastCommit)),
+    evidenceHash: hashEvidence(ctx.evidence ?? []),
   };
   return { header, transactions: included, receipts, rejected };
 }

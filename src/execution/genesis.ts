@@ -36,5 +36,6 @@ export async function applyGenesis(state: WorldState, genesis: Genesis): Promise
     prevRandao: new Uint8Array(32),
     validatorsHash: hashValidatorSet(genesisValidators(genesis)),
     lastCommitHash: new Uint8Array(32),
+    evidenceHash: new Uint8Array(32),
   };
 }

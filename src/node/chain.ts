@@ -119,7 +119,7 @@ export async function openChain(kv: KVStore, genesis: Genesis, opts: ChainOption
     openBlock: (ctx, hooks) => BlockBuilder.open(headVM, common, ctx, 'build', hooks),
     async buildBlock(ctx, candidates, hooks) {
       const executed = await executeBlock(headVM, common, ctx, candidates, 'build', hooks);
-      const block = createBlock(executed.header, executed.transactions.map((t) => t.raw), ctx.lastCommit);
+      const block = createBlock(executed.header, executed.transactions.map((t) => t.raw), ctx.lastCommit, ctx.evidence);
       return { block, executed };
     },
     async commitBlock(block, receipts, txHashes, commit) {

@@ -60,6 +60,8 @@ export class ConsensusGossip implements ConsensusOutbox {
   private stopped = false;
   /** Heights of consensus messages peers sent ahead of ours: a sign that we are behind (block sync). */
   onAhead: (peer: PeerId, height: bigint) => void = () => {};
+  /** Verified double-sign evidence, ours or a peer's, seen for the first time (to the evidence pool). */
+  onEvidence: (evidence: DuplicateVoteEvidence) => void = () => {};
   private readonly evidencePool: DuplicateVoteEvidence[] = [];
 
   constructor(
@@ -252,6 +254,7 @@ export class ConsensusGossip implements ConsensusOutbox {
     if (this.seen.has(id)) return;
     this.seen.set(id, e.voteA.height + 1_000_000n); // evidence outlives the height it is about
     this.evidencePool.push(e);
+    this.onEvidence(e);
     this.broadcast(Channel.evidence, { kind: 'duplicateVoteEvidence', evidence: e }, from);
   }
 

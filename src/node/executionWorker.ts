@@ -31,7 +31,7 @@ function hooksFor(edits: DevEdit[]): BlockHooks {
 
 function built(builder: BlockBuilder, executed: ExecutedBlock, txs: ValidatedTx[]): WorkerResult {
   const index = new Map(txs.map((t, i) => [t.hash, i]));
-  pending = { block: createBlock(executed.header, executed.transactions.map((t) => t.raw), builder.ctx.lastCommit), executed, builder };
+  pending = { block: createBlock(executed.header, executed.transactions.map((t) => t.raw), builder.ctx.lastCommit, builder.ctx.evidence), executed, builder };
   return {
     ok: true,
     kind: 'built',

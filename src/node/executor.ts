@@ -57,7 +57,7 @@ export function createInProcessExecutor(chain: Chain): BlockExecutor {
       const builder = current();
       session = undefined;
       const executed = await builder.seal();
-      return { block: createBlock(executed.header, executed.transactions.map((t) => t.raw), builder.ctx.lastCommit), executed };
+      return { block: createBlock(executed.header, executed.transactions.map((t) => t.raw), builder.ctx.lastCommit, builder.ctx.evidence), executed };
     },
     abort: end,
     async commit(block, executed, commit) {

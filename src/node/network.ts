@@ -10,6 +10,7 @@ import type { ChainStore } from '../storage/index.ts';
 import { BlockSync } from './blockSync.ts';
 import type { Clock } from './clock.ts';
 import { ConsensusGossip } from './consensusGossip.ts';
+import type { EvidencePool } from './evidencePool.ts';
 import type { Logger } from './logger.ts';
 import type { NodeP2POptions } from './p2pOptions.ts';
 import type { BlockProducer } from './producer.ts';
@@ -23,6 +24,8 @@ export interface NetworkDeps {
   headHeight(): bigint;
   /** Admits a raw transaction from a peer; true when it is new to the pool. */
   admitFromPeer(raw: Uint8Array): Promise<boolean>;
+  /** Where verified double-sign evidence goes, to be committed in a block. */
+  evidence: EvidencePool;
   clock: Clock;
   logger: Logger;
 }
@@ -57,6 +60,7 @@ export class NodeNetwork {
     });
     this.sync = sync;
     this.gossip.onAhead = (peer) => sync.peerAhead(peer);
+    this.gossip.onEvidence = (e) => this.d.evidence.add(e);
     sync.start();
     this.txs.start();
     await this.p2p.start();

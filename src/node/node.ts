@@ -30,6 +30,10 @@ import type { NodeOptions } from './options.ts';
 import { BlockProducer } from './producer.ts';
 import { SILENT_OUTBOX } from './consensusDriver.ts';
 import { NodeNetwork } from './network.ts';
+import { EvidencePool } from './evidencePool.ts';
+import { createMetrics } from './metrics.ts';
+import { startMetricsServer } from './metricsServer.ts';
+import type { MetricsServer } from './metricsServer.ts';
 import { createFileSignerState, createMemorySignerState, createSigner } from './signer.ts';
 import { createInProcessExecutor, createWorkerExecutor } from './executor.ts';
 import { Prebuilder } from './prebuilder.ts';
@@ -40,6 +44,10 @@ export interface Node {
   readonly chain: Chain;
   readonly rpc: RpcServer;
   readonly devAccounts: DevAccount[];
+  /** How this node decides blocks: alone (paced by the block time) or with a validator network. */
+  readonly consensus: { mode: 'paced' | 'network'; validators: number; p2p: string | undefined };
+  /** http://host:port/metrics when --metrics.port is set. */
+  readonly metricsUrl: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -108,6 +116,9 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
   const signer = isValidator ? newSigner(opts.dev.enabled) : undefined;
   const blockTransactions = (block: Block): ValidatedTx[] =>
     block.transactions.map((raw) => pool.get(bytesToHex(keccak256(raw)))?.payload ?? validateRawTx(raw, chain.txCommon, rules));
+  const metrics = createMetrics();
+  const evidence = new EvidencePool();
+  let lastCommitMs: number | undefined;
   const wal = opts.dev.enabled ? undefined : openWriteAheadLog(paths.consensusWal);
   const network: NodeNetwork | undefined =
     mode === 'network'
@@ -122,6 +133,7 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
             await admit(validateRawTx(raw, chain.txCommon, rules), false);
             return true;
           },
+          evidence,
           clock: deps.clock,
           logger: deps.logger,
         })
@@ -134,6 +146,7 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
     feePool: hexToBytes(FEE_POOL_ADDRESS),
     candidates: (fee, maxCount) => pool.pending(fee, maxCount).map((t) => t.payload),
     blockTransactions,
+    evidence,
     async onCommitted(block, executed) {
       for (const tx of executed.transactions) pool.remove(tx.hash);
       for (const r of executed.rejected) {
@@ -146,7 +159,14 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
       for (const hash of dropped.unpayable) waiters.reject(hash, new ChainError('TX_DROPPED', `transaction ${hash} dropped: its sender can no longer pay for it`));
       executed.transactions.forEach((tx, i) => waiters.resolve(tx.hash, executed.receipts[i] as Receipt));
       publish(block, executed.receipts);
+      evidence.markCommitted(block.evidence);
       network?.onCommitted();
+      const nowMs = deps.clock.nowMs();
+      metrics.height.set(block.header.height);
+      metrics.rounds.set(producer.consensus.lastDecisionRound);
+      metrics.totalTxs.inc(executed.transactions.length);
+      if (lastCommitMs !== undefined) metrics.blockInterval.observe((nowMs - lastCommitMs) / 1000);
+      lastCommitMs = nowMs;
       if (pool.stats().pending > 0) void producer.dispatch({ kind: 'txsAvailable', nowMs: deps.clock.nowMs() });
     },
   }, {
@@ -256,14 +276,31 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
     },
   });
   await rpc.start();
-  await network?.start(producer);
-  producer.start();
   const server = rpc;
+  const render = (): string => {
+    const s = pool.stats();
+    metrics.mempoolSize.set(s.pending + s.queued);
+    metrics.peers.set(backend.peerCount());
+    return metrics.render();
+  };
+  let metricsServer: MetricsServer | undefined;
+  try {
+    metricsServer = opts.metrics === undefined ? undefined : await startMetricsServer(opts.metrics, { render });
+    await network?.start(producer);
+  } catch (err) {
+    await metricsServer?.stop();
+    await server.stop();
+    throw err;
+  }
+  producer.start();
   return {
     chain,
     rpc: server,
     devAccounts,
+    consensus: { mode, validators: genesis.validators.length, p2p: network?.p2p.selfAddress() },
+    metricsUrl: metricsServer?.url,
     async stop() {
+      await metricsServer?.stop();
       await server.stop();
       await network?.stop();
       await producer.stop();

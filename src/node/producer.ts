@@ -11,9 +11,12 @@ import { prevRandaoFor } from '../execution/index.ts';
 import type { BlockContext, ExecutedBlock, ValidatedTx } from '../execution/index.ts';
 import { ChainError, bytesToHex, equalBytes } from '../primitives/index.ts';
 import type { OpenedLog } from '../storage/index.ts';
-import type { Block, Commit } from '../types/index.ts';
+import { evidenceKey } from '../types/index.ts';
+import type { Block, Commit, DuplicateVoteEvidence } from '../types/index.ts';
 import type { DevEdit } from '../rpc/index.ts';
 import { checkProposedHeader } from './blockChecks.ts';
+import { checkEvidence } from './evidencePool.ts';
+import type { EvidencePool } from './evidencePool.ts';
 import type { Chain } from './chain.ts';
 import { ConsensusDriver } from './consensusDriver.ts';
 import type { ConsensusHost, ConsensusOutbox } from './consensusDriver.ts';
@@ -34,6 +37,8 @@ export interface ProducerDeps {
   candidates(baseFee: bigint, maxCount: number): ValidatedTx[];
   /** A proposed block's transactions with their senders; throws on one that is not a valid transaction. */
   blockTransactions(block: Block): ValidatedTx[];
+  /** Double-sign evidence waiting for a block, and what is already committed. */
+  evidence: EvidencePool;
   onCommitted(block: Block, executed: ExecutedBlock): Promise<void>;
 }
 
@@ -233,10 +238,10 @@ export class BlockProducer implements ConsensusHost {
    * The context of a block on `head`. The same inputs give the same object, so the prebuilder can tell
    * by identity whether a proposal is the block it executed transactions into ahead of time.
    */
-  private contextFor(head: Block, height: bigint, timestamp: bigint, lastCommit: Commit | null = this.lastCommit(head)): BlockContext {
+  private contextFor(head: Block, height: bigint, timestamp: bigint, lastCommit: Commit | null = this.lastCommit(head), evidence: DuplicateVoteEvidence[] = []): BlockContext {
     const prevRandao = this.time.prevRandao;
     const signers = lastCommit === null ? 0 : lastCommit.signatures.length;
-    const key = `${bytesToHex(head.hash)}/${height}/${timestamp}/${this.time.gasLimit}/${prevRandao === undefined ? '' : bytesToHex(prevRandao)}/${signers}`;
+    const key = `${bytesToHex(head.hash)}/${height}/${timestamp}/${this.time.gasLimit}/${prevRandao === undefined ? '' : bytesToHex(prevRandao)}/${signers}/${evidence.length}`;
     if (this.contextCache?.key === key) return this.contextCache.ctx;
     const ctx: BlockContext = {
       parentHash: head.hash,
@@ -249,6 +254,7 @@ export class BlockProducer implements ConsensusHost {
       lastCommit,
       feePool: this.deps.feePool,
       ...(prevRandao === undefined ? {} : { prevRandao }),
+      ...(evidence.length === 0 ? {} : { evidence }),
     };
     this.contextCache = { key, ctx };
     return ctx;
@@ -284,7 +290,8 @@ export class BlockProducer implements ConsensusHost {
     this.scheduledTickMs = undefined;
     const timestamp = this.nextTimestamp(head.header.timestamp, atMs);
     // a network's certificate may have gained late precommits since it was stored; alone, it is the stored one
-    const ctx = this.setup.mode === 'network' ? this.contextFor(head, height, timestamp, lastCommit) : this.contextFor(head, height, timestamp);
+    const ctx =
+      this.setup.mode === 'network' ? this.contextFor(head, height, timestamp, lastCommit, this.deps.evidence.forProposal()) : this.contextFor(head, height, timestamp);
     const edits = this.edits;
     this.edits = [];
     const startedMs = this.deps.clock.nowMs();
@@ -302,13 +309,14 @@ export class BlockProducer implements ConsensusHost {
   async validateBlock(block: Block): Promise<boolean> {
     const head = this.deps.chain.head();
     const height = block.header.height;
-    const problem = checkProposedHeader(block, {
+    let problem = checkProposedHeader(block, {
       parent: head,
       genesis: this.deps.chain.genesis,
       validators: this.validatorSets.at(height),
       parentValidators: height > 1n ? this.validatorSets.at(height - 1n) : undefined,
       nowMs: this.deps.clock.nowMs(),
     });
+    if (problem === undefined) problem = this.checkBlockEvidence(block);
     if (problem === undefined) {
       try {
         this.pending = await this.execute(block);
@@ -334,6 +342,20 @@ export class BlockProducer implements ConsensusHost {
     await this.deps.onCommitted(pending.block, executed);
   }
 
+  /** Each piece must prove a double-sign by a member of its height's set, once, and not be committed already. */
+  private checkBlockEvidence(block: Block): string | undefined {
+    const keys = new Set<string>();
+    for (const e of block.evidence) {
+      const key = evidenceKey(e);
+      if (keys.has(key) || this.deps.evidence.isCommitted(e)) return `evidence against ${bytesToHex(e.voteA.validatorAddress)} is repeated`;
+      keys.add(key);
+      if (e.voteA.height > block.header.height || e.voteA.height < 1n) return `evidence of height ${e.voteA.height} in block ${block.header.height}`;
+      const problem = checkEvidence(e, this.validatorSets.at(e.voteA.height), this.deps.chain.genesis.consensusChainId);
+      if (problem !== undefined) return `evidence: ${problem}`;
+    }
+    return undefined;
+  }
+
   /**
    * Re-executes another proposer's block on our head with the context its header claims; throws a
    * rejection unless the result is the very same block (same hash, so same roots, gas and bloom).
@@ -351,6 +373,7 @@ export class BlockProducer implements ConsensusHost {
       validatorsHash: head.header.validatorsHash,
       lastCommit: block.lastCommit,
       feePool: this.deps.feePool,
+      ...(block.evidence.length === 0 ? {} : { evidence: block.evidence }),
     };
     const txs = this.deps.blockTransactions(block);
     const built = await this.deps.executor.build(ctx, txs, []);

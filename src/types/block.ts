@@ -1,12 +1,15 @@
 /**
  * Block = header + raw signed transactions + the commit certificate of the parent block (Tendermint's
- * LastCommit), so every stored block proves the one before it.
+ * LastCommit), so every stored block proves the one before it, + the double-sign evidence it commits
+ * (which execution sees, for slashing).
  */
 import { RLP } from '../encoding/index.ts';
 import { ChainError } from '../primitives/index.ts';
 import type { Commit } from './commit.ts';
 import { commitFromFields, commitToFields } from './commit.ts';
 import type { Header } from './header.ts';
+import { evidenceFromFields, evidenceToFields } from './vote.ts';
+import type { DuplicateVoteEvidence } from './vote.ts';
 import { encodeHeader, hashHeader, headerFromFields } from './header.ts';
 
 export interface Block {
@@ -14,10 +17,11 @@ export interface Block {
   hash: Uint8Array;
   transactions: Uint8Array[]; // canonical encoded signed txs (typed-tx envelope or legacy RLP)
   lastCommit: Commit | null;
+  evidence: DuplicateVoteEvidence[];
 }
 
-export function createBlock(header: Header, transactions: Uint8Array[], lastCommit: Commit | null): Block {
-  return { header, hash: hashHeader(header), transactions, lastCommit };
+export function createBlock(header: Header, transactions: Uint8Array[], lastCommit: Commit | null, evidence: DuplicateVoteEvidence[] = []): Block {
+  return { header, hash: hashHeader(header), transactions, lastCommit, evidence };
 }
 
 export function encodeBlock(b: Block): Uint8Array {
@@ -25,19 +29,20 @@ export function encodeBlock(b: Block): Uint8Array {
     RLP.decode(encodeHeader(b.header)),
     b.transactions,
     b.lastCommit === null ? [] : commitToFields(b.lastCommit),
+    b.evidence.map(evidenceToFields),
   ]);
 }
 
 export function decodeBlock(bytes: Uint8Array): Block {
   const fields = RLP.decode(bytes);
-  if (!Array.isArray(fields) || fields.length !== 3) {
-    throw new ChainError('BAD_ENCODING', 'block: expected [header, transactions, lastCommit]');
+  if (!Array.isArray(fields) || fields.length !== 4 || !Array.isArray(fields[3])) {
+    throw new ChainError('BAD_ENCODING', 'block: expected [header, transactions, lastCommit, evidence]');
   }
-  const [h, txs, lc] = fields as [unknown, unknown, unknown];
+  const [h, txs, lc, ev] = fields as [unknown, unknown, unknown, unknown[]];
   if (!Array.isArray(txs) || !txs.every((t) => t instanceof Uint8Array)) {
     throw new ChainError('BAD_ENCODING', 'block: transactions must be byte strings');
   }
   const header = headerFromFields(h);
   const lastCommit = Array.isArray(lc) && lc.length > 0 ? commitFromFields(lc) : null;
-  return { header, hash: hashHeader(header), transactions: txs as Uint8Array[], lastCommit };
+  return { header, hash: hashHeader(header), transactions: txs as Uint8Array[], lastCommit, evidence: ev.map(evidenceFromFields) };
 }

@@ -61,6 +61,7 @@ function template(range: EmptyRange, height: bigint): Header {
     prevRandao: keccak256(concatBytes(range.anchorHash, u256(height - range.first))),
     validatorsHash: range.validatorsHash,
     lastCommitHash: ZERO_HASH,
+    evidenceHash: ZERO_HASH,
   };
 }
 
@@ -76,7 +77,7 @@ export function emptyRangeHeader(range: EmptyRange, height: bigint): Header {
 }
 
 export function emptyRangeBlock(range: EmptyRange, height: bigint): Block {
-  return { header: emptyRangeHeader(range, height), hash: emptyRangeHash(range, height), transactions: [], lastCommit: null };
+  return { header: emptyRangeHeader(range, height), hash: emptyRangeHash(range, height), transactions: [], lastCommit: null, evidence: [] };
 }
 
 /** The height a range block's hash names (its last 8 bytes); the caller checks the hash really is one. */

@@ -21,9 +21,11 @@ export interface Header {
   prevRandao: Uint8Array; // randomness seed for the EVM's PREVRANDAO
   validatorsHash: Uint8Array;
   lastCommitHash: Uint8Array;
+  /** hashEvidence of the double-sign evidence the block carries (zero when none). */
+  evidenceHash: Uint8Array;
 }
 
-const FIELD_COUNT = 14;
+const FIELD_COUNT = 15;
 
 export function encodeHeader(h: Header): Uint8Array {
   return RLP.encode([
@@ -41,12 +43,13 @@ export function encodeHeader(h: Header): Uint8Array {
     h.prevRandao,
     h.validatorsHash,
     h.lastCommitHash,
+    h.evidenceHash,
   ]);
 }
 
 export function headerFromFields(fields: unknown): Header {
   if (!Array.isArray(fields) || fields.length !== FIELD_COUNT || !fields.every((f) => f instanceof Uint8Array)) {
-    throw new ChainError('BAD_ENCODING', 'header: expected a list of 14 byte strings');
+    throw new ChainError('BAD_ENCODING', 'header: expected a list of 15 byte strings');
   }
   const f = fields as Uint8Array[];
   const at = (i: number): Uint8Array => f[i] as Uint8Array;
@@ -65,6 +68,7 @@ export function headerFromFields(fields: unknown): Header {
     prevRandao: at(11),
     validatorsHash: at(12),
     lastCommitHash: at(13),
+    evidenceHash: at(14),
   };
 }
 

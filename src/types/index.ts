@@ -21,6 +21,7 @@ export { decodeReceipts, encodeReceipts } from './receipt.ts';
 export type { Log, Receipt } from './receipt.ts';
 export { createValidator, hashValidatorSet } from './validator.ts';
 export type { Validator } from './validator.ts';
+export { evidenceFromFields, evidenceKey, evidenceToFields, hashEvidence, voteFromFields, voteToFields } from './vote.ts';
 export type { DuplicateVoteEvidence, Proposal, Vote, VoteType } from './vote.ts';
 export { CONSENSUS_MESSAGE_KIND, decodeConsensusMessage, encodeConsensusMessage } from './consensusMessages.ts';
 export { MAX_COMMIT_SIGNATURES } from './wireCodec.ts';

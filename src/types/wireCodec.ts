@@ -17,6 +17,9 @@ export const MAX_HEIGHT = (1n << 63n) - 1n;
 export const MAX_ROUND = 2 ** 31 - 1;
 export const MAX_U64 = (1n << 64n) - 1n;
 const MAX_U256 = (1n << 256n) - 1n;
+/** Evidence a block may carry: every validator of a large set equivocating once, with room. */
+export const MAX_BLOCK_EVIDENCE = 1000;
+
 /** Far above any realistic validator set; bounds what one commit message can make us allocate. */
 export const MAX_COMMIT_SIGNATURES = 10_000;
 
@@ -37,6 +40,7 @@ const HEADER_FIELDS: ReadonlyArray<readonly [string, number | bigint]> = [
   ['prevRandao', 32],
   ['validatorsHash', 32],
   ['lastCommitHash', 32],
+  ['evidenceHash', 32],
 ];
 
 export interface WireCodec<K extends string> {
@@ -158,7 +162,7 @@ export function createWireCodec<K extends string>(code: string, label: string, k
 
   const block = (data: Uint8Array, field: string): Block => {
     if (data.length > MAX_BLOCK_BYTES) throw bad(field, `is ${data.length} bytes, over ${MAX_BLOCK_BYTES}`);
-    const [h, txs, lastCommit] = list(rlp(data, field), field, 3);
+    const [h, txs, lastCommit, evidence] = list(rlp(data, field), field, 4);
     header(h, `${field}.header`);
     if (!Array.isArray(txs)) throw bad(`${field}.transactions`, 'must be a list');
     txs.forEach((tx, k) => {
@@ -167,6 +171,9 @@ export function createWireCodec<K extends string>(code: string, label: string, k
     // A block without a parent certificate (height 1) carries an empty list, never an empty string.
     if (!Array.isArray(lastCommit)) throw bad(`${field}.lastCommit`, 'must be a list');
     if (lastCommit.length > 0) commit(lastCommit, `${field}.lastCommit`);
+    // shape only: consensus checks each piece's signatures against the validator set of its height
+    if (!Array.isArray(evidence)) throw bad(`${field}.evidence`, 'must be a list');
+    if (evidence.length > MAX_BLOCK_EVIDENCE) throw bad(`${field}.evidence`, `holds more than ${MAX_BLOCK_EVIDENCE} items`);
     try {
       return decodeBlock(data);
     } catch (err) {

@@ -102,3 +102,34 @@ describe('cmt status', () => {
     assert.match((await runCmtAsync(['--help'])).stdout, /^\s+status\b/m);
   });
 });
+
+describe('cmt start --metrics.port', () => {
+  it('serves Prometheus metrics that follow the chain: height, committed transactions, block interval, mempool', async () => {
+    const port = await freePort();
+    const node = await startCmt(['--block-time', '0', '--metrics.port', String(port)]);
+    try {
+      const [from] = (await node.rpc<string[]>('eth_accounts')) as [string];
+      for (let i = 0; i < 3; i++) await node.rpc('eth_sendTransaction', [{ from, to: from, value: '0x1' }]);
+      const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+      const text = await res.text();
+      const value = (name: string): number => {
+        const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+        assert.ok(m, `no ${name} sample in:\n${text}`);
+        return Number(m[1]);
+      };
+      const height = Number(BigInt(await node.rpc<string>('eth_blockNumber')));
+      assert.equal(value('cmt_consensus_height'), height);
+      assert.equal(value('cmt_consensus_total_txs'), 3);
+      assert.equal(value('cmt_consensus_rounds'), 0);
+      assert.equal(value('cmt_mempool_size'), 0);
+      assert.equal(value('cmt_p2p_peers'), 0);
+      // one interval fewer than the blocks this process committed
+      assert.equal(value('cmt_consensus_block_interval_seconds_count'), 2);
+    } finally {
+      await node.stop();
+      removeHome(node.home);
+    }
+  });
+});

@@ -38,7 +38,7 @@ export function createStartCommand(): Command {
     const logger = createLogger(opts.logLevel);
     const node = await startNode(opts, { logger, clock: systemClock });
     if (opts.banner) await printBanner(node, opts);
-    else logger.info('JSON-RPC listening', { url: node.rpc.url() });
+    else logger.info('JSON-RPC listening', { url: node.rpc.url(), ...(node.metricsUrl === undefined ? {} : { metrics: node.metricsUrl }) });
     handleSignals(node);
   });
   return cmd;

@@ -1,296 +1,25 @@
 /**
- * ConsensusDriver with real parts around it: ed25519 signers with their double-sign guard (memory and file
- * state), the write-ahead log on a temporary file, a virtual clock over the simulation's EventQueue (time
- * moves only when a test advances it), a recording outbox and an in-memory host. Peers' proposals and votes
+ * ConsensusDriver with real parts around it (consensusDriverHarness.ts): ed25519 signers with their
+ * double-sign guard (memory and file state), the write-ahead log on a temporary file, a virtual clock that
+ * moves only when a test advances it, a recording outbox and an in-memory host. Peers' proposals and votes
  * are signed by their own signers, so every certificate the driver produces is checked with verifyCommit.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, test } from 'node:test';
-import { createValidatorSet, nextHeightValidatorSet, proposerForRound, verifyCommit } from '../../../src/consensus/index.ts';
-import type { Proposal, TimeoutOptions, ValidatorSet, Vote, VoteType } from '../../../src/consensus/index.ts';
-import { ed25519KeyFromSeed, ed25519Verify } from '../../../src/crypto/index.ts';
-import type { Clock } from '../../../src/node/clock.ts';
-import { ConsensusDriver } from '../../../src/node/consensusDriver.ts';
-import type { ConsensusHost, ConsensusOutbox, ConsensusStatus } from '../../../src/node/consensusDriver.ts';
+import { verifyCommit } from '../../../src/consensus/index.ts';
+import type { Proposal } from '../../../src/consensus/index.ts';
+import { ed25519Verify } from '../../../src/crypto/index.ts';
 import { decodeWalEntry } from '../../../src/node/consensusWal.ts';
-import type { Logger } from '../../../src/node/logger.ts';
-import { createFileSignerState, createMemorySignerState, createSigner } from '../../../src/node/signer.ts';
-import type { Signer, SignerStateStore } from '../../../src/node/signer.ts';
+import { createFileSignerState } from '../../../src/node/signer.ts';
 import { bytesToHex, equalBytes } from '../../../src/primitives/index.ts';
 import { openWriteAheadLog } from '../../../src/storage/index.ts';
-import type { OpenedLog } from '../../../src/storage/index.ts';
-import { createBlock, createValidator, proposalSignBytes, voteSignBytes } from '../../../src/types/index.ts';
+import { proposalSignBytes } from '../../../src/types/index.ts';
 import type { Block, Commit } from '../../../src/types/index.ts';
-import { EventQueue } from '../../sim/eventQueue.ts';
+import { CHAIN, POWER, START_MS, TIMEOUTS, cleanUp, commitBy, createHarness, hashOf, makeBlock, tempDir } from './consensusDriverHarness.ts';
+import type { Harness, Member } from './consensusDriverHarness.ts';
 
-const CHAIN = 'cmt-driver-test';
-const START_MS = 1_700_000_000_000;
-const POWER = 10n;
-const TIMEOUTS: TimeoutOptions = { proposeMs: 1000, proposeDeltaMs: 100, prevoteMs: 500, prevoteDeltaMs: 100, precommitMs: 500, precommitDeltaMs: 100, commitMs: 0 };
-
-/** Clock over the simulation's event queue; cancelled timers stay queued but do nothing. */
-class VirtualClock implements Clock {
-  private readonly queue = new EventQueue();
-
-  constructor(startMs: number) {
-    this.queue.nowMs = startMs;
-  }
-
-  nowMs(): number {
-    return this.queue.nowMs;
-  }
-
-  at(atMs: number, fn: () => void): () => void {
-    let live = true;
-    this.queue.at(atMs, () => {
-      if (live) fn();
-    });
-    return () => {
-      live = false;
-    };
-  }
-
-  /** Moves time forward by `ms`, firing due timers in order and letting `settle` finish the work of each. */
-  async advance(ms: number, settle: () => Promise<void>): Promise<void> {
-    const to = this.queue.nowMs + ms;
-    for (let t = this.queue.peekTimeMs(); t !== undefined && t <= to; t = this.queue.peekTimeMs()) {
-      this.queue.runNext();
-      await settle();
-    }
-    this.queue.nowMs = to;
-  }
-}
-
-interface Member {
-  seed: Uint8Array;
-  publicKey: Uint8Array;
-  address: Uint8Array;
-}
-
-/** N equal-power validators with fixed keys; the set of height h is genesis incremented h-1 times. */
-function createNetwork(n: number) {
-  const members: Member[] = Array.from({ length: n }, (_, i) => {
-    const seed = new Uint8Array(32).fill(0x21 + i);
-    const { publicKey } = ed25519KeyFromSeed(seed);
-    return { seed, publicKey, address: createValidator(publicKey, POWER).address };
-  });
-  const sets: ValidatorSet[] = [createValidatorSet(members.map((m) => createValidator(m.publicKey, POWER)))];
-  const setFor = (height: bigint): ValidatorSet => {
-    while (BigInt(sets.length) < height) sets.push(nextHeightValidatorSet(sets[sets.length - 1] as ValidatorSet));
-    return sets[Number(height) - 1] as ValidatorSet;
-  };
-  const memberAt = (address: Uint8Array): Member => members.find((m) => equalBytes(m.address, address)) as Member;
-  const proposerOf = (height: bigint, round: number): Member => memberAt(proposerForRound(setFor(height), round).address);
-  // with several validators we are neither the proposer of round 0 nor of round 1 of height 1
-  const us = members.find((m) => m !== proposerOf(1n, 0) && m !== proposerOf(1n, 1)) ?? (members[0] as Member);
-  const peerSigners = new Map<Member, Signer>();
-  const signerOf = (m: Member): Signer => {
-    let s = peerSigners.get(m);
-    if (s === undefined) peerSigners.set(m, (s = createSigner(m.seed, CHAIN, createMemorySignerState())));
-    return s;
-  };
-  return { members, setFor, proposerOf, us, others: members.filter((m) => m !== us), signerOf };
-}
-type Network = ReturnType<typeof createNetwork>;
-
-/** A block with a distinct header per (height, round, proposer, epoch): epoch changes after a dev rewind. */
-function makeBlock(height: bigint, round: number, proposer: Uint8Array, lastCommit: Commit | null, epoch = 0): Block {
-  const zero = new Uint8Array(32);
-  const randao = new Uint8Array(32);
-  randao[0] = round;
-  randao[1] = epoch;
-  return createBlock(
-    {
-      height,
-      timestamp: 1_700_000_000n + height,
-      parentHash: zero,
-      proposer,
-      stateRoot: zero,
-      transactionsRoot: zero,
-      receiptsRoot: zero,
-      logsBloom: new Uint8Array(256),
-      gasUsed: 0n,
-      gasLimit: 30_000_000n,
-      baseFeePerGas: 0n,
-      prevRandao: randao,
-      validatorsHash: zero,
-      lastCommitHash: zero,
-    },
-    [],
-    lastCommit,
-  );
-}
-
-class TestHost implements ConsensusHost {
-  readonly commits: Array<{ block: Block; commit: Commit }> = [];
-  readonly built: Array<{ height: bigint; round: number; lastCommit: Commit | null }> = [];
-  readonly validated: Block[] = [];
-  readonly invalid = new Set<string>();
-  head = 0n;
-  epoch = 0;
-  buildNothing = false;
-  crashOnCommit = false;
-
-  constructor(
-    private readonly net: Network,
-    private readonly proposer: Uint8Array,
-  ) {}
-
-  heightInputs(height: bigint): { validators: ValidatorSet; lastCommit: Commit | null } {
-    return { validators: this.net.setFor(height), lastCommit: this.commitAt(height - 1n) ?? null };
-  }
-
-  async buildProposal(height: bigint, round: number, lastCommit: Commit | null): Promise<Block | undefined> {
-    this.built.push({ height, round, lastCommit });
-    return this.buildNothing ? undefined : makeBlock(height, round, this.proposer, lastCommit, this.epoch);
-  }
-
-  async validateBlock(block: Block): Promise<boolean> {
-    this.validated.push(block);
-    return !this.invalid.has(bytesToHex(block.hash));
-  }
-
-  async commitBlock(block: Block, commit: Commit): Promise<void> {
-    if (this.crashOnCommit) throw new Error('simulated crash while committing');
-    assert.equal(block.header.height, this.head + 1n, 'a commit extends the head');
-    this.commits.push({ block, commit });
-    this.head = block.header.height;
-  }
-
-  commitAt(height: bigint): Commit | undefined {
-    return this.commits.find((c) => c.block.header.height === height)?.commit;
-  }
-
-  /** A dev rewind: the head moves back, blocks built from now on differ from the dropped ones. */
-  rewind(height: bigint): void {
-    this.commits.splice(this.commits.findIndex((c) => c.block.header.height > height));
-    this.head = height;
-    this.epoch++;
-  }
-}
-
-class RecordingOutbox implements ConsensusOutbox {
-  readonly proposals: Array<{ proposal: Proposal; block: Block }> = [];
-  readonly votes: Vote[] = [];
-  readonly evidences: unknown[] = [];
-  readonly progresses: ConsensusStatus[] = [];
-  proposal(proposal: Proposal, block: Block): void {
-    this.proposals.push({ proposal, block });
-  }
-  vote(vote: Vote): void {
-    this.votes.push(vote);
-  }
-  evidence(evidence: unknown): void {
-    this.evidences.push(evidence);
-  }
-  progress(height: bigint, round: number, step: ConsensusStatus['step']): void {
-    this.progresses.push({ height, round, step });
-  }
-}
-
-interface HarnessOptions {
-  validators: number;
-  autoAdvance?: boolean;
-  timeouts?: Partial<TimeoutOptions>;
-  /** The signer's state store; a fresh memory one when absent. */
-  signerState?: () => SignerStateStore;
-  walPath?: string;
-}
-
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const c of cleanups.splice(0)) c();
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cmt-driver-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-function createHarness(o: HarnessOptions) {
-  const net = createNetwork(o.validators);
-  const us = net.us;
-  const clock = new VirtualClock(START_MS);
-  const host = new TestHost(net, us.address);
-  const outbox = new RecordingOutbox();
-  const errors: string[] = [];
-  const refusals: string[] = [];
-  const logger: Logger = { error: (msg, ctx) => errors.push(`${msg} ${JSON.stringify(ctx)}`), warn() {}, info() {}, debug() {} };
-  const signerState = o.signerState ?? (() => createMemorySignerState());
-  const newSigner = (): Signer => createSigner(us.seed, CHAIN, signerState(), (reason) => refusals.push(reason));
-  let wal: OpenedLog | undefined;
-  const newDriver = (signer: Signer): ConsensusDriver => {
-    wal?.log.close();
-    wal = o.walPath === undefined ? undefined : openWriteAheadLog(o.walPath);
-    if (wal !== undefined) cleanups.push(() => wal?.log.close());
-    const opts = { address: us.address, timeouts: { ...TIMEOUTS, ...o.timeouts }, signer, wal: wal?.log, autoAdvance: o.autoAdvance ?? false, host, outbox, clock, logger };
-    return new ConsensusDriver(opts);
-  };
-  const h = {
-    net,
-    us,
-    clock,
-    host,
-    outbox,
-    errors,
-    refusals,
-    newSigner,
-    driver: newDriver(newSigner()),
-    settle: (): Promise<void> => h.driver.idle(),
-    advance: (ms: number): Promise<void> => clock.advance(ms, () => h.driver.idle()),
-    /** The records the log held when it was (re)opened for the current driver. */
-    walRecords: (): Uint8Array[] => wal?.records ?? [],
-    /** A crash: the driver and its log are dropped; a new driver gets a new signer over the same state. */
-    async restart(): Promise<void> {
-      await h.driver.stop();
-      h.driver = newDriver(newSigner());
-    },
-    ourVotes: (type?: VoteType, height?: bigint, round?: number): Vote[] =>
-      outbox.votes.filter((v) => equalBytes(v.validatorAddress, us.address) && (type === undefined || v.type === type) && (height === undefined || v.height === height) && (round === undefined || v.round === round)),
-    proposalFrom(m: Member, height: bigint, round: number, block: Block, validRound = -1): Proposal {
-      const signature = net.signerOf(m).signProposal(height, round, block.hash, validRound);
-      assert.ok(signature !== undefined, 'the peer signs its proposal');
-      return { height, round, blockHash: block.hash, validRound, proposerAddress: m.address, signature };
-    },
-    voteFrom(m: Member, type: VoteType, height: bigint, round: number, blockHash: Uint8Array | null): Vote {
-      const signed = net.signerOf(m).signVote(type, height, round, blockHash, BigInt(clock.nowMs()));
-      assert.ok(signed !== undefined, 'the peer signs its vote');
-      return { type, height, round, blockHash, validatorAddress: m.address, ...signed };
-    },
-    /** Feeds the same vote from each of `from`. */
-    async votesFrom(from: readonly Member[], type: VoteType, height: bigint, round: number, blockHash: Uint8Array | null): Promise<void> {
-      for (const m of from) await h.driver.receiveVote(h.voteFrom(m, type, height, round, blockHash));
-    },
-    /** Checks every vote we sent is signed by our key and no (height, round, type) carries two values. */
-    checkOurVotes(): void {
-      const byStep = new Map<string, string>();
-      for (const v of h.ourVotes()) {
-        assert.ok(ed25519Verify(us.publicKey, voteSignBytes(CHAIN, v.type, v.height, v.round, v.blockHash, v.timestampMs), v.signature), 'our vote verifies');
-        const key = `${v.height}/${v.round}/${v.type}`;
-        const value = v.blockHash === null ? 'nil' : bytesToHex(v.blockHash);
-        assert.equal(byStep.get(key) ?? value, value, `two different ${v.type}s from us at height ${v.height} round ${v.round}`);
-        byStep.set(key, value);
-      }
-    },
-  };
-  return h;
-}
-type Harness = ReturnType<typeof createHarness>;
-
-/** The precommit certificate of `block` signed by `by` (peers' real signatures). */
-function commitBy(h: Harness, by: readonly Member[], block: Block, round = 0): Commit {
-  const signatures = by.map((m) => {
-    const v = h.voteFrom(m, 'precommit', block.header.height, round, block.hash);
-    return { validatorAddress: v.validatorAddress, timestampMs: v.timestampMs, signature: v.signature };
-  });
-  return { height: block.header.height, round, blockHash: block.hash, signatures };
-}
-
-const hashOf = (v: Vote | undefined): string | null | undefined => (v === undefined ? undefined : v.blockHash === null ? null : bytesToHex(v.blockHash));
+afterEach(cleanUp);
 
 describe('ConsensusDriver, one validator paced by runHeight', () => {
   test('runHeight(1) commits a certified block; runHeight(2) carries the commit of height 1 into its proposal', async () => {
@@ -604,7 +333,9 @@ describe('ConsensusDriver crash and restart through the write-ahead log', () => 
     assert.ok(h.walRecords().length > 1, 'the log still holds height 1');
     assert.equal(await h.driver.replay(h.walRecords(), h.host.head), false, 'height 1 is already committed');
     assert.deepEqual(h.driver.status(), { height: 0n, round: 0, step: 'idle' });
-    assert.equal(openWriteAheadLog(walPath).records.length, 0, 'the stale log is cleared');
+    const reopened = openWriteAheadLog(walPath);
+    reopened.log.close();
+    assert.equal(reopened.records.length, 0, 'the stale log is cleared');
     assert.equal(await h.driver.replay([], h.host.head), false, 'no log: nothing to resume');
     assert.equal(h.host.commits.length, 1);
     h.checkOurVotes();
@@ -637,7 +368,7 @@ describe('ConsensusDriver.applyCommitted (block sync)', () => {
     await h.driver.applyCommitted(block1, commit1);
     assert.equal(h.host.commits.length, 1, 'a block of a past height is ignored');
 
-    // height 1's timers are gone; height 2's run
+    // height 2 runs on its own timers
     assert.notEqual(h.net.proposerOf(2n, 0), h.us, 'premise: we do not propose height 2');
     await h.advance(TIMEOUTS.proposeMs);
     assert.deepEqual(h.ourVotes('prevote', 1n), []);

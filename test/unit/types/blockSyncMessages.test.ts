@@ -114,6 +114,7 @@ function genBlock(rng: Prng): Block {
     prevRandao: rng.bytes(32),
     validatorsHash: rng.bytes(32),
     lastCommitHash: rng.bytes(32),
+    evidenceHash: rng.bytes(32),
   };
   const transactions = Array.from({ length: rng.int(0, 4) }, () => rng.bytes(rng.int(1, 150)));
   const lastCommit = height === 1n || rng.chance(0.2) ? null : genCommit(rng, height - 1n, rng.bytes(32));
