@@ -207,12 +207,19 @@ export class ConsensusDriver {
         }
         const input = e.kind === 'height' ? this.startInput(e.height) : e.input;
         if (input.kind === 'proposalBuilt') built.add(`${input.height}/${input.round}`);
+        if (input.kind === 'proposalSigned') built.add(`proposal/${input.proposal.height}/${input.proposal.round}`);
+        if (input.kind === 'voteSigned') built.add(`${input.vote.type}/${input.vote.height}/${input.vote.round}`);
         const out = stepTendermint(this.state, input);
         this.state = out.state;
         effects.push(...out.effects);
       }
       this.o.logger.info('consensus resumed from its write-ahead log', { height: this.state.height, round: this.state.round, step: this.state.step, records: entries.length });
-      const again = effects.filter((e) => !(e.kind === 'buildProposal' && built.has(`${e.height}/${e.round}`)));
+      // what the log shows done is not asked again (the signer would refuse all but the last signature)
+      const done = (e: TendermintEffect): boolean =>
+        (e.kind === 'buildProposal' && built.has(`${e.height}/${e.round}`)) ||
+        (e.kind === 'signProposal' && built.has(`proposal/${e.height}/${e.round}`)) ||
+        (e.kind === 'signVote' && built.has(`${e.voteType}/${e.height}/${e.round}`));
+      const again = effects.filter((e) => !done(e));
       const follow: TendermintInput[] = [];
       for (const effect of again) await this.run(effect, follow);
       await this.process(follow);
