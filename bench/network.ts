@@ -255,12 +255,14 @@ async function startNetwork(opts: Options): Promise<void> {
   // Per-node CMT_* variables would override every home's ports; CMT_NODE_FLAGS (e.g. --cpu-prof) goes to node.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CMT_')));
   const nodeFlags = process.env.CMT_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+  // extra `cmt start` flags for a diagnosis run, e.g. BENCH_NODE_ARGS="--log-level debug" with --keep
+  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   for (let i = 0; i < opts.validators; i++) {
     const home = join(netDir, `node${i}`);
     const logFile = join(tempDir, `node${i}.log`);
     const fd = openSync(logFile, 'w');
     // Output to a file rather than a pipe: reading it would cost this process CPU.
-    const child = spawn(process.execPath, [...nodeFlags, CMT, 'start', '--home', home, '--silent'], { cwd: ROOT, detached: true, stdio: ['ignore', fd, fd], env });
+    const child = spawn(process.execPath, [...nodeFlags, CMT, 'start', '--home', home, '--silent', ...nodeArgs], { cwd: ROOT, detached: true, stdio: ['ignore', fd, fd], env });
     closeSync(fd);
     if (child.pid === undefined) throw new Error(`node${i} did not start`);
     const url = `http://127.0.0.1:${rpcBase + i}`;

@@ -149,7 +149,9 @@ export class ConsensusDriver {
       if (this.blocks.has(key)) return;
       this.holdBlock(block);
       if (!this.awaitingBlock.delete(key)) return;
+      const startedMs = this.o.clock.nowMs();
       const valid = await this.o.host.validateBlock(block);
+      this.o.logger.debug('block validated', { height: block.header.height, txs: block.transactions.length, valid, ms: this.o.clock.nowMs() - startedMs });
       await this.process([{ kind: 'blockValidity', height: block.header.height, blockHash: block.hash, valid }]);
     });
   }
@@ -294,7 +296,10 @@ export class ConsensusDriver {
       this.state = out.state;
       for (const effect of out.effects) await this.run(effect, work);
       const s = this.state;
-      if (s.height !== before.height || s.round !== before.round || s.step !== before.step) this.o.outbox.progress(s.height, s.round, s.step);
+      if (s.height !== before.height || s.round !== before.round || s.step !== before.step) {
+        this.o.logger.debug('consensus step', { height: s.height, round: s.round, step: s.step, on: input.kind });
+        this.o.outbox.progress(s.height, s.round, s.step);
+      }
     }
   }
 
@@ -340,7 +345,9 @@ export class ConsensusDriver {
           this.awaitingBlock.add(bytesToHex(effect.blockHash));
           return;
         }
+        const startedMs = this.o.clock.nowMs();
         const valid = await this.o.host.validateBlock(block);
+        this.o.logger.debug('block validated', { height: effect.height, txs: block.transactions.length, valid, ms: this.o.clock.nowMs() - startedMs });
         work.push({ kind: 'blockValidity', height: effect.height, blockHash: effect.blockHash, valid });
         return;
       }
@@ -361,7 +368,9 @@ export class ConsensusDriver {
         const block = this.blocks.get(bytesToHex(effect.blockHash));
         // the machine decides only a value it holds valid, and it learns validity from blocks we hold
         invariant(block !== undefined, `decided block ${bytesToHex(effect.blockHash)} is not held`);
+        const startedMs = this.o.clock.nowMs();
         await this.o.host.commitBlock(block, effect.commit);
+        this.o.logger.debug('block decided and committed', { height: effect.height, round: effect.round, ms: this.o.clock.nowMs() - startedMs });
         this.lastDecisionRound = effect.round;
         this.committed.get(effect.height)?.resolve();
         this.committed.delete(effect.height);

@@ -64,6 +64,14 @@ export interface BlockTimeControl {
   prevRandao: Uint8Array | undefined;
 }
 
+/**
+ * PERF: a network proposal must be built and on the wire before the other validators' propose timeout
+ * (1 s on the dev preset), or they prevote nil and the round is lost, with all its work. A backlog of
+ * thousands of transactions took ~2 s to build on a loaded 2-core machine (docs/performance.md), so a
+ * proposal carries at most this many; the rest go in the next block, a few hundred milliseconds later.
+ */
+export const NETWORK_PROPOSAL_MAX_TXS = 500;
+
 /** A full node signs nothing; this address is in no validator set. */
 const NO_VALIDATOR = new Uint8Array(20);
 
@@ -75,6 +83,9 @@ export class BlockProducer implements ConsensusHost {
   private cancelTimer: (() => void) | undefined;
   /** The last block built or validated, with its execution: committing it needs no second run. */
   private pending: { block: Block; executed: ExecutedBlock } | undefined;
+  /** Counts requests to the executor, which keeps only the last block: a result older than that is gone. */
+  private executorSeq = 0;
+  private prebuilt: { height: bigint; seq: number; built: Promise<{ block: Block; executed: ExecutedBlock } | undefined> } | undefined;
   private stopped = false;
   private edits: DevEdit[] = [];
   private randaoCache: { parent: Uint8Array; value: Uint8Array } | undefined;
@@ -197,7 +208,9 @@ export class BlockProducer implements ConsensusHost {
   }
 
   private candidates(): ValidatedTx[] {
-    return this.deps.candidates(this.deps.chain.genesis.minGasPriceWei, Number(this.time.gasLimit / 21_000n));
+    const byGas = Number(this.time.gasLimit / 21_000n);
+    const max = this.setup.mode === 'network' ? Math.min(byGas, NETWORK_PROPOSAL_MAX_TXS) : byGas;
+    return this.deps.candidates(this.deps.chain.genesis.minGasPriceWei, max);
   }
 
   /** The timestamp the next block on top of `parentTimestamp` will have (also what pending calls see). */
@@ -278,9 +291,32 @@ export class BlockProducer implements ConsensusHost {
   }
 
   async buildProposal(height: bigint, round: number, lastCommit: Commit | null): Promise<Block | undefined> {
+    const head = this.deps.chain.head();
+    if (head.header.height + 1n !== height) return undefined; // block sync moved the head meanwhile
+    const early = this.prebuilt;
+    this.prebuilt = undefined;
+    if (early !== undefined && early.height === height && round === 0) {
+      const built = await early.built;
+      // only while nothing else went through the executor since (it keeps one block)
+      if (built !== undefined && early.seq === this.executorSeq) return built.block;
+    }
+    return (await this.build(height, round, lastCommit)).block;
+  }
+
+  /**
+   * PERF: a network proposer knows it proposes round 0 of the next height as soon as this one commits, so
+   * it builds that block during the commit timeout instead of after it (docs/performance.md).
+   */
+  private prebuild(height: bigint): void {
+    if (!equalBytes(this.validatorSets.at(height).proposer.address, this.proposer)) return;
+    const seq = this.executorSeq + 1;
+    this.prebuilt = { height, seq, built: this.build(height, 0, this.lastCommit(this.deps.chain.head())).catch(() => undefined) };
+  }
+
+  private async build(height: bigint, round: number, lastCommit: Commit | null): Promise<{ block: Block; executed: ExecutedBlock }> {
     const { chain } = this.deps;
     const head = chain.head();
-    if (head.header.height + 1n !== height) return undefined; // block sync moved the head meanwhile
+    const seq = ++this.executorSeq;
     const candidates = this.candidates();
     // an interval-mined block is stamped with its scheduled tick, which the prebuilder could foresee
     const now = this.deps.clock.nowMs();
@@ -295,15 +331,17 @@ export class BlockProducer implements ConsensusHost {
     const edits = this.edits;
     this.edits = [];
     const startedMs = this.deps.clock.nowMs();
+    let built: { block: Block; executed: ExecutedBlock };
     try {
-      this.pending = await this.deps.executor.build(ctx, candidates, edits);
+      built = await this.deps.executor.build(ctx, candidates, edits);
     } catch (err) {
       this.edits = [...edits, ...this.edits]; // still pending: reads at the head show them
       throw err;
     }
+    if (seq === this.executorSeq) this.pending = built;
     this.time.prevRandao = undefined;
-    this.deps.logger.debug('block built', { height, round, txs: this.pending.block.transactions.length, ms: this.deps.clock.nowMs() - startedMs });
-    return this.pending.block;
+    this.deps.logger.debug('block built', { height, round, txs: built.block.transactions.length, ms: this.deps.clock.nowMs() - startedMs });
+    return built;
   }
 
   async validateBlock(block: Block): Promise<boolean> {
@@ -335,11 +373,17 @@ export class BlockProducer implements ConsensusHost {
     let pending = this.pending;
     this.pending = undefined;
     // the executor keeps one block: a later round's proposal may have replaced the one decided
-    if (pending === undefined || !equalBytes(pending.block.hash, block.hash)) pending = await this.execute(block);
-    const { executed } = pending;
-    await this.deps.executor.commit(pending.block, executed, commit);
-    this.deps.logger.debug('block committed', { height: block.header.height, round: commit.round, txs: block.transactions.length, gasUsed: block.header.gasUsed });
-    await this.deps.onCommitted(pending.block, executed);
+    const t0 = this.deps.clock.nowMs();
+    const reexecuted = pending === undefined || !equalBytes(pending.block.hash, block.hash);
+    if (reexecuted) pending = await this.execute(block);
+    const { executed } = pending as { block: Block; executed: ExecutedBlock };
+    const t1 = this.deps.clock.nowMs();
+    await this.deps.executor.commit(block, executed, commit);
+    const t2 = this.deps.clock.nowMs();
+    await this.deps.onCommitted(block, executed);
+    const t3 = this.deps.clock.nowMs();
+    if (this.setup.mode === 'network') this.prebuild(block.header.height + 1n);
+    this.deps.logger.debug('block committed', { height: block.header.height, round: commit.round, txs: block.transactions.length, reexecuteMs: reexecuted ? t1 - t0 : 0, storeMs: t2 - t1, afterMs: t3 - t2 });
   }
 
   /** Each piece must prove a double-sign by a member of its height's set, once, and not be committed already. */
@@ -376,6 +420,7 @@ export class BlockProducer implements ConsensusHost {
       ...(block.evidence.length === 0 ? {} : { evidence: block.evidence }),
     };
     const txs = this.deps.blockTransactions(block);
+    this.executorSeq++;
     const built = await this.deps.executor.build(ctx, txs, []);
     if (!equalBytes(built.block.hash, block.hash)) {
       const why = built.executed.rejected.length > 0 ? `transaction ${built.executed.rejected[0]?.tx.hash} fails: ${built.executed.rejected[0]?.reason}` : 'its header differs from the re-executed one';

@@ -39,7 +39,7 @@ export const DEV_TIMEOUTS: Readonly<TimeoutOptions> = Object.freeze({
   prevoteDeltaMs: 100,
   precommitMs: 300,
   precommitDeltaMs: 100,
-  commitMs: 300,
+  commitMs: 100,
 });
 
 export const TIMEOUT_PRESETS = { mainnet: MAINNET_TIMEOUTS, dev: DEV_TIMEOUTS } as const;
