@@ -113,7 +113,15 @@ export class ConsensusDriver {
   /** The pacer's way: start `height` and resolve once it is committed. */
   runHeight(height: bigint): Promise<void> {
     const done = new Promise<void>((resolve, reject) => this.committed.set(height, { resolve, reject }));
-    this.start(height).catch(() => undefined); // a failure reaches `done` through the queue's handler
+    this.enqueue(async () => {
+      // a height a replayed log already decided is done
+      if (this.state.height > height || (this.state.height === height && this.state.decision !== null)) {
+        this.committed.get(height)?.resolve();
+        this.committed.delete(height);
+        return;
+      }
+      await this.process([this.startInput(height)]);
+    }).catch(() => undefined); // a failure reaches `done` through the queue's handler
     return done;
   }
 
@@ -273,8 +281,8 @@ export class ConsensusDriver {
     const wal = this.o.wal;
     if (wal === undefined) return;
     if (input.kind === 'startHeight') {
-      // a new height needs nothing of the last one's log
-      wal.reset([encodeWalEntry({ kind: 'height', height: input.height })]);
+      // a new height needs nothing of the last one's log; a start the machine ignores must not erase it
+      if (this.state.step === 'idle' || input.height > this.state.height) wal.reset([encodeWalEntry({ kind: 'height', height: input.height })]);
       return;
     }
     // our own signed messages are synced before they leave (they carry our lock); the rest can be re-sent by peers

@@ -133,7 +133,11 @@ export class BlockProducer implements ConsensusHost {
       void this.consensus.replay(records, head.header.height).then((resumed) => (resumed ? undefined : this.consensus.start(head.header.height + 1n)));
       return;
     }
-    void this.consensus.reset(this.setup.freshSigner?.());
+    const records = this.setup.wal?.records ?? [];
+    if (this.setup.freshSigner !== undefined || records.length === 0) void this.consensus.reset(this.setup.freshSigner?.());
+    // a validator that crashed mid-height resumes it (the pacer's start of the same height is then a no-op)
+    else void this.consensus.replay(records, head.header.height).catch(() => undefined);
+    if (this.setup.wal !== undefined) this.setup.wal.records = [];
     this.dispatch({ kind: 'start', height: head.header.height + 1n, lastBlockTimeMs: now, nowMs: now }).catch(() => undefined);
   }
 
