@@ -20,9 +20,14 @@ export type WalEntry =
 
 type Json = { $big: string } | { $hex: string };
 
-function replacer(_key: string, value: unknown): unknown {
-  if (typeof value === 'bigint') return { $big: value.toString() } satisfies Json;
-  if (value instanceof Uint8Array) return { $hex: bytesToHex(value) } satisfies Json;
+/**
+ * Reads the raw value (`holder[key]`), not `value`: JSON.stringify applies toJSON first, and a Buffer (what
+ * fields decoded from a peer's bytes are) would arrive here as `{ type: 'Buffer', data: [...] }`.
+ */
+function replacer(this: Record<string, unknown>, key: string, value: unknown): unknown {
+  const raw = this[key];
+  if (typeof raw === 'bigint') return { $big: raw.toString() } satisfies Json;
+  if (raw instanceof Uint8Array) return { $hex: bytesToHex(raw) } satisfies Json;
   return value;
 }
 
@@ -31,6 +36,8 @@ function reviver(_key: string, value: unknown): unknown {
     const v = value as Record<string, unknown>;
     if (typeof v.$big === 'string') return BigInt(v.$big);
     if (typeof v.$hex === 'string') return hexToBytes(v.$hex as `0x${string}`);
+    // logs written before the replacer read raw values hold Buffers in their toJSON form
+    if (v.type === 'Buffer' && Array.isArray(v.data) && Object.keys(v).length === 2) return Uint8Array.from(v.data as number[]);
   }
   return value;
 }

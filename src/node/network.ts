@@ -24,6 +24,8 @@ export interface NetworkDeps {
   headHeight(): bigint;
   /** Admits a raw transaction from a peer; true when it is new to the pool. */
   admitFromPeer(raw: Uint8Array): Promise<boolean>;
+  /** The pool's executable transactions (raw), sent to each peer that connects. */
+  pendingTransactions(): Uint8Array[];
   /** Where verified double-sign evidence goes, to be committed in a block. */
   evidence: EvidencePool;
   clock: Clock;
@@ -42,7 +44,7 @@ export class NodeNetwork {
       { clock: d.clock, logger: d.logger },
     );
     this.gossip = new ConsensusGossip(this.p2p, { consensusChainId: d.consensusChainId, regossipMs: 1000 }, d.clock, d.logger);
-    this.txs = new TxGossip(this.p2p, d.admitFromPeer);
+    this.txs = new TxGossip(this.p2p, d.admitFromPeer, d.pendingTransactions);
   }
 
   /** Connects the gossip to the producer's consensus and starts listening and dialing. */

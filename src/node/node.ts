@@ -133,6 +133,7 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
             await admit(validateRawTx(raw, chain.txCommon, rules), false);
             return true;
           },
+          pendingTransactions: () => pool.pending(baseFee).map((t) => t.payload.raw),
           evidence,
           clock: deps.clock,
           logger: deps.logger,

@@ -5,6 +5,11 @@
  * transaction through the same checks as eth_sendRawTransaction; what the pool already knows or refuses
  * is dropped quietly (a peer's view of nonces and balances may lag ours by a block), but a message that
  * is not a list of byte strings gets the peer banned.
+ *
+ * A peer that connects gets our pool's executable transactions, as CometBFT's mempool reactor walks the
+ * whole pool for each peer: an announcement reaches only the peers connected at that moment, so without
+ * this a transaction taken while a node had no peers (a full node starting, a partition) would never leave
+ * it, and a restarted validator would not see what the others hold.
  */
 import { RLP } from '../encoding/index.ts';
 import { Channel } from '../p2p/index.ts';
@@ -23,11 +28,16 @@ export class TxGossip {
     private readonly p2p: P2P,
     /** Admits one raw transaction; resolves true when it is new to the pool (then it is relayed). */
     private readonly admit: (raw: Uint8Array) => Promise<boolean>,
+    /** The pool's executable transactions, raw, for a peer that just connected. */
+    private readonly pending: () => Uint8Array[],
   ) {}
 
   start(): void {
     this.p2p.on('message', (peer, channel, bytes) => {
       if (channel === Channel.tx) void this.receive(peer, bytes);
+    });
+    this.p2p.on('peer', (e) => {
+      if (e.kind === 'connected') void this.sendPoolTo(e.peer.id);
     });
   }
 
@@ -52,6 +62,30 @@ export class TxGossip {
     this.batchBytes = 0;
     this.except = null;
     for (const peer of this.p2p.peers()) if (peer.id !== except) this.p2p.send(peer.id, Channel.tx, bytes);
+  }
+
+  /** Our pool to a new peer, in batches, waiting for its send queue when it is full (a big pool). */
+  private async sendPoolTo(peer: PeerId): Promise<void> {
+    let batch: Uint8Array[] = [];
+    let bytes = 0;
+    /** False once the peer is gone (drained() resolves at once for a gone peer, and send says 'no-peer'). */
+    const flush = async (): Promise<boolean> => {
+      if (batch.length === 0) return true;
+      const message = RLP.encode(batch);
+      batch = [];
+      bytes = 0;
+      for (;;) {
+        const result = this.p2p.send(peer, Channel.tx, message);
+        if (result !== 'full') return result === 'queued';
+        await this.p2p.drained(peer, Channel.tx);
+      }
+    };
+    for (const raw of this.pending()) {
+      if (bytes + raw.length > MAX_BATCH_BYTES && !(await flush())) return;
+      batch.push(raw);
+      bytes += raw.length;
+    }
+    await flush();
   }
 
   private async receive(peer: PeerId, bytes: Uint8Array): Promise<void> {

@@ -32,8 +32,8 @@ export async function startTcpProxy(o: TcpProxyOptions): Promise<TcpProxy> {
   let partitioned = false;
   const resetAll = (): void => {
     for (const [client, upstream] of pairs) {
-      client.resetAndDestroy();
-      upstream.resetAndDestroy();
+      resetSocket(client);
+      resetSocket(upstream);
     }
     pairs.clear();
   };
@@ -81,4 +81,15 @@ export async function startTcpProxy(o: TcpProxyOptions): Promise<TcpProxy> {
       return new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * RST, unless the socket's shutdown already started (pipe() calls end() when the other side ends): on Node 20
+ * a reset racing that pending shutdown leaves the handle referenced, and the process spins at 100% CPU in
+ * its exit cleanup instead of exiting (reproduced by `s.end(); s.resetAndDestroy()`; the same race is
+ * libp2p/js-libp2p#3597). A plain destroy() closes such a socket.
+ */
+export function resetSocket(s: Socket): void {
+  if (s.writableEnded) s.destroy();
+  else s.resetAndDestroy();
 }

@@ -4,6 +4,7 @@
  * close, and a target that goes away or is not there.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createConnection, createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
@@ -169,5 +170,32 @@ describe('startTcpProxy', { timeout: 20_000 }, () => {
     await p.close();
     await c.closed;
     await assert.rejects(connect(p.port), { code: 'ECONNREFUSED' });
+  });
+});
+
+describe('resetSocket', () => {
+  // a process that ends a socket and resets it in the same tick: with resetAndDestroy() alone, Node 20 runs
+  // the 'exit' handlers and then spins in its exit cleanup forever (how network.test.ts hung after passing)
+  const script = `
+    import { createServer, connect } from 'node:net';
+    import { resetSocket } from ${JSON.stringify(new URL('../../utils/tcpProxy.ts', import.meta.url).href)};
+    const server = createServer({ allowHalfOpen: true }, (s) => {
+      s.on('error', () => {});
+      s.end();
+      resetSocket(s);
+      server.close();
+    });
+    server.listen(0, '127.0.0.1', () => {
+      const c = connect({ port: server.address().port, host: '127.0.0.1', allowHalfOpen: true });
+      c.on('error', () => {});
+      c.pause();
+      setTimeout(() => c.destroy(), 50);
+    });
+  `;
+
+  test('a socket whose shutdown has started is closed without hanging the process at exit', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 15_000 });
+    assert.equal(r.signal, null, `the process did not exit by itself within 15 s: ${r.stderr}`);
+    assert.equal(r.status, 0, r.stderr);
   });
 });
