@@ -20,7 +20,7 @@ import { ed25519Verify } from '../crypto/index.ts';
 import { Channel } from '../p2p/index.ts';
 import type { ChannelId, P2P, PeerId } from '../p2p/index.ts';
 import { ChainError, bytesToHex, equalBytes } from '../primitives/index.ts';
-import { PartSet, decodeBlock, decodeConsensusMessage, encodeBlock, encodeConsensusMessage, proposalSignBytes, splitIntoParts, voteSignBytes } from '../types/index.ts';
+import { PartSet, decodeBlock, decodeConsensusMessage, encodeBlock, encodeConsensusMessage, evidenceKey, proposalSignBytes, splitIntoParts, voteSignBytes } from '../types/index.ts';
 import type { Block, ConsensusMessage, Part, PartSetHeader } from '../types/index.ts';
 import type { Clock } from './clock.ts';
 import type { Logger } from './logger.ts';
@@ -35,8 +35,9 @@ export interface GossipOptions {
 const MAX_EARLY_PARTS = 2048;
 const CONSENSUS_CHANNELS: readonly ChannelId[] = [Channel.proposal, Channel.blockPart, Channel.vote, Channel.evidence];
 
-interface Ours {
-  proposal: Proposal;
+/** A block cut into parts, kept for the height so re-gossip does not encode and split it again. */
+interface SplitBlock {
+  height: bigint;
   partSet: PartSetHeader;
   parts: Part[];
 }
@@ -53,7 +54,7 @@ export class ConsensusGossip implements ConsensusOutbox {
   private readonly partSets = new Map<string, { set: PartSet; blockHash: Uint8Array; done: boolean }>(); // `${h}/${r}`
   private readonly early = new Map<string, Part[]>(); // `${h}/${r}` -> parts before their proposal
   private earlyCount = 0;
-  private ours: Ours[] = [];
+  private readonly splits = new Map<string, SplitBlock>(); // block hash -> its parts
   private lastProgress = { height: 0n, round: -1, step: '' };
   private readonly peerStates = new Map<PeerId, PeerRoundState>();
   private timer: (() => void) | undefined;
@@ -62,7 +63,6 @@ export class ConsensusGossip implements ConsensusOutbox {
   onAhead: (peer: PeerId, height: bigint) => void = () => {};
   /** Verified double-sign evidence, ours or a peer's, seen for the first time (to the evidence pool). */
   onEvidence: (evidence: DuplicateVoteEvidence) => void = () => {};
-  private readonly evidencePool: DuplicateVoteEvidence[] = [];
 
   constructor(
     private readonly p2p: P2P,
@@ -93,19 +93,11 @@ export class ConsensusGossip implements ConsensusOutbox {
     return this.peerStates.get(peer);
   }
 
-  /** Double-sign evidence seen so far (verified), for the block that will carry it and for operators. */
-  evidenceSeen(): readonly DuplicateVoteEvidence[] {
-    return this.evidencePool;
-  }
-
   // ---- ConsensusOutbox ----
 
   proposal(proposal: Proposal, block: Block): void {
-    const { header, parts } = splitIntoParts(encodeBlock(block));
-    const mine: Ours = { proposal, partSet: header, parts };
-    this.ours = [...this.ours.filter((o) => o.proposal.height === proposal.height), mine];
-    this.markSeen(`p/${proposal.height}/${proposal.round}/${bytesToHex(proposal.blockHash)}`, proposal.height);
-    this.sendOurs(mine, undefined);
+    this.markSeen(proposalId(proposal), proposal.height);
+    this.sendProposal(proposal, block);
   }
 
   vote(vote: Vote): void {
@@ -173,7 +165,7 @@ export class ConsensusGossip implements ConsensusOutbox {
       if (p.height > driver.status().height) this.onAhead(peer, p.height);
       return;
     }
-    const id = `p/${p.height}/${p.round}/${bytesToHex(p.blockHash)}`;
+    const id = proposalId(p);
     if (this.seen.has(id)) return;
     const member = findValidator(set, bytesToHex(p.proposerAddress));
     if (member === undefined) return;
@@ -250,10 +242,9 @@ export class ConsensusGossip implements ConsensusOutbox {
   }
 
   private addEvidence(e: DuplicateVoteEvidence, from: PeerId | undefined): void {
-    const id = `e/${bytesToHex(e.voteA.validatorAddress)}/${e.voteA.height}/${e.voteA.round}/${e.voteA.type}`;
+    const id = `e/${evidenceKey(e)}`;
     if (this.seen.has(id)) return;
     this.seen.set(id, e.voteA.height + 1_000_000n); // evidence outlives the height it is about
-    this.evidencePool.push(e);
     this.onEvidence(e);
     this.broadcast(Channel.evidence, { kind: 'duplicateVoteEvidence', evidence: e }, from);
   }
@@ -265,15 +256,17 @@ export class ConsensusGossip implements ConsensusOutbox {
     for (const peer of this.p2p.peers()) if (peer.id !== except) this.p2p.send(peer.id, channel, bytes);
   }
 
-  private sendOurs(o: Ours, to: PeerId | undefined): void {
-    const msgs: Array<[ChannelId, ConsensusMessage]> = [
-      [Channel.proposal, { kind: 'proposal', proposal: o.proposal, partSet: o.partSet }],
-      ...o.parts.map((part): [ChannelId, ConsensusMessage] => [Channel.blockPart, { kind: 'blockPart', height: o.proposal.height, round: o.proposal.round, part }]),
-    ];
-    for (const [channel, msg] of msgs) {
-      if (to === undefined) this.broadcast(channel, msg, undefined);
-      else this.p2p.send(to, channel, encodeConsensusMessage(msg));
+  /** A proposal and every part of its block, to all peers. */
+  private sendProposal(proposal: Proposal, block: Block): void {
+    const key = bytesToHex(block.hash);
+    let split = this.splits.get(key);
+    if (split === undefined) {
+      const { header, parts } = splitIntoParts(encodeBlock(block));
+      split = { height: block.header.height, partSet: header, parts };
+      this.splits.set(key, split);
     }
+    this.broadcast(Channel.proposal, { kind: 'proposal', proposal, partSet: split.partSet }, undefined);
+    for (const part of split.parts) this.broadcast(Channel.blockPart, { kind: 'blockPart', height: proposal.height, round: proposal.round, part }, undefined);
   }
 
   private sendProgressTo(peer: PeerId): void {
@@ -290,6 +283,7 @@ export class ConsensusGossip implements ConsensusOutbox {
   private prune(height: bigint): void {
     for (const [id, h] of this.seen) if (h < height - 1n) this.seen.delete(id);
     for (const key of this.partSets.keys()) if (BigInt(key.slice(0, key.indexOf('/'))) < height) this.partSets.delete(key);
+    for (const [key, split] of this.splits) if (split.height < height) this.splits.delete(key);
     for (const key of this.early.keys()) {
       if (BigInt(key.slice(0, key.indexOf('/'))) < height) {
         this.earlyCount -= this.early.get(key)?.length ?? 0;
@@ -319,13 +313,15 @@ export class ConsensusGossip implements ConsensusOutbox {
     const held = driver.heldMessages();
     for (const p of held.proposals) {
       const block = driver.block(p.blockHash);
-      if (block === undefined) continue;
-      const { header, parts } = splitIntoParts(encodeBlock(block));
-      this.sendOurs({ proposal: p, partSet: header, parts }, undefined);
+      if (block !== undefined) this.sendProposal(p, block);
     }
     for (const vote of held.votes) this.broadcast(Channel.vote, { kind: 'vote', vote }, undefined);
     this.progress(height, driver.status().round, driver.status().step);
   }
+}
+
+function proposalId(p: Proposal): string {
+  return `p/${p.height}/${p.round}/${bytesToHex(p.blockHash)}`;
 }
 
 function voteId(v: Vote): string {

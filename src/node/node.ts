@@ -72,7 +72,8 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
   const paths = homePaths(opts.home);
   const genesis = loadGenesis(opts.home);
   const validatorKey = loadKeyFile(paths.validatorKey);
-  const mode = consensusMode(genesis, ed25519Address(validatorKey.publicKey), opts.dev.enabled, paths.genesis);
+  const validatorAddress = ed25519Address(validatorKey.publicKey);
+  const mode = consensusMode(genesis, validatorAddress, opts.dev.enabled, paths.genesis);
   const chain = await openChain(createLmdbStore(paths.db), genesis, { allowUnlimitedContractSize: opts.dev.allowUnlimitedContractSize });
   const rules: AdmissionRules = {
     chainId: genesis.chainId,
@@ -112,7 +113,7 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
       deps.logger.warn('signer refused', { reason }),
     );
   // a node outside the validator set follows the chain and signs nothing
-  const isValidator = genesis.validators.some((v) => equalBytes(ed25519Address(v.publicKey), ed25519Address(validatorKey.publicKey)));
+  const isValidator = genesis.validators.some((v) => equalBytes(ed25519Address(v.publicKey), validatorAddress));
   const signer = isValidator ? newSigner(opts.dev.enabled) : undefined;
   const blockTransactions = (block: Block): ValidatedTx[] =>
     block.transactions.map((raw) => pool.get(bytesToHex(keccak256(raw)))?.payload ?? validateRawTx(raw, chain.txCommon, rules));

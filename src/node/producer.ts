@@ -85,7 +85,7 @@ export class BlockProducer implements ConsensusHost {
   private pending: { block: Block; executed: ExecutedBlock } | undefined;
   /** Counts requests to the executor, which keeps only the last block: a result older than that is gone. */
   private executorSeq = 0;
-  private prebuilt: { height: bigint; seq: number; built: Promise<{ block: Block; executed: ExecutedBlock } | undefined> } | undefined;
+  private prebuilt: { height: bigint; built: Promise<{ block: Block; executed: ExecutedBlock } | undefined> } | undefined;
   private stopped = false;
   private edits: DevEdit[] = [];
   private randaoCache: { parent: Uint8Array; value: Uint8Array } | undefined;
@@ -301,8 +301,8 @@ export class BlockProducer implements ConsensusHost {
     this.prebuilt = undefined;
     if (early !== undefined && early.height === height && round === 0) {
       const built = await early.built;
-      // only while nothing else went through the executor since (it keeps one block)
-      if (built !== undefined && early.seq === this.executorSeq) return built.block;
+      // only while it is still the executor's block (nothing else went through the executor since)
+      if (built !== undefined && this.pending?.block === built.block) return built.block;
     }
     return (await this.build(height, round, lastCommit)).block;
   }
@@ -313,8 +313,7 @@ export class BlockProducer implements ConsensusHost {
    */
   private prebuild(height: bigint): void {
     if (!equalBytes(this.validatorSets.at(height).proposer.address, this.proposer)) return;
-    const seq = this.executorSeq + 1;
-    this.prebuilt = { height, seq, built: this.build(height, 0, this.lastCommit(this.deps.chain.head())).catch(() => undefined) };
+    this.prebuilt = { height, built: this.build(height, 0, this.lastCommit(this.deps.chain.head())).catch(() => undefined) };
   }
 
   private async build(height: bigint, round: number, lastCommit: Commit | null): Promise<{ block: Block; executed: ExecutedBlock }> {
