@@ -14,12 +14,32 @@ export interface Ed25519Key {
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
+/**
+ * PERF: parsing a DER key into a KeyObject costs about as much as the signature itself, and a node signs
+ * with one key and verifies the same few validators' keys over and over: keep the objects. Bounded, so
+ * keys from hostile input cannot grow it without limit.
+ */
+const KEY_CACHE_LIMIT = 1024;
+const privateKeys = new Map<string, KeyObject>();
+const publicKeys = new Map<string, KeyObject>();
+
+function cached(cache: Map<string, KeyObject>, bytes: Uint8Array, make: () => KeyObject): KeyObject {
+  const id = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+  let key = cache.get(id);
+  if (key === undefined) {
+    if (cache.size >= KEY_CACHE_LIMIT) cache.clear();
+    key = make();
+    cache.set(id, key);
+  }
+  return key;
+}
+
 function privateKeyObject(seed: Uint8Array): KeyObject {
-  return createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  return cached(privateKeys, seed, () => createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' }));
 }
 
 function publicKeyObject(publicKey: Uint8Array): KeyObject {
-  return createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: 'der', type: 'spki' });
+  return cached(publicKeys, publicKey, () => createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: 'der', type: 'spki' }));
 }
 
 export function ed25519KeyFromSeed(seed: Uint8Array): Ed25519Key {

@@ -262,7 +262,7 @@ async function assemble(
     if (r.bloom !== null) bloom.or(r.bloom);
     const bitvector = r.bloom?.bitvector ?? EMPTY_BLOOM;
     const logs = r.logs.map((l) => [l.address, l.topics, l.data] as [Uint8Array, Uint8Array[], Uint8Array]);
-    encodedReceipts.push(encodeReceipt({ status: r.status, cumulativeBlockGasUsed: cumulativeGasUsed, bitvector, logs }, tx.tx.type));
+    encodedReceipts.push(encodeReceipt({ status: r.status, cumulativeBlockGasUsed: cumulativeGasUsed, bitvector, logs }, tx.type));
     receipts.push(toReceipt(tx, r, cumulativeGasUsed, ctx.baseFeePerGas));
   });
   const header: Header = {
@@ -289,7 +289,7 @@ const EMPTY_BLOOM = new Uint8Array(256);
 
 function toReceipt(tx: ValidatedTx, r: TxOutcome, cumulativeGasUsed: bigint, baseFee: bigint): Receipt {
   return {
-    txType: tx.tx.type,
+    txType: tx.type,
     status: r.status,
     cumulativeGasUsed,
     gasUsed: r.gasUsed,

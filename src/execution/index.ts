@@ -8,7 +8,7 @@ export { BlockBuilder, executeBlock, prevRandaoFor } from './executeBlock.ts';
 export type { BlockContext, BlockHooks, ExecuteOptions, ExecutedBlock, ExecutionMode } from './executeBlock.ts';
 export { applyGenesis, genesisValidators } from './genesis.ts';
 export { orderedTrieRoot, trieRoot } from './roots.ts';
-export { decodeValidatedTx, validateRawTx } from './validateTx.ts';
+export { decodeValidatedTx, transferTarget, validateRawTx } from './validateTx.ts';
 export type { AdmissionRules, ValidatedTx } from './validateTx.ts';
 export { ExecutionRevertedError, decodeRevertReason, estimateGas, runCall, throwIfFailed } from './simulateCall.ts';
 export type { CallOutcome, CallRequest } from './simulateCall.ts';

@@ -25,7 +25,12 @@ export interface LeanTx {
   /** max(intrinsic gas, EIP-7623 calldata floor) */
   minimumGas: bigint;
   senderPublicKey: Uint8Array;
+  /** The recipient when this is a value transfer's shape (no data, no access list), else undefined. */
+  transferTo: Uint8Array | undefined;
 }
+
+/** A decoded transaction before its sender is recovered. */
+type LeanParsed = Omit<LeanTx, 'senderPublicKey'> & { signingHash(): Uint8Array; r: Uint8Array; s: Uint8Array; recovery: number };
 
 const MAX_UINT256 = 2n ** 256n - 1n;
 const MAX_NONCE = 2n ** 64n - 1n; // EIP-2681: the nonce must stay below it
@@ -80,6 +85,32 @@ function minimumGas(common: Common, data: Uint8Array, access: { addresses: numbe
 
 /** Decodes and recovers the sender of `raw`, or returns undefined to leave it to @ethereumjs. */
 export function leanDecode(raw: Uint8Array, txCommon: Common, chainId: bigint): LeanTx | undefined {
+  const parsed = leanParse(raw, txCommon, chainId);
+  if (parsed === undefined) return undefined;
+  let senderPublicKey: Uint8Array;
+  try {
+    senderPublicKey = recoverPublicKey(parsed.signingHash(), parsed.r, parsed.s, parsed.recovery);
+  } catch {
+    return undefined;
+  }
+  return leanTx(parsed, senderPublicKey);
+}
+
+/**
+ * Decodes a transaction whose sender another thread already recovered from these exact bytes (the
+ * execution worker's input): the same decoding, without the signature recovery.
+ */
+export function leanDecodeRecovered(raw: Uint8Array, txCommon: Common, chainId: bigint, senderPublicKey: Uint8Array): LeanTx | undefined {
+  const parsed = leanParse(raw, txCommon, chainId);
+  return parsed === undefined ? undefined : leanTx(parsed, senderPublicKey);
+}
+
+function leanTx(parsed: LeanParsed, senderPublicKey: Uint8Array): LeanTx {
+  const { type, chainId, nonce, gasLimit, maxFeePerGas, maxPriorityFeePerGas, value, minimumGas, transferTo } = parsed;
+  return { type, chainId, nonce, gasLimit, maxFeePerGas, maxPriorityFeePerGas, value, minimumGas, senderPublicKey, transferTo };
+}
+
+function leanParse(raw: Uint8Array, txCommon: Common, chainId: bigint): LeanParsed | undefined {
   const first = raw[0] ?? 0;
   const type = first >= 0xc0 ? 0 : first;
   if (type !== 0 && type !== 1 && type !== 2) return undefined;
@@ -112,24 +143,21 @@ export function leanDecode(raw: Uint8Array, txCommon: Common, chainId: bigint): 
   if (r === 0n || s === 0n || s > SECP256K1_HALF_N) return undefined;
 
   let recovery: number;
-  let signingPayload: Uint8Array;
+  let signingHash: () => Uint8Array;
   if (type === 0) {
     if (v !== chainId * 2n + 35n && v !== chainId * 2n + 36n) return undefined; // unprotected or another chain
     recovery = Number(v - chainId * 2n - 35n);
-    signingPayload = RLP.encode([...(fields.slice(0, 6) as Uint8Array[]), bigintToBytes(chainId), new Uint8Array(), new Uint8Array()]);
+    signingHash = () => keccak256(RLP.encode([...(fields.slice(0, 6) as Uint8Array[]), bigintToBytes(chainId), new Uint8Array(), new Uint8Array()]));
   } else {
     if (uint(fields[0]) !== chainId || v > 1n) return undefined;
     recovery = Number(v);
-    const body = RLP.encode(fields.slice(0, -3) as never);
-    signingPayload = new Uint8Array(body.length + 1);
-    signingPayload[0] = type;
-    signingPayload.set(body, 1);
-  }
-  let senderPublicKey: Uint8Array;
-  try {
-    senderPublicKey = recoverPublicKey(keccak256(signingPayload), at('r') as Uint8Array, at('s') as Uint8Array, recovery);
-  } catch {
-    return undefined;
+    signingHash = () => {
+      const body = RLP.encode(fields.slice(0, -3) as never);
+      const payload = new Uint8Array(body.length + 1);
+      payload[0] = type;
+      payload.set(body, 1);
+      return keccak256(payload);
+    };
   }
   return {
     type,
@@ -140,6 +168,10 @@ export function leanDecode(raw: Uint8Array, txCommon: Common, chainId: bigint): 
     maxPriorityFeePerGas: tip,
     value,
     minimumGas: minimumGas(txCommon, data, access),
-    senderPublicKey,
+    transferTo: data.length === 0 && access.addresses === 0 ? to : undefined,
+    signingHash,
+    r: at('r') as Uint8Array,
+    s: at('s') as Uint8Array,
+    recovery,
   };
 }

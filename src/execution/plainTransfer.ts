@@ -9,7 +9,6 @@
  * VM's own errors (wrong nonce, insufficient funds, EIP-3607 sender with code, fee cap below base fee).
  */
 import { Account, Address, KECCAK256_NULL, MAX_INTEGER, createAddressFromString, equalsBytes } from '@ethereumjs/util';
-import type { TypedTransaction } from '../evm/index.ts';
 import type { WorldState } from '../state/index.ts';
 import { effectiveGasPrice } from './validateTx.ts';
 import type { ValidatedTx } from './validateTx.ts';
@@ -29,11 +28,9 @@ function isLowAddress(to: Uint8Array): boolean {
   return true;
 }
 
-/** The shape check, from the transaction alone: cheap enough to run on every transaction. */
-export function isPlainTransferShape(tx: TypedTransaction): boolean {
-  if (tx.type > 2 || tx.to === undefined || tx.data.length !== 0 || tx.gasLimit < TRANSFER_GAS) return false;
-  if ('accessList' in tx && (tx as { accessList: unknown[] }).accessList.length !== 0) return false;
-  return !isLowAddress(tx.to.bytes);
+/** The shape check, from the decoded fields alone (no @ethereumjs object): cheap enough for every transaction. */
+export function isPlainTransferShape(tx: Pick<ValidatedTx, 'transferTo' | 'gasLimit'>): boolean {
+  return tx.transferTo !== undefined && tx.gasLimit >= TRANSFER_GAS && !isLowAddress(tx.transferTo);
 }
 
 function hasCode(account: Account | undefined): boolean {
@@ -50,10 +47,9 @@ export async function runPlainTransfer(
   baseFee: bigint,
   feeRecipient: Uint8Array,
 ): Promise<PlainTransferOutcome | undefined> {
-  const t = tx.tx;
-  if (!isPlainTransferShape(t) || tx.maxFeePerGas < baseFee) return undefined;
+  if (!isPlainTransferShape(tx) || tx.maxFeePerGas < baseFee) return undefined;
   const fromAddress = createAddressFromString(tx.sender);
-  const toAddress = t.to as Address;
+  const toAddress = new Address(tx.transferTo as Uint8Array);
   const from = await state.getAccount(fromAddress);
   if (from === undefined || hasCode(from) || from.nonce !== tx.nonce) return undefined;
   // the VM's max-cost check: value + gasLimit x maxFeePerGas (x gasPrice for legacy and 2930)

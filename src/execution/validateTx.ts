@@ -11,7 +11,7 @@ import { RLP } from '../encoding/index.ts';
 import { ChainError, bytesToBigint, bytesToHex } from '../primitives/index.ts';
 import type { Hex } from '../primitives/index.ts';
 import { TxErrorCode } from './errors.ts';
-import { leanDecode } from './leanDecode.ts';
+import { leanDecode, leanDecodeRecovered } from './leanDecode.ts';
 import type { LeanTx } from './leanDecode.ts';
 
 export interface AdmissionRules {
@@ -22,8 +22,13 @@ export interface AdmissionRules {
 }
 
 export interface ValidatedTx {
+  /** Built on first use: the common paths (admission, plain transfers, receipts) never need it. */
   tx: TypedTransaction;
   raw: Uint8Array;
+  /** EIP-2718 type (0 legacy). */
+  type: TypedTransaction['type'];
+  /** The recipient when this is a value transfer's shape (to an address, no data, no access list). */
+  transferTo: Uint8Array | undefined;
   hash: Hex;
   sender: Hex;
   /** The recovered key (absent for dev-mode impersonated transactions, which carry no real signature). */
@@ -105,6 +110,10 @@ function validatedLean(raw: Uint8Array, lean: LeanTx, txCommon: Common, rules: A
   const hashBytes = keccak256(raw);
   const sender = bytesToHex(keccak256(lean.senderPublicKey).subarray(12));
   checkLimits(lean.gasLimit, lean.minimumGas, lean.maxFeePerGas, lean.maxPriorityFeePerGas, lean.type === 2, txCommon, rules);
+  return leanValidated(raw, lean, hashBytes, sender, txCommon);
+}
+
+function leanValidated(raw: Uint8Array, lean: LeanTx, hashBytes: Uint8Array, sender: Hex, txCommon: Common): ValidatedTx {
   let tx: TypedTransaction | undefined;
   return {
     get tx(): TypedTransaction {
@@ -112,6 +121,8 @@ function validatedLean(raw: Uint8Array, lean: LeanTx, txCommon: Common, rules: A
       return tx;
     },
     raw,
+    type: lean.type,
+    transferTo: lean.transferTo,
     hash: bytesToHex(hashBytes),
     sender,
     senderPublicKey: lean.senderPublicKey,
@@ -155,6 +166,8 @@ function checkGasAndFees(tx: TypedTransaction, raw: Uint8Array, sender: Hex, rul
   return {
     tx,
     raw,
+    type: tx.type,
+    transferTo: transferTarget(tx),
     hash: bytesToHex(tx.hash()),
     sender,
     nonce: tx.nonce,
@@ -185,6 +198,13 @@ function feeCaps(tx: TypedTransaction): { isFeeMarket: boolean; maxFee: bigint; 
   return { isFeeMarket: false, maxFee: price, tip: price };
 }
 
+/** The recipient when `tx` has a value transfer's shape (to an address, no data, no access list). */
+export function transferTarget(tx: TypedTransaction): Uint8Array | undefined {
+  if (tx.type > 2 || tx.to === undefined || tx.data.length !== 0) return undefined;
+  if ('accessList' in tx && (tx as { accessList: unknown[] }).accessList.length !== 0) return undefined;
+  return tx.to.bytes;
+}
+
 function firstLine(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
   return (msg.split('\n')[0] ?? msg).replace(/\s*\(tx type=.*$/, '');
@@ -197,6 +217,9 @@ function firstLine(err: unknown): string {
  */
 export function decodeValidatedTx(raw: Uint8Array, txCommon: Common, sender: Hex, senderPublicKey: Uint8Array | undefined): ValidatedTx {
   const hash = keccak256(raw);
+  const chainId = txCommon.chainId();
+  const lean = senderPublicKey === undefined ? undefined : leanDecodeRecovered(raw, txCommon, chainId, senderPublicKey);
+  if (lean !== undefined) return leanValidated(raw, lean, hash, sender, txCommon);
   const tx = seedCache(createTxFromRLP(raw, { common: txCommon, freeze: senderPublicKey !== undefined }), hash, senderPublicKey);
   if (senderPublicKey === undefined) {
     const address = createAddressFromString(sender);
@@ -206,6 +229,8 @@ export function decodeValidatedTx(raw: Uint8Array, txCommon: Common, sender: Hex
   return {
     tx,
     raw,
+    type: tx.type,
+    transferTo: transferTarget(tx),
     hash: bytesToHex(hash),
     sender,
     ...(senderPublicKey === undefined ? {} : { senderPublicKey }),

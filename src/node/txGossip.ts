@@ -10,19 +10,30 @@
  * whole pool for each peer: an announcement reaches only the peers connected at that moment, so without
  * this a transaction taken while a node had no peers (a full node starting, a partition) would never leave
  * it, and a restarted validator would not see what the others hold.
+ *
+ * Every peer relays what is new to it, so a transaction arrives several times, and the copies that come
+ * after its block was committed are no longer in the pool: like CometBFT's mempool cache, the hashes of
+ * the last SEEN_CAPACITY transactions taken are remembered, and a copy of one is dropped before its
+ * signature is recovered again.
  */
+import { keccak256 } from '../crypto/index.ts';
 import { RLP } from '../encoding/index.ts';
+import { bytesToHex } from '../primitives/index.ts';
 import { Channel } from '../p2p/index.ts';
 import type { P2P, PeerId } from '../p2p/index.ts';
 
 /** Keeps one message well under the tx channel's 1 MiB limit. */
 const MAX_BATCH_BYTES = 512 * 1024;
 
+const SEEN_CAPACITY = 20_000;
+
 export class TxGossip {
   private batch: Uint8Array[] = [];
   private batchBytes = 0;
   private except: PeerId | undefined | null = null; // null: batch empty; undefined: mixed sources
   private scheduled = false;
+  /** Hashes of transactions taken (from peers or JSON-RPC), oldest first. */
+  private readonly seen = new Set<string>();
 
   constructor(
     private readonly p2p: P2P,
@@ -43,6 +54,7 @@ export class TxGossip {
 
   /** A transaction new to our pool; `from` is the peer that sent it (it needs no copy back). */
   announce(raw: Uint8Array, from?: PeerId): void {
+    this.remember(raw);
     if (this.p2p.peers().length === 0) return;
     if (this.batchBytes + raw.length > MAX_BATCH_BYTES) this.flush();
     this.batch.push(raw);
@@ -100,8 +112,18 @@ export class TxGossip {
       return;
     }
     for (const raw of list as Uint8Array[]) {
+      if (this.seen.has(txKey(raw))) continue;
       const fresh = await this.admit(raw).catch(() => false);
       if (fresh) this.announce(raw, peer);
     }
   }
+
+  private remember(raw: Uint8Array): void {
+    this.seen.add(txKey(raw));
+    if (this.seen.size > SEEN_CAPACITY) this.seen.delete(this.seen.values().next().value as string);
+  }
+}
+
+function txKey(raw: Uint8Array): string {
+  return bytesToHex(keccak256(raw));
 }

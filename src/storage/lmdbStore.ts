@@ -16,7 +16,7 @@ export function createLmdbStore(path: string): KVStore {
   return {
     get(key) {
       const value = db.getBinary(toBuffer(key));
-      return value === undefined ? undefined : new Uint8Array(value);
+      return value === undefined ? undefined : new Uint8Array(value.buffer, value.byteOffset, value.byteLength); // getBinary returns a fresh copy
     },
     async write(writes) {
       await db.transaction(() => {

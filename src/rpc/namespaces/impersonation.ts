@@ -7,6 +7,7 @@ import { createTx } from '@ethereumjs/tx';
 import type { TypedTxData } from '@ethereumjs/tx';
 import { Address } from '@ethereumjs/util';
 import type { CallRequest, ValidatedTx } from '../../execution/index.ts';
+import { transferTarget } from '../../execution/index.ts';
 import { keccak256 } from '../../crypto/index.ts';
 import { bytesToHex, hexToBytes } from '../../primitives/index.ts';
 import type { Hex } from '../../primitives/index.ts';
@@ -36,5 +37,5 @@ export function buildImpersonatedTx(backend: RpcBackend, from: Hex, req: CallReq
   Object.assign(tx, { hash: () => hexToBytes(hash) });
   const maxFee = 'gasPrice' in fees ? fees.gasPrice : fees.maxFeePerGas;
   const tip = 'gasPrice' in fees ? fees.gasPrice : fees.maxPriorityFeePerGas;
-  return { tx, raw, hash, sender: from.toLowerCase() as Hex, nonce, gasLimit: gas, maxFeePerGas: maxFee, maxPriorityFeePerGas: tip, value: req.value ?? 0n };
+  return { tx, raw, type: tx.type, transferTo: transferTarget(tx), hash, sender: from.toLowerCase() as Hex, nonce, gasLimit: gas, maxFeePerGas: maxFee, maxPriorityFeePerGas: tip, value: req.value ?? 0n };
 }

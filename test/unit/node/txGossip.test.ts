@@ -43,6 +43,7 @@ function fakeP2P(results: SendResult[] = []) {
     p2p: p2p as unknown as P2P,
     sent,
     drains: () => drains,
+    listeners,
     connect(id: PeerId) {
       peers.set(id, info(id));
       const e: PeerEvent = { kind: 'connected', peer: info(id) };
@@ -101,5 +102,35 @@ describe('TxGossip: a peer that connects gets the pool', () => {
     await settle();
     assert.equal(gone.drains(), 0);
     assert.deepEqual(gone.sent, [], 'after the first batch found the peer gone, the rest is not sent');
+  });
+});
+
+describe('TxGossip: copies of a transaction already taken', () => {
+  test('a copy that arrives after the transaction left the pool is dropped without admitting it again', async () => {
+    const net = fakeP2P();
+    const pool = new Set<string>();
+    const admitted: number[] = [];
+    // the pool's own rule: new -> true; a transaction it holds -> false
+    const gossip = new TxGossip(net.p2p, async (raw) => {
+      admitted.push(raw[0] as number);
+      const key = String(raw[0]);
+      if (pool.has(key)) return false;
+      pool.add(key);
+      return true;
+    }, () => []);
+    gossip.start();
+    net.connect('a');
+    net.connect('b');
+    const deliver = async (from: PeerId, txs: Uint8Array[]) => {
+      for (const l of net.listeners.message) l(from, Channel.tx, RLP.encode(txs));
+      await settle(); // admitted
+      await settle(); // the relay batch flushed
+    };
+    await deliver('a', [tx(1), tx(2)]);
+    assert.deepEqual(admitted, [1, 2]);
+    assert.deepEqual(net.sent.map((s) => [s.peer, s.txs.length]), [['b', 2]], 'relayed to the other peer only');
+    pool.clear(); // committed: gone from the pool
+    await deliver('b', [tx(1), tx(2), tx(3)]);
+    assert.deepEqual(admitted, [1, 2, 3], 'the committed copies were never admitted again; the new one was');
   });
 });
