@@ -25,7 +25,7 @@ export { isOneThirdPlus, isQuorum } from './tendermint/thresholds.ts';
 export { DEV_TIMEOUTS, MAINNET_TIMEOUTS, TIMEOUT_PRESETS, timeoutDurationMs, validateTimeoutOptions } from './tendermint/timeouts.ts';
 export type { TimeoutOptions, TimeoutPreset } from './tendermint/timeouts.ts';
 export type { DuplicateVoteEvidence, Proposal, Step, TendermintEffect, TendermintInput, TimeoutStep, Vote, VoteType } from './tendermint/types.ts';
-export { createValidatorSet, findValidator, MAX_TOTAL_VOTING_POWER, updateValidatorSet } from './tendermint/validatorSet.ts';
+export { createValidatorSet, findValidator, MAX_TOTAL_VOTING_POWER, updateValidatorSet, validatorSetHash } from './tendermint/validatorSet.ts';
 export type { ConsensusValidator, ValidatorSet } from './tendermint/validatorSet.ts';
 export { NIL_KEY, valueKey } from './tendermint/voteSet.ts';
 export type { VoteSet } from './tendermint/voteSet.ts';

@@ -9,7 +9,7 @@ import { Bloom, encodeReceipt } from '@ethereumjs/vm';
 import type { Common, RunTxResult, VM } from '../evm/index.ts';
 import { createEvmBlock, runTx } from '../evm/index.ts';
 import { ChainError } from '../primitives/index.ts';
-import type { Commit, DuplicateVoteEvidence, Header, Receipt } from '../types/index.ts';
+import type { Commit, DuplicateVoteEvidence, Header, Receipt, Validator } from '../types/index.ts';
 import type { WorldState } from '../state/index.ts';
 import { encodeCommit, hashEvidence } from '../types/index.ts';
 import { keccak256 } from '../crypto/index.ts';
@@ -40,6 +40,11 @@ export interface ExecutedBlock {
   receipts: Receipt[];
   /** Build mode only: transactions that failed on their own account and should leave the pool. */
   rejected: Array<{ tx: ValidatedTx; reason: string }>;
+  /**
+   * Validator set changes this block's endBlock returned (power 0 removes a member). As in CometBFT they
+   * take effect two heights later: the set of height h+1 was fixed before block h ran.
+   */
+  validatorUpdates: Validator[];
 }
 
 export type ExecutionMode = 'build' | 'apply';
@@ -47,6 +52,11 @@ export type ExecutionMode = 'build' | 'apply';
 export interface BlockHooks {
   /** Runs on the block's state before its transactions (dev-mode state edits; later staking's beginBlock). */
   beginBlock?: (state: WorldState) => Promise<void>;
+  /**
+   * Runs after the transactions and fees, before the state root (staking's election): its writes are part
+   * of the block's state, and what it returns are the validator set changes.
+   */
+  endBlock?: (state: WorldState, ctx: BlockContext) => Promise<Validator[]>;
 }
 
 export interface ExecuteOptions {
@@ -125,13 +135,14 @@ export class BlockBuilder {
     private readonly evmBlock: ReturnType<typeof createEvmBlock>,
     /** The state root before the block: what abort returns to. */
     private readonly parentRoot: Uint8Array,
+    private readonly hooks: BlockHooks,
   ) {}
 
   static async open(vm: VM, common: Common, ctx: BlockContext, mode: ExecutionMode, hooks: BlockHooks = {}, options: ExecuteOptions = {}): Promise<BlockBuilder> {
     const prevRandao = ctx.prevRandao ?? prevRandaoFor(ctx);
     const evmBlock = createEvmBlock(common, { ...ctx, coinbase: ctx.feePool, prevRandao });
     const parentRoot = await vm.stateManager.getStateRoot(); // nothing to flush after the previous block
-    const builder = new BlockBuilder(vm, common, ctx, mode, options.plainTransfers ?? true, prevRandao, evmBlock, parentRoot);
+    const builder = new BlockBuilder(vm, common, ctx, mode, options.plainTransfers ?? true, prevRandao, evmBlock, parentRoot, hooks);
     await vm.stateManager.checkpoint();
     try {
       await hooks.beginBlock?.(vm.stateManager as WorldState);
@@ -187,8 +198,10 @@ export class BlockBuilder {
     if (this.stage !== 'open') throw new ChainError('BLOCK_SEALED', 'block sealed or aborted twice', {}, 'internal');
     const state = this.vm.stateManager;
     let stateRoot: Uint8Array;
+    let validatorUpdates: Validator[];
     try {
       await creditBurnedFees(this.vm, this.ctx, this.gasUsed);
+      validatorUpdates = (await this.hooks.endBlock?.(state as WorldState, this.ctx)) ?? [];
       stateRoot = await state.getStateRoot(); // flushes into the trie's checkpoint layer, so abort can still undo it
     } catch (err) {
       this.stage = 'done';
@@ -196,7 +209,7 @@ export class BlockBuilder {
       throw err;
     }
     this.stage = 'sealed';
-    return assemble(this.common, this.ctx, this.prevRandao, stateRoot, this.gasUsed, this.included, this.results, this.rejected);
+    return { ...(await assemble(this.common, this.ctx, this.prevRandao, stateRoot, this.gasUsed, this.included, this.results, this.rejected)), validatorUpdates };
   }
 
   /** The sealed block becomes the state's base; its new trie nodes reach the node store (to be written with it). */
@@ -251,7 +264,7 @@ async function assemble(
   included: ValidatedTx[],
   results: TxOutcome[],
   rejected: ExecutedBlock['rejected'],
-): Promise<ExecutedBlock> {
+): Promise<Omit<ExecutedBlock, 'validatorUpdates'>> {
   const bloom = new Bloom(undefined, common);
   const receipts: Receipt[] = [];
   const encodedReceipts: Uint8Array[] = [];

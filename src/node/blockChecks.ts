@@ -4,7 +4,7 @@
  * with the context its header claims must give a byte-identical header (state, receipts and transaction
  * roots, gas used, bloom), or the block is invalid.
  */
-import { findValidator, verifyCommit } from '../consensus/index.ts';
+import { findValidator, validatorSetHash, verifyCommit } from '../consensus/index.ts';
 import type { ValidatorSet } from '../consensus/index.ts';
 import { ChainError, bytesToHex, equalBytes } from '../primitives/index.ts';
 import type { Block, Genesis } from '../types/index.ts';
@@ -33,7 +33,7 @@ export function checkProposedHeader(block: Block, c: HeaderCheckContext): string
   if (h.timestamp > BigInt(Math.floor(c.nowMs / 1000)) + MAX_FUTURE_DRIFT_SEC) return `timestamp ${h.timestamp} is in the future`;
   if (h.gasLimit !== c.genesis.blockGasLimit) return `gas limit ${h.gasLimit} is not the chain's ${c.genesis.blockGasLimit}`;
   if (h.baseFeePerGas !== c.genesis.minGasPriceWei) return `base fee ${h.baseFeePerGas} is not the chain's ${c.genesis.minGasPriceWei}`;
-  if (!equalBytes(h.validatorsHash, parent.validatorsHash)) return 'validators hash changed without a validator update';
+  if (!equalBytes(h.validatorsHash, validatorSetHash(c.validators))) return `validators hash ${bytesToHex(h.validatorsHash)} is not the hash of height ${h.height}'s validator set`;
   if (parent.height === 0n) return block.lastCommit === null ? undefined : 'the first block carries a last commit';
   if (block.lastCommit === null) return 'no certificate of the parent block';
   if (c.parentValidators === undefined) return 'the parent height validator set is unknown';

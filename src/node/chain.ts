@@ -13,19 +13,24 @@ import type { Common, VM } from '../evm/index.ts';
 import { BlockBuilder, applyGenesis, executeBlock } from '../execution/index.ts';
 import type { BlockContext, BlockHooks, ExecutedBlock, ValidatedTx } from '../execution/index.ts';
 import { EVM_HARDFORK } from '../params/index.ts';
-import { ChainError, bytesToHex, equalBytes, invariant } from '../primitives/index.ts';
+import { ChainError, bytesToHex, equalBytes, hexToBytes, invariant } from '../primitives/index.ts';
 import { keccak256 } from '../crypto/index.ts';
 import { TrieNodeStore, createWorldState } from '../state/index.ts';
 import type { WorldState } from '../state/index.ts';
 import { createChainStore, createMemoryStore } from '../storage/index.ts';
 import type { ChainStore, KVStore, KVWrite } from '../storage/index.ts';
 import { createBlock } from '../types/index.ts';
-import type { Block, Commit, EmptyRange, Genesis, Receipt } from '../types/index.ts';
+import type { Block, Commit, EmptyRange, Genesis } from '../types/index.ts';
 import type { DevEdit } from '../rpc/index.ts';
 import { applyDevEdits } from './devEdits.ts';
 
 export interface ChainOptions {
   allowUnlimitedContractSize: boolean;
+  /**
+   * The chain's own block logic, run in every block it builds or applies (the staking module's begin and
+   * end of block). Per-call hooks (dev edits) run after `system.beginBlock`.
+   */
+  system?: BlockHooks;
 }
 
 export interface Chain {
@@ -38,7 +43,8 @@ export interface Chain {
   buildBlock(ctx: BlockContext, candidates: Iterable<ValidatedTx>, hooks?: BlockHooks): Promise<{ block: Block; executed: ExecutedBlock }>;
   /** Opens the next block on the head state for transactions added in batches (see BlockBuilder). */
   openBlock(ctx: BlockContext, hooks?: BlockHooks): Promise<BlockBuilder>;
-  commitBlock(block: Block, receipts: Receipt[], txHashes: Uint8Array[], commit: Commit): Promise<void>;
+  /** Stores a decided block with what its execution produced, and makes it the head. */
+  commitBlock(block: Block, executed: Pick<ExecutedBlock, 'receipts' | 'transactions' | 'validatorUpdates'>, commit: Commit): Promise<void>;
   /** A fresh, isolated world state at a committed height (never written back). */
   stateAt(height: bigint): WorldState;
   /**
@@ -80,6 +86,14 @@ export async function openChain(kv: KVStore, genesis: Genesis, opts: ChainOption
   const nodes = new TrieNodeStore(kv);
   const vmOptions = { allowUnlimitedContractSize: opts.allowUnlimitedContractSize };
 
+  const system = opts.system ?? {};
+  const withSystem = (hooks: BlockHooks = {}): BlockHooks => ({
+    beginBlock: async (state) => {
+      await system.beginBlock?.(state);
+      await hooks.beginBlock?.(state);
+    },
+    ...(system.endBlock === undefined ? {} : { endBlock: system.endBlock }),
+  });
   let head = store.headHeight() === undefined ? await initGenesis(store, common, genesis) : loadHead(store);
   await checkGenesis(store, common, genesis);
   let headState = createWorldState(nodes, common, head.header.stateRoot, { caches: true });
@@ -116,16 +130,17 @@ export async function openChain(kv: KVStore, genesis: Genesis, opts: ChainOption
     store,
     genesis,
     head: () => head,
-    openBlock: (ctx, hooks) => BlockBuilder.open(headVM, common, ctx, 'build', hooks),
+    openBlock: (ctx, hooks) => BlockBuilder.open(headVM, common, ctx, 'build', withSystem(hooks)),
     async buildBlock(ctx, candidates, hooks) {
-      const executed = await executeBlock(headVM, common, ctx, candidates, 'build', hooks);
+      const executed = await executeBlock(headVM, common, ctx, candidates, 'build', withSystem(hooks));
       const block = createBlock(executed.header, executed.transactions.map((t) => t.raw), ctx.lastCommit, ctx.evidence);
       return { block, executed };
     },
-    async commitBlock(block, receipts, txHashes, commit) {
+    async commitBlock(block, executed, commit) {
       invariant(block.header.height === head.header.height + 1n, 'blocks are committed in order');
       invariant(equalBytes(block.header.parentHash, head.hash), 'committed block extends the head');
-      const writes: KVWrite[] = [...nodes.takeWrites(), ...store.blockWrites(block, receipts, commit, txHashes)];
+      const txHashes = executed.transactions.map((t) => hexToBytes(t.hash));
+      const writes: KVWrite[] = [...nodes.takeWrites(), ...store.blockWrites(block, executed.receipts, commit, txHashes, executed.validatorUpdates)];
       await kv.write(writes);
       nodes.writesDurable();
       setHead(block);
@@ -210,7 +225,7 @@ export async function openChain(kv: KVStore, genesis: Genesis, opts: ChainOption
     async reloadHead() {
       kv.refresh(); // the execution worker has just written: read past any older snapshot
       const loaded = loadHead(store);
-      if (loaded.header.height < head.header.height) store.forgetAbove(loaded.header.height);
+      store.forgetAbove(loaded.header.height); // also re-reads what the worker stored beside the blocks (validator updates)
       setHead(loaded);
       headState = createWorldState(nodes, common, head.header.stateRoot, { caches: true });
       headVM = await createExecutionVM(common, headState, blockHash, vmOptions);

@@ -3,12 +3,11 @@
  * the same lmdb database the main thread reads. One request at a time, in order.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { hexToBytes } from '../primitives/index.ts';
 import { decodeValidatedTx } from '../execution/index.ts';
 import type { BlockBuilder, BlockHooks, ExecutedBlock, ValidatedTx } from '../execution/index.ts';
 import type { DevEdit } from '../rpc/index.ts';
 import { createLmdbStore } from '../storage/index.ts';
-import { createBlock, decodeCommit, encodeBlock, encodeReceipts } from '../types/index.ts';
+import { createBlock, decodeCommit, encodeBlock, encodeReceipts, encodeValidatorUpdates } from '../types/index.ts';
 import type { Block } from '../types/index.ts';
 import { openChain } from './chain.ts';
 import { applyDevEdits } from './devEdits.ts';
@@ -39,6 +38,7 @@ function built(builder: BlockBuilder, executed: ExecutedBlock, txs: ValidatedTx[
     receipts: encodeReceipts(executed.receipts),
     included: executed.transactions.map((t) => index.get(t.hash) as number),
     rejected: executed.rejected.map((r) => ({ index: index.get(r.tx.hash) as number, reason: r.reason })),
+    validatorUpdates: encodeValidatorUpdates(executed.validatorUpdates),
   };
 }
 
@@ -94,7 +94,7 @@ async function handle(req: WorkerRequest): Promise<WorkerResult> {
       const { block, executed, builder } = pending;
       pending = undefined;
       await builder.accept(); // its trie nodes reach the node store, to be written with the block
-      await chain.commitBlock(block, executed.receipts, executed.transactions.map((t) => hexToBytes(t.hash)), decodeCommit(req.commit));
+      await chain.commitBlock(block, executed, decodeCommit(req.commit));
       return { ok: true, kind: 'done' };
     }
     case 'rewind':

@@ -5,9 +5,9 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { BlockBuilder, BlockContext, ExecutedBlock, ValidatedTx } from '../execution/index.ts';
-import { ChainError, equalBytes, hexToBytes, invariant } from '../primitives/index.ts';
+import { ChainError, equalBytes, invariant } from '../primitives/index.ts';
 import type { DevEdit } from '../rpc/index.ts';
-import { createBlock, decodeBlock, decodeReceipts, encodeCommit } from '../types/index.ts';
+import { createBlock, decodeBlock, decodeReceipts, decodeValidatorUpdates, encodeCommit } from '../types/index.ts';
 import type { Block, Commit, Genesis } from '../types/index.ts';
 import type { Chain } from './chain.ts';
 import { applyDevEdits } from './devEdits.ts';
@@ -62,7 +62,7 @@ export function createInProcessExecutor(chain: Chain): BlockExecutor {
     abort: end,
     async commit(block, executed, commit) {
       await end();
-      await chain.commitBlock(block, executed.receipts, executed.transactions.map((t) => hexToBytes(t.hash)), commit);
+      await chain.commitBlock(block, executed, commit);
     },
     async rewind(height) {
       await end();
@@ -115,6 +115,7 @@ export function createWorkerExecutor(reader: Chain, opts: WorkerExecutorOptions)
       transactions: res.included.map((i) => sent[i] as ValidatedTx),
       receipts: decodeReceipts(res.receipts),
       rejected: res.rejected.map((r) => ({ tx: sent[r.index] as ValidatedTx, reason: r.reason })),
+      validatorUpdates: decodeValidatorUpdates(res.validatorUpdates),
     };
     return { block, executed };
   };

@@ -22,7 +22,15 @@ export type WorkerRequest =
   | { kind: 'close' };
 
 export type WorkerResult =
-  | { ok: true; kind: 'built'; block: Uint8Array; receipts: Uint8Array; included: number[]; rejected: Array<{ index: number; reason: string }> }
+  | {
+      ok: true;
+      kind: 'built';
+      block: Uint8Array;
+      receipts: Uint8Array;
+      included: number[];
+      rejected: Array<{ index: number; reason: string }>;
+      validatorUpdates: Uint8Array;
+    }
   | { ok: true; kind: 'done' }
   | { ok: false; error: string };
 

@@ -112,9 +112,10 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
     createSigner(validatorKey.seed, genesis.consensusChainId, dev ? createMemorySignerState() : createFileSignerState(paths.signerState), (reason) =>
       deps.logger.warn('signer refused', { reason }),
     );
-  // a node outside the validator set follows the chain and signs nothing
-  const isValidator = genesis.validators.some((v) => equalBytes(ed25519Address(v.publicKey), validatorAddress));
-  const signer = isValidator ? newSigner(opts.dev.enabled) : undefined;
+  // Every node gets its signer: consensus signs only at heights whose set holds this node's key, so a node
+  // outside the set follows the chain and signs nothing, and starts signing at the height a validator set
+  // change (from the execution layer) adds it.
+  const signer = newSigner(opts.dev.enabled);
   const blockTransactions = (block: Block): ValidatedTx[] =>
     block.transactions.map((raw) => pool.get(bytesToHex(keccak256(raw)))?.payload ?? validateRawTx(raw, chain.txCommon, rules));
   const metrics = createMetrics();

@@ -5,7 +5,7 @@
  * which gives interval mining, automine and manual mining. Dev-mode time controls (evm_increaseTime and
  * friends) shape the next block's context here.
  */
-import { createPacerState, stepPacer } from '../consensus/index.ts';
+import { createPacerState, stepPacer, validatorSetHash } from '../consensus/index.ts';
 import type { PacerEffect, PacerInput, PacerState, TimeoutOptions, ValidatorSet } from '../consensus/index.ts';
 import { prevRandaoFor } from '../execution/index.ts';
 import type { BlockContext, ExecutedBlock, ValidatedTx } from '../execution/index.ts';
@@ -103,7 +103,7 @@ export class BlockProducer implements ConsensusHost {
     this.setup = setup;
     this.pacer = createPacerState(blockTimeMs);
     this.proposer = setup.signer?.address ?? NO_VALIDATOR;
-    this.validatorSets = createValidatorSets(deps.chain.genesis);
+    this.validatorSets = createValidatorSets(deps.chain.genesis, { store: deps.chain.store, headHeight: () => deps.chain.head().header.height });
     this.time = { offsetSec: 0n, nextTimestamp: undefined, gasLimit: deps.chain.genesis.blockGasLimit, prevRandao: undefined };
     const paced = setup.mode === 'paced';
     this.consensus = new ConsensusDriver({
@@ -267,7 +267,7 @@ export class BlockProducer implements ConsensusHost {
       proposer: this.proposer,
       gasLimit: this.time.gasLimit,
       baseFeePerGas: this.deps.chain.genesis.minGasPriceWei,
-      validatorsHash: head.header.validatorsHash,
+      validatorsHash: validatorSetHash(this.validatorSets.at(height)),
       lastCommit,
       feePool: this.deps.feePool,
       ...(prevRandao === undefined ? {} : { prevRandao }),
@@ -417,7 +417,7 @@ export class BlockProducer implements ConsensusHost {
       proposer: h.proposer,
       gasLimit: this.deps.chain.genesis.blockGasLimit,
       baseFeePerGas: this.deps.chain.genesis.minGasPriceWei,
-      validatorsHash: head.header.validatorsHash,
+      validatorsHash: validatorSetHash(this.validatorSets.at(h.height)),
       lastCommit: block.lastCommit,
       feePool: this.deps.feePool,
       ...(block.evidence.length === 0 ? {} : { evidence: block.evidence }),

@@ -6,6 +6,7 @@
  *   h<hash:32>    height         t<txhash:32> height:8|index:4
  *   s<key>        state trie node or contract code (content addressed, never deleted)
  *   e<first:8>    a run of empty blocks first..last stored as one record (dev mode, ADR 0009)
+ *   v<height:8>   validator set changes the execution of that block returned (only when there were any)
  *   d<height:8>   dev mode: the state root reads at that block see, its own plus the edits made while it
  *                 was the head (what the next block started from; Hardhat's "irregular state", ADR 0009)
  *   m:head        height of the last committed block
@@ -24,9 +25,11 @@ import {
   encodeCommit,
   encodeEmptyRange,
   encodeReceipts,
+  decodeValidatorUpdates,
+  encodeValidatorUpdates,
   inEmptyRange,
 } from '../types/index.ts';
-import type { Block, Commit, EmptyRange, Receipt } from '../types/index.ts';
+import type { Block, Commit, EmptyRange, Receipt, Validator } from '../types/index.ts';
 import type { KVStore, KVWrite } from './kvStore.ts';
 
 const P_BLOCK = utf8ToBytes('b');
@@ -37,6 +40,7 @@ const P_TX = utf8ToBytes('t');
 export const STATE_PREFIX = utf8ToBytes('s');
 const P_RANGE = utf8ToBytes('e');
 const P_EDITED_ROOT = utf8ToBytes('d');
+const P_VALIDATOR_UPDATES = utf8ToBytes('v');
 const K_HEAD = utf8ToBytes('m:head');
 const K_DEV_EDITS = utf8ToBytes('m:devEdits');
 
@@ -66,8 +70,12 @@ export interface ChainStore {
   receipts(height: bigint): Receipt[] | undefined;
   commit(height: bigint): Commit | undefined;
   txLocation(hash: Uint8Array): TxLocation | undefined;
-  /** Writes that store a committed block and advance the head to it. */
-  blockWrites(block: Block, receipts: Receipt[], commit: Commit, txHashes: Uint8Array[]): KVWrite[];
+  /** Writes that store a committed block (and the validator changes its execution returned) and advance the head to it. */
+  blockWrites(block: Block, receipts: Receipt[], commit: Commit, txHashes: Uint8Array[], validatorUpdates?: readonly Validator[]): KVWrite[];
+  /** The validator changes block `height` returned (empty for most blocks). */
+  validatorUpdates(height: bigint): Validator[];
+  /** The heights whose blocks changed the validator set, ascending; the same array until they change. */
+  validatorUpdateHeights(): readonly bigint[];
   /** Drops cached blocks above `height` and re-reads the empty ranges (another writer changed the chain). */
   forgetAbove(height: bigint): void;
   /** Writes that delete a block (and its receipts, commit and tx index) and move the head below it. */
@@ -118,6 +126,8 @@ export function createChainStore(kv: KVStore): ChainStore {
   const receiptLists = new RecentCache<Receipt[]>(256);
   // few (one per large hardhat_mine), ordered by first height; re-read when another writer may have changed them
   let ranges: EmptyRange[] = readRanges(kv);
+  // few (a set changes rarely); re-read with the ranges
+  let updateHeights: bigint[] = readUpdateHeights(kv);
   const rangeAt = (height: bigint): EmptyRange | undefined => {
     let lo = 0;
     let hi = ranges.length - 1;
@@ -169,7 +179,7 @@ export function createChainStore(kv: KVStore): ChainStore {
       if (v === undefined) return undefined;
       return { height: readU64(v), index: Buffer.from(v).readUInt32BE(8) };
     },
-    blockWrites(block, receipts, commit, txHashes) {
+    blockWrites(block, receipts, commit, txHashes, validatorUpdates = []) {
       const h = u64(block.header.height);
       const writes: KVWrite[] = [
         { key: concatBytes(P_BLOCK, h), value: encodeBlock(block) },
@@ -178,6 +188,12 @@ export function createChainStore(kv: KVStore): ChainStore {
         { key: concatBytes(P_HASH, block.hash), value: h },
         { key: K_HEAD, value: h },
       ];
+      if (validatorUpdates.length > 0) {
+        writes.push({ key: concatBytes(P_VALIDATOR_UPDATES, h), value: encodeValidatorUpdates(validatorUpdates) });
+        // visible to this store's reads as soon as the block is: heights only grow, and a failed write
+        // stops the node (the same height is never written with other updates)
+        if (!updateHeights.includes(block.header.height)) updateHeights = [...updateHeights, block.header.height];
+      }
       txHashes.forEach((txHash, index) => {
         const loc = Buffer.alloc(12);
         loc.writeBigUInt64BE(block.header.height);
@@ -186,14 +202,24 @@ export function createChainStore(kv: KVStore): ChainStore {
       });
       return writes;
     },
+    validatorUpdates(height) {
+      if (!updateHeights.includes(height)) return [];
+      const bytes = kv.get(concatBytes(P_VALIDATOR_UPDATES, u64(height)));
+      return bytes === undefined ? [] : decodeValidatorUpdates(bytes);
+    },
+    validatorUpdateHeights: () => updateHeights,
     forgetAbove(height) {
       blocks.forgetAbove(height);
       receiptLists.forgetAbove(height);
       ranges = readRanges(kv);
+      // a new array only when the heights changed: readers key caches on it (node/validatorSets.ts)
+      const fresh = readUpdateHeights(kv);
+      if (fresh.length !== updateHeights.length || fresh.some((h, i) => h !== updateHeights[i])) updateHeights = fresh;
     },
     removeBlockWrites(block, txHashes) {
       blocks.forget(block.header.height);
       receiptLists.forget(block.header.height);
+      updateHeights = updateHeights.filter((u) => u !== block.header.height);
       const h = u64(block.header.height);
       return [
         { key: concatBytes(P_BLOCK, h), value: null },
@@ -201,6 +227,7 @@ export function createChainStore(kv: KVStore): ChainStore {
         { key: concatBytes(P_COMMIT, h), value: null },
         { key: concatBytes(P_HASH, block.hash), value: null },
         { key: concatBytes(P_EDITED_ROOT, h), value: null },
+        { key: concatBytes(P_VALIDATOR_UPDATES, h), value: null },
         ...txHashes.map((t) => ({ key: concatBytes(P_TX, t), value: null })),
         { key: K_HEAD, value: u64(block.header.height - 1n) },
       ];
@@ -232,6 +259,12 @@ export function createChainStore(kv: KVStore): ChainStore {
       return { key: K_DEV_EDITS, value };
     },
   };
+}
+
+function readUpdateHeights(kv: KVStore): bigint[] {
+  const out: bigint[] = [];
+  for (const [key] of kv.entries(P_VALIDATOR_UPDATES)) out.push(readU64(key, P_VALIDATOR_UPDATES.length));
+  return out;
 }
 
 function readRanges(kv: KVStore): EmptyRange[] {

@@ -19,7 +19,7 @@ export { decodeHeader, encodeHeader, hashHeader } from './header.ts';
 export type { Header } from './header.ts';
 export { decodeReceipts, encodeReceipts } from './receipt.ts';
 export type { Log, Receipt } from './receipt.ts';
-export { createValidator, hashValidatorSet } from './validator.ts';
+export { createValidator, decodeValidatorUpdates, encodeValidatorUpdates, hashValidatorSet } from './validator.ts';
 export type { Validator } from './validator.ts';
 export { evidenceFromFields, evidenceKey, evidenceToFields, hashEvidence, voteFromFields, voteToFields } from './vote.ts';
 export type { DuplicateVoteEvidence, Proposal, Vote, VoteType } from './vote.ts';

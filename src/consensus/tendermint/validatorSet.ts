@@ -4,6 +4,7 @@
  * change returns a new set. Voting power is bigint throughout.
  */
 import { bytesToHex } from '../../primitives/index.ts';
+import { hashValidatorSet } from '../../types/index.ts';
 import type { Validator } from '../../types/index.ts';
 import { consensusError } from '../errors.ts';
 import { centerPriorities, compareAddresses, incrementProposerPriority, indexOfMaxPriority, rescalePriorities } from './proposerSelection.ts';
@@ -57,6 +58,21 @@ export function createValidatorSet(members: readonly Validator[]): ValidatorSet 
   const totalPower = sumPower(validators);
   checkTotal(totalPower);
   return incrementProposerPriority({ validators, totalPower, proposer: validators[0] as ConsensusValidator }, 1);
+}
+
+const hashes = new WeakMap<ValidatorSet, Uint8Array>();
+
+/**
+ * What a header's validatorsHash commits to: the members (address, key, power) in the set's order. Proposer
+ * priorities are left out: they change every height while the membership does not.
+ */
+export function validatorSetHash(set: ValidatorSet): Uint8Array {
+  let hash = hashes.get(set);
+  if (hash === undefined) {
+    hash = hashValidatorSet(set.validators);
+    hashes.set(set, hash);
+  }
+  return hash;
 }
 
 const indexes = new WeakMap<ValidatorSet, Map<string, ConsensusValidator>>();

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createValidatorSet } from '../../../src/consensus/index.ts';
+import { createValidatorSet, validatorSetHash } from '../../../src/consensus/index.ts';
 import { ed25519KeyFromSeed, ed25519Sign } from '../../../src/crypto/index.ts';
 import { MAX_FUTURE_DRIFT_SEC, checkProposedHeader } from '../../../src/node/blockChecks.ts';
 import { createBlock, createValidator, precommitSignBytes } from '../../../src/types/index.ts';
@@ -41,7 +41,7 @@ function header(over: Partial<Header>): Header {
     gasLimit: genesis.blockGasLimit,
     baseFeePerGas: genesis.minGasPriceWei,
     prevRandao: new Uint8Array(32).fill(5),
-    validatorsHash: new Uint8Array(32).fill(6),
+    validatorsHash: validatorSetHash(set),
     lastCommitHash: new Uint8Array(32),
     evidenceHash: new Uint8Array(32),
     ...over,
@@ -83,7 +83,7 @@ describe('checkProposedHeader', () => {
     ['a time far ahead of our clock', { timestamp: NOW_SEC + MAX_FUTURE_DRIFT_SEC + 1n }, certificate(3), /future/],
     ['another gas limit', { gasLimit: 1n }, certificate(3), /gas limit/],
     ['another base fee', { baseFeePerGas: 1n }, certificate(3), /base fee/],
-    ['a validators hash that changed', { validatorsHash: new Uint8Array(32).fill(7) }, certificate(3), /validators hash/],
+    ['a validators hash that is not its height\'s set', { validatorsHash: new Uint8Array(32).fill(7) }, certificate(3), /validators hash/],
     ['no certificate of the parent', {}, null, /no certificate/],
     ['a certificate of only half the power', {}, certificate(2), /last commit: .*voting power/],
     ['a certificate signed for another chain', {}, certificate(3, 'other-chain'), /last commit: bad precommit signature/],

@@ -18,9 +18,9 @@ const genesis = testGenesis();
 const ALICE = new Uint8Array(20).fill(0xa1);
 
 async function mineEmpty(chain: Chain, edits: DevEdit[] = []): Promise<void> {
-  const { block } = await chain.buildBlock(nextBlockContext(chain.head()), [], { beginBlock: (state) => applyDevEdits(state, edits) });
+  const { block, executed } = await chain.buildBlock(nextBlockContext(chain.head()), [], { beginBlock: (state) => applyDevEdits(state, edits) });
   const commit: Commit = { height: block.header.height, round: 0, blockHash: block.hash, signatures: [] };
-  await chain.commitBlock(block, [], [], commit);
+  await chain.commitBlock(block, executed, commit);
 }
 
 async function balanceAt(chain: Chain, height: bigint): Promise<bigint> {
