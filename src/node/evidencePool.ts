@@ -4,9 +4,10 @@
  * same evidence at the same height (the staking issue slashes from there). One piece per validator,
  * height, round and vote type: a second conflicting pair proves nothing new.
  *
- * Committed evidence is remembered so it is neither proposed nor accepted twice. The memory is this
- * process's; a restarted node relearns it from the blocks it syncs or decides (CometBFT keeps it in its
- * evidence database; ours will move into the chain state with slashing).
+ * Committed evidence is remembered so it is neither proposed nor accepted twice: the chain store keeps the
+ * key of each piece with the block that committed it, and a restarting node loads them (as CometBFT's
+ * evidence database does). Evidence older than MAX_EVIDENCE_AGE_BLOCKS is refused, as CometBFT's
+ * max_age_num_blocks: the stake it would slash may have left long ago.
  */
 import { isDuplicateVoteEvidence } from '../consensus/index.ts';
 import type { ValidatorSet } from '../consensus/index.ts';
@@ -19,9 +20,17 @@ import type { DuplicateVoteEvidence, Vote } from '../types/index.ts';
 /** How much evidence one block carries at most; the rest waits for the next. */
 export const MAX_EVIDENCE_PER_BLOCK = 16;
 
+/** CometBFT's default max_age_num_blocks. */
+export const MAX_EVIDENCE_AGE_BLOCKS = 100_000n;
+
 export class EvidencePool {
   private readonly pending = new Map<string, DuplicateVoteEvidence>();
-  private readonly committed = new Set<string>();
+  private readonly committed: Set<string>;
+
+  /** `committed`: the keys the chain store holds (evidence committed before this process started). */
+  constructor(committed: Iterable<string> = []) {
+    this.committed = new Set(committed);
+  }
 
   /** Adds verified evidence; false when it is already known or committed. */
   add(e: DuplicateVoteEvidence): boolean {
@@ -31,8 +40,9 @@ export class EvidencePool {
     return true;
   }
 
-  /** What the next block should carry. */
-  forProposal(): DuplicateVoteEvidence[] {
+  /** What block `height` should carry (evidence too old for it is dropped). */
+  forProposal(height: bigint): DuplicateVoteEvidence[] {
+    for (const [key, e] of this.pending) if (isTooOld(e, height)) this.pending.delete(key);
     return [...this.pending.values()].slice(0, MAX_EVIDENCE_PER_BLOCK);
   }
 
@@ -51,6 +61,10 @@ export class EvidencePool {
   size(): number {
     return this.pending.size;
   }
+}
+
+export function isTooOld(e: DuplicateVoteEvidence, blockHeight: bigint): boolean {
+  return blockHeight - e.voteA.height > MAX_EVIDENCE_AGE_BLOCKS;
 }
 
 /** Why evidence is not proof of a double-sign by a member of `set` (the set of its height), or undefined. */

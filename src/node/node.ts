@@ -119,7 +119,7 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
   const blockTransactions = (block: Block): ValidatedTx[] =>
     block.transactions.map((raw) => pool.get(bytesToHex(keccak256(raw)))?.payload ?? validateRawTx(raw, chain.txCommon, rules));
   const metrics = createMetrics();
-  const evidence = new EvidencePool();
+  const evidence = new EvidencePool(chain.store.committedEvidenceKeys());
   let lastCommitMs: number | undefined;
   const wal = opts.dev.enabled ? undefined : openWriteAheadLog(paths.consensusWal);
   const network: NodeNetwork | undefined =

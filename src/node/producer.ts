@@ -15,7 +15,7 @@ import { evidenceKey } from '../types/index.ts';
 import type { Block, Commit, DuplicateVoteEvidence } from '../types/index.ts';
 import type { DevEdit } from '../rpc/index.ts';
 import { checkProposedHeader } from './blockChecks.ts';
-import { checkEvidence } from './evidencePool.ts';
+import { checkEvidence, isTooOld } from './evidencePool.ts';
 import type { EvidencePool } from './evidencePool.ts';
 import type { Chain } from './chain.ts';
 import { ConsensusDriver } from './consensusDriver.ts';
@@ -330,7 +330,7 @@ export class BlockProducer implements ConsensusHost {
     const timestamp = this.nextTimestamp(head.header.timestamp, atMs);
     // a network's certificate may have gained late precommits since it was stored; alone, it is the stored one
     const ctx =
-      this.setup.mode === 'network' ? this.contextFor(head, height, timestamp, lastCommit, this.deps.evidence.forProposal()) : this.contextFor(head, height, timestamp);
+      this.setup.mode === 'network' ? this.contextFor(head, height, timestamp, lastCommit, this.deps.evidence.forProposal(height)) : this.contextFor(head, height, timestamp);
     const edits = this.edits;
     this.edits = [];
     const startedMs = this.deps.clock.nowMs();
@@ -397,6 +397,7 @@ export class BlockProducer implements ConsensusHost {
       if (keys.has(key) || this.deps.evidence.isCommitted(e)) return `evidence against ${bytesToHex(e.voteA.validatorAddress)} is repeated`;
       keys.add(key);
       if (e.voteA.height > block.header.height || e.voteA.height < 1n) return `evidence of height ${e.voteA.height} in block ${block.header.height}`;
+      if (isTooOld(e, block.header.height)) return `evidence of height ${e.voteA.height} is too old for block ${block.header.height}`;
       const problem = checkEvidence(e, this.validatorSets.at(e.voteA.height), this.deps.chain.genesis.consensusChainId);
       if (problem !== undefined) return `evidence: ${problem}`;
     }

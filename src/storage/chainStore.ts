@@ -6,6 +6,7 @@
  *   h<hash:32>    height         t<txhash:32> height:8|index:4
  *   s<key>        state trie node or contract code (content addressed, never deleted)
  *   e<first:8>    a run of empty blocks first..last stored as one record (dev mode, ADR 0009)
+ *   x<evidence>   height of the block that committed this double-sign evidence (key: types evidenceKey)
  *   v<height:8>   validator set changes the execution of that block returned (only when there were any)
  *   d<height:8>   dev mode: the state root reads at that block see, its own plus the edits made while it
  *                 was the head (what the next block started from; Hardhat's "irregular state", ADR 0009)
@@ -27,6 +28,7 @@ import {
   encodeReceipts,
   decodeValidatorUpdates,
   encodeValidatorUpdates,
+  evidenceKey,
   inEmptyRange,
 } from '../types/index.ts';
 import type { Block, Commit, EmptyRange, Receipt, Validator } from '../types/index.ts';
@@ -41,6 +43,7 @@ export const STATE_PREFIX = utf8ToBytes('s');
 const P_RANGE = utf8ToBytes('e');
 const P_EDITED_ROOT = utf8ToBytes('d');
 const P_VALIDATOR_UPDATES = utf8ToBytes('v');
+const P_EVIDENCE = utf8ToBytes('x');
 const K_HEAD = utf8ToBytes('m:head');
 const K_DEV_EDITS = utf8ToBytes('m:devEdits');
 
@@ -74,6 +77,8 @@ export interface ChainStore {
   blockWrites(block: Block, receipts: Receipt[], commit: Commit, txHashes: Uint8Array[], validatorUpdates?: readonly Validator[]): KVWrite[];
   /** The validator changes block `height` returned (empty for most blocks). */
   validatorUpdates(height: bigint): Validator[];
+  /** The keys (types evidenceKey) of every double-sign evidence committed so far. */
+  committedEvidenceKeys(): string[];
   /** The heights whose blocks changed the validator set, ascending; the same array until they change. */
   validatorUpdateHeights(): readonly bigint[];
   /** Drops cached blocks above `height` and re-reads the empty ranges (another writer changed the chain). */
@@ -194,6 +199,7 @@ export function createChainStore(kv: KVStore): ChainStore {
         // stops the node (the same height is never written with other updates)
         if (!updateHeights.includes(block.header.height)) updateHeights = [...updateHeights, block.header.height];
       }
+      for (const e of block.evidence) writes.push({ key: concatBytes(P_EVIDENCE, utf8ToBytes(evidenceKey(e))), value: h });
       txHashes.forEach((txHash, index) => {
         const loc = Buffer.alloc(12);
         loc.writeBigUInt64BE(block.header.height);
@@ -208,6 +214,7 @@ export function createChainStore(kv: KVStore): ChainStore {
       return bytes === undefined ? [] : decodeValidatorUpdates(bytes);
     },
     validatorUpdateHeights: () => updateHeights,
+    committedEvidenceKeys: () => [...kv.entries(P_EVIDENCE)].map(([key]) => Buffer.from(key.subarray(P_EVIDENCE.length)).toString('utf8')),
     forgetAbove(height) {
       blocks.forgetAbove(height);
       receiptLists.forgetAbove(height);
@@ -228,6 +235,7 @@ export function createChainStore(kv: KVStore): ChainStore {
         { key: concatBytes(P_HASH, block.hash), value: null },
         { key: concatBytes(P_EDITED_ROOT, h), value: null },
         { key: concatBytes(P_VALIDATOR_UPDATES, h), value: null },
+        ...block.evidence.map((e) => ({ key: concatBytes(P_EVIDENCE, utf8ToBytes(evidenceKey(e))), value: null })),
         ...txHashes.map((t) => ({ key: concatBytes(P_TX, t), value: null })),
         { key: K_HEAD, value: u64(block.header.height - 1n) },
       ];
