@@ -1,7 +1,7 @@
 /**
  * evm: the adapter over @ethereumjs/vm: the chain's Common (hardfork, native crypto), VMs over a world
- * state with our BLOCKHASH source, EVM block environments, and transaction decoding. Later: our
- * precompiles (issue 6).
+ * state with our BLOCKHASH source, EVM block environments, transaction decoding, and native contracts
+ * (chain logic callable at fixed addresses: staking).
  */
 export { createChainCommon } from './common.ts';
 export { createTxCommon, decodeTransaction } from './tx.ts';
@@ -12,3 +12,4 @@ export type { RunTxResult, VM } from '@ethereumjs/vm';
 export type { TypedTransaction } from '@ethereumjs/tx';
 export type { Common } from '@ethereumjs/common';
 export { jumpAnalysisCached } from './jumpAnalysis.ts';
+export type { NativeCall, NativeContract, NativeLog, NativeOutcome } from './nativeContracts.ts';

@@ -5,11 +5,13 @@
 import { createBlock } from '@ethereumjs/block';
 import type { Block as EvmBlock } from '@ethereumjs/block';
 import type { Common } from '@ethereumjs/common';
-import type { EVMMockBlockchainInterface } from '@ethereumjs/evm';
+import type { EVM, EVMMockBlockchainInterface } from '@ethereumjs/evm';
 import { Address } from '@ethereumjs/util';
 import { createVM } from '@ethereumjs/vm';
 import type { VM } from '@ethereumjs/vm';
 import type { WorldState } from '../state/index.ts';
+import { nativePrecompiles, prepareNativeContracts } from './nativeContracts.ts';
+import type { NativeContract } from './nativeContracts.ts';
 import './jumpAnalysis.ts'; // installs the per-code jump analysis cache (PERF)
 
 export type BlockHashLookup = (height: bigint) => Uint8Array | undefined;
@@ -17,6 +19,8 @@ export type BlockHashLookup = (height: bigint) => Uint8Array | undefined;
 export interface VMOptions {
   /** Dev option: lift the 24 KiB contract size limit (EIP-170), as Hardhat's allowUnlimitedContractSize. */
   allowUnlimitedContractSize: boolean;
+  /** The chain's native contracts (staking), callable at their addresses (nativeContracts.ts). */
+  nativeContracts?: readonly NativeContract[];
 }
 
 export async function createExecutionVM(
@@ -36,12 +40,21 @@ export async function createExecutionVM(
       return blockchain;
     },
   };
-  return createVM({
+  const natives = opts.nativeContracts ?? [];
+  // the precompiles need the VM's EVM, which exists only once the VM does
+  let vm: VM | undefined;
+  const created = await createVM({
     common,
     stateManager: state,
     blockchain,
-    evmOpts: { allowUnlimitedContractSize: opts.allowUnlimitedContractSize },
+    evmOpts: {
+      allowUnlimitedContractSize: opts.allowUnlimitedContractSize,
+      ...(natives.length === 0 ? {} : { customPrecompiles: nativePrecompiles(natives, () => (vm as VM).evm as EVM) }),
+    },
   });
+  vm = created;
+  if (natives.length > 0) prepareNativeContracts(created.evm as EVM);
+  return created;
 }
 
 /** The block environment a transaction executes in. */

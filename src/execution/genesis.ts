@@ -8,6 +8,7 @@ import { EMPTY_TRIE_ROOT } from '../state/index.ts';
 import type { WorldState } from '../state/index.ts';
 import type { Genesis, Header, Validator } from '../types/index.ts';
 import { createValidator, hashValidatorSet } from '../types/index.ts';
+import { applyStakingGenesis } from './chainSystem.ts';
 
 export function genesisValidators(genesis: Genesis): Validator[] {
   return genesis.validators.map((v) => createValidator(v.publicKey, v.power));
@@ -20,6 +21,7 @@ export async function applyGenesis(state: WorldState, genesis: Genesis): Promise
     if (acc.code !== undefined) await state.putCode(address, acc.code);
     for (const [key, value] of acc.storage ?? []) await state.putStorage(address, key, value);
   }
+  await applyStakingGenesis(state, genesis);
   const stateRoot = await state.getStateRoot();
   return {
     height: 0n,

@@ -7,6 +7,7 @@ export { TxErrorCode } from './errors.ts';
 export { BlockBuilder, executeBlock, prevRandaoFor } from './executeBlock.ts';
 export type { BlockContext, BlockHooks, ExecuteOptions, ExecutedBlock, ExecutionMode } from './executeBlock.ts';
 export { applyGenesis, genesisValidators } from './genesis.ts';
+export { nativeContractsOf, stakingParamsOf, systemHooksOf } from './chainSystem.ts';
 export { orderedTrieRoot, trieRoot } from './roots.ts';
 export { decodeValidatedTx, transferTarget, validateRawTx } from './validateTx.ts';
 export type { AdmissionRules, ValidatedTx } from './validateTx.ts';

@@ -10,7 +10,7 @@
  */
 import { createChainCommon, createExecutionVM, createTxCommon } from '../evm/index.ts';
 import type { Common, VM } from '../evm/index.ts';
-import { BlockBuilder, applyGenesis, executeBlock } from '../execution/index.ts';
+import { BlockBuilder, applyGenesis, executeBlock, nativeContractsOf, systemHooksOf } from '../execution/index.ts';
 import type { BlockContext, BlockHooks, ExecutedBlock, ValidatedTx } from '../execution/index.ts';
 import { EVM_HARDFORK } from '../params/index.ts';
 import { ChainError, bytesToHex, equalBytes, hexToBytes, invariant } from '../primitives/index.ts';
@@ -27,8 +27,9 @@ import { applyDevEdits } from './devEdits.ts';
 export interface ChainOptions {
   allowUnlimitedContractSize: boolean;
   /**
-   * The chain's own block logic, run in every block it builds or applies (the staking module's begin and
-   * end of block). Per-call hooks (dev edits) run after `system.beginBlock`.
+   * The chain's own block logic, run in every block it builds or applies; by default what genesis says
+   * (staking's end of block, execution/chainSystem.ts). Per-call hooks (dev edits) run after
+   * `system.beginBlock`.
    */
   system?: BlockHooks;
 }
@@ -84,9 +85,9 @@ export async function openChain(kv: KVStore, genesis: Genesis, opts: ChainOption
   const txCommon = createTxCommon(common);
   const store = createChainStore(kv);
   const nodes = new TrieNodeStore(kv);
-  const vmOptions = { allowUnlimitedContractSize: opts.allowUnlimitedContractSize };
+  const vmOptions = { allowUnlimitedContractSize: opts.allowUnlimitedContractSize, nativeContracts: nativeContractsOf(genesis) };
 
-  const system = opts.system ?? {};
+  const system = opts.system ?? systemHooksOf(genesis);
   const withSystem = (hooks: BlockHooks = {}): BlockHooks => ({
     beginBlock: async (state) => {
       await system.beginBlock?.(state);

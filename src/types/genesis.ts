@@ -20,6 +20,21 @@ export interface GenesisValidator {
   shares: bigint; // CMT wei staked (used by the staking issue)
   maxAmount: bigint;
   compRate: string; // exact rational, e.g. "1/5"
+  /** The Ethereum address that owns the candidacy (may withdraw its stake); absent: nobody can. */
+  owner?: Uint8Array;
+}
+
+/**
+ * app_state.stake: staking is on when present (ADR 0014), with these overrides of the default parameters,
+ * in CyberMiles' JSON names (reference/cybermiles.md §3.1). Ratios are "num/den".
+ */
+export interface GenesisStaking {
+  maxValidators?: number;
+  backupValidators?: number;
+  selfStakeRatio?: { num: bigint; den: bigint };
+  sizeThreshold?: { num: bigint; den: bigint };
+  unbondingBlocks?: bigint;
+  foundation?: Uint8Array;
 }
 
 export interface Genesis {
@@ -31,6 +46,7 @@ export interface Genesis {
   maxTxSizeBytes: number;
   alloc: Map<string, GenesisAccount>; // lower-case 0x address
   validators: GenesisValidator[];
+  staking?: GenesisStaking;
 }
 
 export interface GenesisJson {
@@ -45,6 +61,7 @@ export interface GenesisJson {
     shares: string;
     max_amount: string;
     comp_rate: string;
+    owner?: string;
   }>;
   app_state: {
     evm: {
@@ -52,6 +69,7 @@ export interface GenesisJson {
       min_gas_price: string;
       alloc: Record<string, { balance: string; nonce?: string; code?: string; storage?: Record<string, string> }>;
     };
+    stake?: { params?: Record<string, string | number> };
   };
 }
 
@@ -110,8 +128,43 @@ function parseValidators(raw: unknown): GenesisValidator[] {
       shares: toBigint(v.shares ?? '0', `${field}.shares`),
       maxAmount: toBigint(v.max_amount ?? '0', `${field}.max_amount`),
       compRate: typeof v.comp_rate === 'string' ? v.comp_rate : '1/5',
+      ...(v.owner === undefined ? {} : { owner: toAddress(v.owner, `${field}.owner`) }),
     };
   });
+}
+
+function toAddress(value: unknown, field: string): Uint8Array {
+  if (typeof value !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(value)) fail(field, 'expected a 0x-prefixed 20-byte address');
+  return hexToBytes(value.toLowerCase());
+}
+
+function toRatio(value: unknown, field: string): { num: bigint; den: bigint } {
+  const m = typeof value === 'string' ? /^(\d+)\/(\d+)$/.exec(value) : null;
+  if (m === null) fail(field, 'expected "num/den"');
+  const ratio = { num: BigInt(m[1] as string), den: BigInt(m[2] as string) };
+  if (ratio.den === 0n || ratio.num > ratio.den) fail(field, 'expected a ratio between 0 and 1');
+  return ratio;
+}
+
+function parseStaking(raw: unknown): GenesisStaking | undefined {
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'object' || raw === null) fail('app_state.stake', 'expected an object');
+  const p = ((raw as { params?: unknown }).params ?? {}) as Record<string, unknown>;
+  if (typeof p !== 'object' || p === null) fail('app_state.stake.params', 'expected an object');
+  const out: GenesisStaking = {};
+  const count = (name: string): number => {
+    const n = Number(toBigint(p[name], `app_state.stake.params.${name}`));
+    if (!Number.isSafeInteger(n) || n < 0) fail(`app_state.stake.params.${name}`, 'expected a small non-negative integer');
+    return n;
+  };
+  if (p.max_vals !== undefined) out.maxValidators = count('max_vals');
+  if (out.maxValidators === 0) fail('app_state.stake.params.max_vals', 'at least one validator');
+  if (p.backup_vals !== undefined) out.backupValidators = count('backup_vals');
+  if (p.self_staking_ratio !== undefined) out.selfStakeRatio = toRatio(p.self_staking_ratio, 'app_state.stake.params.self_staking_ratio');
+  if (p.validator_size_threshold !== undefined) out.sizeThreshold = toRatio(p.validator_size_threshold, 'app_state.stake.params.validator_size_threshold');
+  if (p.unstake_waiting_period !== undefined) out.unbondingBlocks = toBigint(p.unstake_waiting_period, 'app_state.stake.params.unstake_waiting_period');
+  if (p.foundation_address !== undefined) out.foundation = toAddress(p.foundation_address, 'app_state.stake.params.foundation_address');
+  return out;
 }
 
 export function parseGenesis(json: unknown): Genesis {
@@ -126,6 +179,7 @@ export function parseGenesis(json: unknown): Genesis {
   if (evm === undefined) fail('app_state.evm', 'missing');
   const chainId = toBigint(evm.chain_id, 'app_state.evm.chain_id');
   if (chainId === 0n) fail('app_state.evm.chain_id', 'must be positive');
+  const stake = parseStaking((g.app_state as { stake?: unknown }).stake);
   return {
     genesisTimeSec: BigInt(Math.floor(time / 1000)),
     consensusChainId: g.chain_id,
@@ -135,5 +189,6 @@ export function parseGenesis(json: unknown): Genesis {
     maxTxSizeBytes: Number(toBigint(block.max_tx_bytes, 'consensus_params.block.max_tx_bytes')),
     alloc: parseAlloc(evm.alloc),
     validators: parseValidators(g.validators),
+    ...(stake === undefined ? {} : { staking: stake }),
   };
 }

@@ -14,7 +14,7 @@ export type { SignedMessageKind } from './signBytes.ts';
 export { decodeEmptyRange, emptyRangeBlock, emptyRangeHash, emptyRangeHeader, emptyRangeHeightOf, encodeEmptyRange, inEmptyRange } from './emptyRange.ts';
 export type { EmptyRange } from './emptyRange.ts';
 export { parseGenesis } from './genesis.ts';
-export type { Genesis, GenesisAccount, GenesisJson, GenesisValidator } from './genesis.ts';
+export type { Genesis, GenesisAccount, GenesisJson, GenesisStaking, GenesisValidator } from './genesis.ts';
 export { decodeHeader, encodeHeader, hashHeader } from './header.ts';
 export type { Header } from './header.ts';
 export { decodeReceipts, encodeReceipts } from './receipt.ts';

@@ -18,17 +18,18 @@ const ALLOWED: Record<string, string[]> = {
   storage: ['primitives', 'encoding', 'types'],
   state: ['primitives', 'crypto', 'encoding', 'params', 'types', 'storage'],
   evm: ['primitives', 'crypto', 'encoding', 'params', 'types', 'state'],
-  execution: ['primitives', 'crypto', 'encoding', 'params', 'types', 'state', 'evm'],
+  staking: ['primitives', 'crypto', 'encoding', 'params', 'types', 'state'],
+  execution: ['primitives', 'crypto', 'encoding', 'params', 'types', 'state', 'evm', 'staking'],
   consensus: ['primitives', 'crypto', 'params', 'types'],
   mempool: ['primitives', 'crypto', 'encoding', 'params', 'types'],
   p2p: ['primitives', 'crypto', 'encoding'],
-  rpc: ['primitives', 'crypto', 'encoding', 'params', 'types', 'storage', 'state', 'evm', 'execution', 'mempool'],
-  node: ['primitives', 'crypto', 'encoding', 'params', 'types', 'storage', 'state', 'evm', 'execution', 'consensus', 'mempool', 'p2p', 'rpc'],
+  rpc: ['primitives', 'crypto', 'encoding', 'params', 'types', 'storage', 'state', 'evm', 'staking', 'execution', 'mempool'],
+  node: ['primitives', 'crypto', 'encoding', 'params', 'types', 'storage', 'state', 'evm', 'staking', 'execution', 'consensus', 'mempool', 'p2p', 'rpc'],
   cli: ['primitives', 'crypto', 'params', 'node', 'storage'],
 };
 
 /** Modules whose code must be a pure function of its inputs. */
-const DETERMINISTIC = ['consensus', 'execution', 'mempool', 'state', 'types'];
+const DETERMINISTIC = ['consensus', 'execution', 'mempool', 'staking', 'state', 'types'];
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

@@ -1,0 +1,62 @@
+/**
+ * The chain's own logic around the EVM, from genesis: the staking contract callable at its address, the
+ * genesis validators as staking candidates, and staking's end of block (unbondings paid, the election,
+ * its validator set changes). Staking is on when genesis has an app_state.stake section (ADR 0014).
+ */
+import { ed25519Address } from '../crypto/index.ts';
+import type { NativeContract } from '../evm/index.ts';
+import { MAINNET_STAKING_PARAMS, RATE_ONE, STAKING_ADDRESS, runStakingCall, stakingEndBlock, stakingGenesis } from '../staking/index.ts';
+import type { GenesisCandidate, StakingParams } from '../staking/index.ts';
+import type { WorldState } from '../state/index.ts';
+import { createValidator } from '../types/index.ts';
+import type { Genesis } from '../types/index.ts';
+import type { BlockHooks } from './executeBlock.ts';
+
+export function stakingParamsOf(genesis: Genesis): StakingParams | undefined {
+  const s = genesis.staking;
+  if (s === undefined) return undefined;
+  return {
+    maxValidators: s.maxValidators ?? MAINNET_STAKING_PARAMS.maxValidators,
+    backupValidators: s.backupValidators ?? MAINNET_STAKING_PARAMS.backupValidators,
+    selfStakeRatio: s.selfStakeRatio ?? MAINNET_STAKING_PARAMS.selfStakeRatio,
+    sizeThreshold: s.sizeThreshold ?? MAINNET_STAKING_PARAMS.sizeThreshold,
+    unbondingBlocks: s.unbondingBlocks ?? MAINNET_STAKING_PARAMS.unbondingBlocks,
+    foundation: s.foundation ?? MAINNET_STAKING_PARAMS.foundation,
+  };
+}
+
+export function nativeContractsOf(genesis: Genesis): NativeContract[] {
+  const params = stakingParamsOf(genesis);
+  if (params === undefined) return [];
+  return [{ address: STAKING_ADDRESS, run: (call) => runStakingCall(call, params) }];
+}
+
+/** The end of every block: what staking does, and the validator set changes it returns. */
+export function systemHooksOf(genesis: Genesis): BlockHooks {
+  const params = stakingParamsOf(genesis);
+  if (params === undefined) return {};
+  return {
+    endBlock: async (state, ctx) => (await stakingEndBlock(state, params, ctx.height)).map((c) => createValidator(c.pubKey, c.power)),
+  };
+}
+
+function commissionOf(rate: string): bigint {
+  const [num, den] = rate.split('/').map((x) => BigInt(x));
+  return den === undefined || den === 0n ? 0n : (RATE_ONE * (num as bigint)) / den;
+}
+
+/** Genesis validators as candidates: their `shares` bonded as self-stake, owned by `owner` (if any). */
+export async function applyStakingGenesis(state: WorldState, genesis: Genesis): Promise<void> {
+  if (stakingParamsOf(genesis) === undefined) return;
+  const candidates: GenesisCandidate[] = genesis.validators.map((v) => ({
+    // without an owner the stake is locked for good: nobody holds a secp256k1 key for this address
+    owner: v.owner ?? ed25519Address(v.publicKey),
+    pubKey: v.publicKey,
+    power: v.power,
+    selfStake: v.shares,
+    maxStake: v.maxAmount > v.shares ? v.maxAmount : v.shares,
+    commission: commissionOf(v.compRate),
+    name: v.name,
+  }));
+  await stakingGenesis(state, candidates);
+}

@@ -1,0 +1,50 @@
+/**
+ * What staking does outside transactions: the genesis validators become candidates holding their
+ * self-stake, and at the end of every block the unbondings that mature are paid and the election runs;
+ * its changes go to consensus (effective two heights later, node/validatorSets.ts).
+ */
+import { Account, Address } from '@ethereumjs/util';
+import type { WorldState } from '../state/index.ts';
+import { applyElection, elect } from './election.ts';
+import type { SetChange } from './election.ts';
+import { LISTS, STAKING_ADDRESS, validatorKey, validatorPower } from './layout.ts';
+import type { StakingParams } from './params.ts';
+import { bondAtGenesis, payMatured, writeCandidate } from './rules.ts';
+import { StakingStore } from './store.ts';
+import { bytesToHex } from '../primitives/index.ts';
+
+export interface GenesisCandidate {
+  owner: Uint8Array;
+  pubKey: Uint8Array;
+  /** Consensus power genesis gives it (until the first election). */
+  power: bigint;
+  selfStake: bigint;
+  maxStake: bigint;
+  commission: bigint;
+  name: string;
+}
+
+export async function stakingGenesis(state: WorldState, candidates: readonly GenesisCandidate[]): Promise<void> {
+  const store = new StakingStore(state);
+  let locked = 0n;
+  for (const c of candidates) {
+    await writeCandidate(store, c.owner, c.pubKey, c.maxStake, c.commission, 0n, c.name);
+    if (c.selfStake > 0n) await bondAtGenesis(store, c.owner, c.selfStake);
+    locked += c.selfStake;
+    await store.set(validatorPower(c.owner), c.power);
+    await store.set(validatorKey(c.owner), BigInt(bytesToHex(c.pubKey)));
+  }
+  await store.listReplace(LISTS.validators, [], candidates.map((c) => c.owner));
+  // the genesis self-stakes are CMT created at genesis, held by the staking account like any bonded stake
+  const address = new Address(STAKING_ADDRESS);
+  const account = (await state.getAccount(address)) ?? new Account();
+  account.balance += locked;
+  await state.putAccount(address, account);
+}
+
+export async function stakingEndBlock(state: WorldState, params: StakingParams, height: bigint): Promise<SetChange[]> {
+  const store = new StakingStore(state);
+  await payMatured(store, height);
+  const { validators } = await elect(store, params);
+  return applyElection(store, validators);
+}

@@ -1,0 +1,62 @@
+/**
+ * Where staking keeps its state: the storage of the staking account, so the block's state root commits
+ * to it (one authenticated state, reference/cybermiles.md §12.1). Each field is one 32-byte word at
+ * keccak256(tag ‖ keys...), like a Solidity mapping; lists are a count word plus one word per item.
+ */
+import { keccak256 } from '../crypto/index.ts';
+import { utf8ToBytes } from '../primitives/index.ts';
+
+/** 0x…1000: low enough that the plain-transfer fast path never takes a call to it for a value transfer. */
+export const STAKING_ADDRESS = new Uint8Array([...new Uint8Array(18), 0x10, 0x00]);
+
+function word(value: bigint | Uint8Array): Uint8Array {
+  const out = new Uint8Array(32);
+  if (value instanceof Uint8Array) out.set(value, 32 - value.length);
+  else {
+    let v = value;
+    for (let i = 31; i >= 0 && v > 0n; i--) {
+      out[i] = Number(v & 0xffn);
+      v >>= 8n;
+    }
+  }
+  return out;
+}
+
+export function slot(tag: string, ...keys: Array<bigint | Uint8Array>): Uint8Array {
+  const t = utf8ToBytes(tag);
+  const buf = new Uint8Array(t.length + 32 * keys.length);
+  buf.set(t);
+  keys.forEach((k, i) => buf.set(word(k), t.length + 32 * i));
+  return keccak256(buf);
+}
+
+/** Candidate fields, by owner address. */
+export const CANDIDATE = {
+  pubKey: (owner: Uint8Array) => slot('cand.pubKey', owner),
+  maxStake: (owner: Uint8Array) => slot('cand.max', owner),
+  commission: (owner: Uint8Array) => slot('cand.comp', owner),
+  flags: (owner: Uint8Array) => slot('cand.flags', owner),
+  bonded: (owner: Uint8Array) => slot('cand.bonded', owner),
+  declaredAt: (owner: Uint8Array) => slot('cand.height', owner),
+  description: (owner: Uint8Array) => slot('cand.desc', owner),
+};
+
+export const FLAG_EXISTS = 8n;
+export const FLAG_ACTIVE = 1n;
+export const FLAG_VERIFIED = 2n;
+export const FLAG_WITHDRAWN = 4n;
+
+export const LISTS = {
+  candidates: 'list.cands',
+  delegators: (candidate: Uint8Array) => ['list.dels', candidate] as const,
+  unbonding: (height: bigint) => ['list.unbond', height] as const,
+  validators: 'list.vals',
+};
+
+export const pubKeyOwner = (pubKey: Uint8Array) => slot('pubkey.owner', pubKey);
+export const delegationAmount = (candidate: Uint8Array, delegator: Uint8Array) => slot('del.amount', candidate, delegator);
+export const delegatorIndex = (candidate: Uint8Array, delegator: Uint8Array) => slot('del.index', candidate, delegator);
+export const pendingUnbonding = (delegator: Uint8Array) => slot('unbond.pending', delegator);
+export const unbondingField = (height: bigint, index: bigint, field: 0 | 1 | 2) => slot('unbond.item', height, index, BigInt(field));
+export const validatorPower = (owner: Uint8Array) => slot('val.power', owner);
+export const validatorKey = (owner: Uint8Array) => slot('val.pubKey', owner);

@@ -1,0 +1,38 @@
+/**
+ * Staking parameters (reference/cybermiles.md §3.1), exact integers throughout: ratios are num/den
+ * bigints, amounts wei. Genesis may override any of them (app_state.stake.params, CyberMiles' JSON names).
+ */
+export interface Ratio {
+  num: bigint;
+  den: bigint;
+}
+
+export interface StakingParams {
+  /** Validators (max_vals): the top candidates by capped stake. */
+  maxValidators: number;
+  /** Backup validators (backup_vals): the next ones. */
+  backupValidators: number;
+  /** Self-stake a candidate locks, as a share of its declared maximum (self_staking_ratio). */
+  selfStakeRatio: Ratio;
+  /** A candidate's share of the elected stake above this counts only up to it (validator_size_threshold). */
+  sizeThreshold: Ratio;
+  /** Blocks between a withdrawal and its payout (unstake_waiting_period). */
+  unbondingBlocks: bigint;
+  /** The only account that may mark candidates verified (foundation_address); 20 bytes. */
+  foundation: Uint8Array;
+}
+
+export const MAINNET_STAKING_PARAMS: StakingParams = {
+  maxValidators: 19,
+  backupValidators: 5,
+  selfStakeRatio: { num: 1n, den: 10n },
+  sizeThreshold: { num: 3n, den: 25n },
+  unbondingBlocks: 60_480n,
+  foundation: new Uint8Array(20),
+};
+
+/** 1e18: commission rates are fixed-point with 18 decimals (0.2 = 2e17). */
+export const RATE_ONE = 10n ** 18n;
+
+/** Consensus voting power is the capped stake in whole CMT. */
+export const POWER_UNIT_WEI = 10n ** 18n;

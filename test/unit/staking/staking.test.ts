@@ -1,0 +1,207 @@
+/**
+ * Staking through the chain: a real chain (in-memory store) whose genesis turns staking on, transactions
+ * signed by dev accounts calling the staking contract at its address, blocks built and committed. Checked:
+ * genesis validators are candidates holding their self-stake; each method's effect, events and custom
+ * errors (read from the revert data of the same call simulated on the head); the election with the 12%
+ * cap and its validator set changes returned by the block; unbondings paid exactly at maturity; and no
+ * CMT created or destroyed (every balance summed against genesis).
+ */
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { Address } from '@ethereumjs/util';
+import { Transaction } from 'ethers';
+import type { Interface } from 'ethers';
+import { ed25519KeyFromSeed } from '../../../src/crypto/index.ts';
+import { runCall, validateRawTx } from '../../../src/execution/index.ts';
+import type { ExecutedBlock } from '../../../src/execution/index.ts';
+import { openChain } from '../../../src/node/chain.ts';
+import type { Chain } from '../../../src/node/chain.ts';
+import { bytesToHex, hexToBytes } from '../../../src/primitives/index.ts';
+import { STAKING_ADDRESS, stakingInterface } from '../../../src/staking/index.ts';
+import { createMemoryStore } from '../../../src/storage/index.ts';
+import { parseGenesis } from '../../../src/types/index.ts';
+import type { Commit } from '../../../src/types/index.ts';
+import { CHAIN_ID, ONE, devWallet, nextBlockContext } from '../../utils/chain.ts';
+
+const iface: Interface = stakingInterface;
+const STAKING = bytesToHex(STAKING_ADDRESS);
+const keys = [1, 2, 3].map((i) => ed25519KeyFromSeed(new Uint8Array(32).fill(60 + i)));
+const FOUNDATION = devWallet(5).address;
+const GENESIS_BALANCE = 100_000n * ONE;
+const GENESIS_SHARES = 1_000n * ONE;
+const UNBONDING = 3n;
+
+function stakingGenesis() {
+  const alloc: Record<string, { balance: string }> = {};
+  for (let i = 0; i < 6; i++) alloc[devWallet(i).address] = { balance: GENESIS_BALANCE.toString() };
+  return parseGenesis({
+    genesis_time: '2026-01-01T00:00:00Z',
+    chain_id: 'staking-test',
+    consensus_params: { block: { max_gas: '30000000', max_tx_bytes: 131072 } },
+    validators: [0, 1].map((i) => ({
+      name: `v${i}`,
+      pub_key: { type: 'tendermint/PubKeyEd25519', value: Buffer.from((keys[i] as { publicKey: Uint8Array }).publicKey).toString('base64') },
+      power: '10',
+      shares: GENESIS_SHARES.toString(),
+      max_amount: (10n * GENESIS_SHARES).toString(),
+      comp_rate: '1/5',
+      owner: devWallet(i).address,
+    })),
+    app_state: {
+      evm: { chain_id: Number(CHAIN_ID), min_gas_price: '2000000000', alloc },
+      stake: { params: { max_vals: 2, backup_vals: 1, unstake_waiting_period: String(UNBONDING), foundation_address: FOUNDATION } },
+    },
+  });
+}
+
+const genesis = stakingGenesis();
+const nonces = new Map<number, number>();
+
+async function stakingTx(from: number, method: string, args: unknown[], value = 0n): Promise<Uint8Array> {
+  const nonce = nonces.get(from) ?? 0;
+  nonces.set(from, nonce + 1);
+  const tx = Transaction.from({ type: 2, to: STAKING, value, nonce, gasLimit: 500_000n, chainId: CHAIN_ID, maxFeePerGas: 3_000_000_000n, maxPriorityFeePerGas: 0n, data: iface.encodeFunctionData(method, args) });
+  return hexToBytes(await devWallet(from).signTransaction(tx));
+}
+
+describe('staking through the chain', () => {
+  let chain: Chain;
+
+  async function mine(raws: Uint8Array[] = []): Promise<ExecutedBlock> {
+    const rules = { chainId: genesis.chainId, maxTxSizeBytes: 131072, blockGasLimit: 30_000_000n, minGasPriceWei: 2_000_000_000n };
+    const txs = raws.map((r) => validateRawTx(r, chain.txCommon, rules));
+    const { block, executed } = await chain.buildBlock(nextBlockContext(chain.head()), txs);
+    const commit: Commit = { height: block.header.height, round: 0, blockHash: block.hash, signatures: [] };
+    await chain.commitBlock(block, executed, commit);
+    return executed;
+  }
+
+  /** The same call simulated on the head: its return data, or the custom error it reverts with. */
+  async function call(from: number, method: string, args: unknown[], value = 0n): Promise<{ ok: boolean; result: ReturnType<Interface['decodeFunctionResult']> | undefined; error?: { name: string; args: unknown[] } }> {
+    const head = chain.head();
+    const vm = await chain.vmAt(head.header.height);
+    const env = { height: head.header.height + 1n, timestamp: head.header.timestamp + 1n, coinbase: new Uint8Array(20), gasLimit: 30_000_000n, baseFeePerGas: 0n, prevRandao: new Uint8Array(32) };
+    const out = await runCall(vm, chain.txCommon, env, { from: hexToBytes(devWallet(from).address), to: STAKING_ADDRESS, data: hexToBytes(iface.encodeFunctionData(method, args)), value }, 1_000_000n);
+    if (out.error === undefined) return { ok: true, result: iface.decodeFunctionResult(method, out.returnData) };
+    const parsed = iface.parseError(out.returnData);
+    return { ok: false, result: undefined, error: { name: parsed?.name ?? '?', args: parsed === null ? [] : [...parsed.args] } };
+  }
+
+  async function balance(address: string | Uint8Array): Promise<bigint> {
+    const a = new Address(typeof address === 'string' ? hexToBytes(address) : address);
+    return (await chain.readState(chain.head().header.height).getAccount(a))?.balance ?? 0n;
+  }
+
+  before(async () => {
+    chain = await openChain(createMemoryStore(), genesis, { allowUnlimitedContractSize: false });
+  });
+
+  it('genesis validators are candidates holding their self-stake, and the staking account holds it', async () => {
+    const list = await call(0, 'candidates', []);
+    assert.deepEqual([...(list.result?.[0] as string[])].map((a) => a.toLowerCase()), [devWallet(0).address.toLowerCase(), devWallet(1).address.toLowerCase()]);
+    const c = await call(0, 'candidate', [devWallet(0).address]);
+    assert.equal(c.result?.bonded, GENESIS_SHARES);
+    assert.equal(c.result?.commission, 2n * 10n ** 17n);
+    assert.equal(c.result?.active, true);
+    assert.equal(await balance(STAKING_ADDRESS), 2n * GENESIS_SHARES);
+    const vals = await call(0, 'validators', []);
+    assert.deepEqual([...(vals.result?.powers as bigint[])], [10n, 10n], 'the genesis powers until the first election');
+  });
+
+  it('the first block elects by capped stake and returns the power changes', async () => {
+    const executed = await mine();
+    // two candidates of 1,000 CMT: 12% of 2,000 CMT caps each at 240 CMT of voting power
+    assert.deepEqual(executed.validatorUpdates.map((u) => [bytesToHex(u.publicKey), u.power]).sort(), [0, 1].map((i) => [bytesToHex((keys[i] as { publicKey: Uint8Array }).publicKey), 240n]).sort());
+    const again = await mine();
+    assert.deepEqual(again.validatorUpdates, [], 'an unchanged election changes nothing');
+  });
+
+  it('refuses bad declarations with their custom errors', async () => {
+    const pk = bytesToHex((keys[2] as { publicKey: Uint8Array }).publicKey);
+    const max = 100_000n * ONE;
+    assert.deepEqual((await call(0, 'declareCandidacy', [pk, max, 10n ** 17n, 'x'], max / 10n)).error, { name: 'AlreadyCandidate', args: [devWallet(0).address] });
+    assert.deepEqual((await call(2, 'declareCandidacy', [pk, max, 10n ** 17n, 'x'], 1n)).error, { name: 'WrongSelfStake', args: [max / 10n, 1n] });
+    assert.deepEqual((await call(2, 'declareCandidacy', [pk, max, 10n ** 18n, 'x'], max / 10n)).error, { name: 'BadCommission', args: [10n ** 18n] });
+    assert.deepEqual((await call(2, 'declareCandidacy', [pk, 0n, 10n ** 17n, 'x'], 0n)).error, { name: 'ZeroAmount', args: [] });
+    const taken = bytesToHex((keys[0] as { publicKey: Uint8Array }).publicKey);
+    assert.deepEqual((await call(2, 'declareCandidacy', [taken, max, 10n ** 17n, 'x'], max / 10n)).error, { name: 'PubKeyInUse', args: [taken] });
+    assert.deepEqual((await call(2, 'withdrawCandidacy', [], 5n)).error, { name: 'ValueNotAccepted', args: [5n] });
+    assert.deepEqual((await call(2, 'verifyCandidacy', [devWallet(0).address, true])).error, { name: 'NotFoundation', args: [devWallet(2).address] });
+    const unknown = await runUnknownSelector();
+    assert.equal(unknown, 'UnknownMethod');
+  });
+
+  async function runUnknownSelector(): Promise<string> {
+    const head = chain.head();
+    const vm = await chain.vmAt(head.header.height);
+    const env = { height: head.header.height + 1n, timestamp: head.header.timestamp + 1n, coinbase: new Uint8Array(20), gasLimit: 30_000_000n, baseFeePerGas: 0n, prevRandao: new Uint8Array(32) };
+    const out = await runCall(vm, chain.txCommon, env, { from: hexToBytes(devWallet(0).address), to: STAKING_ADDRESS, data: hexToBytes('0xdeadbeef') }, 1_000_000n);
+    return iface.parseError(out.returnData)?.name ?? '?';
+  }
+
+  it('a new candidate with more stake enters the set; the weakest genesis validator becomes a backup', async () => {
+    const pk = bytesToHex((keys[2] as { publicKey: Uint8Array }).publicKey);
+    const max = 100_000n * ONE;
+    const before = await balance(devWallet(2).address);
+    const executed = await mine([await stakingTx(2, 'declareCandidacy', [pk, max, 10n ** 17n, 'a merchant validator'], max / 10n)]);
+    assert.equal(executed.receipts[0]?.status, 1);
+    const names = executed.receipts[0]?.logs.map((l) => iface.parseLog({ topics: l.topics.map((t) => bytesToHex(t)), data: bytesToHex(l.data) })?.name);
+    assert.deepEqual(names, ['CandidateDeclared', 'Delegated']);
+    const gasCost = (executed.receipts[0]?.gasUsed ?? 0n) * (executed.receipts[0]?.effectiveGasPrice ?? 0n);
+    assert.equal(await balance(devWallet(2).address), before - max / 10n - gasCost, 'the self-stake left the account');
+    // stakes 10,000 / 1,000 / 1,000 CMT: the cap is 12% of 12,000 = 1,440 CMT; two seats, one backup
+    const lower = [devWallet(0).address, devWallet(1).address].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1));
+    const stays = lower[0] === devWallet(0).address ? 0 : 1;
+    const leaves = 1 - stays;
+    const updates = new Map(executed.validatorUpdates.map((u) => [bytesToHex(u.publicKey), u.power]));
+    assert.equal(updates.get(pk), 1_440n);
+    assert.equal(updates.get(bytesToHex((keys[stays] as { publicKey: Uint8Array }).publicKey)), 1_000n);
+    assert.equal(updates.get(bytesToHex((keys[leaves] as { publicKey: Uint8Array }).publicKey)), 0n, 'the one ranked third leaves the set');
+    const backups = await call(0, 'backups', []);
+    assert.deepEqual([...(backups.result?.owners as string[])], [devWallet(leaves).address]);
+  });
+
+  it('delegation is capped by the declared maximum, and withdrawal unbonds for the waiting period', async () => {
+    const target = devWallet(0).address;
+    assert.deepEqual((await call(3, 'delegate', [target], 20_000n * ONE)).error, { name: 'AboveMaxStake', args: [10n * GENESIS_SHARES, GENESIS_SHARES + 20_000n * ONE] });
+    assert.deepEqual((await call(3, 'delegate', [devWallet(4).address], ONE)).error, { name: 'NotACandidate', args: [devWallet(4).address] });
+    await mine([await stakingTx(3, 'delegate', [target], 500n * ONE)]);
+    assert.equal((await call(3, 'delegation', [target, devWallet(3).address])).result?.[0], 500n * ONE);
+    assert.deepEqual((await call(3, 'withdraw', [target, 600n * ONE])).error, { name: 'InsufficientDelegation', args: [500n * ONE, 600n * ONE] });
+    assert.deepEqual((await call(0, 'withdraw', [target, 1n])).error, { name: 'BelowSelfStake', args: [GENESIS_SHARES, GENESIS_SHARES - 1n] });
+    const withdrawn = await mine([await stakingTx(3, 'withdraw', [target, 200n * ONE])]);
+    const maturity = chain.head().header.height + UNBONDING;
+    const log = withdrawn.receipts[0]?.logs[0];
+    const parsed = log === undefined ? null : iface.parseLog({ topics: log.topics.map((t) => bytesToHex(t)), data: bytesToHex(log.data) });
+    assert.equal(parsed?.name, 'Unbonding');
+    assert.equal(parsed?.args.maturity, maturity);
+    assert.equal((await call(3, 'pendingUnbonding', [devWallet(3).address])).result?.[0], 200n * ONE);
+    const held = await balance(devWallet(3).address);
+    while (chain.head().header.height < maturity - 1n) await mine();
+    assert.equal(await balance(devWallet(3).address), held, 'nothing paid before maturity');
+    await mine();
+    assert.equal(chain.head().header.height, maturity);
+    assert.equal(await balance(devWallet(3).address), held + 200n * ONE, 'paid in the block of maturity');
+    assert.equal((await call(3, 'pendingUnbonding', [devWallet(3).address])).result?.[0], 0n);
+  });
+
+  it('a withdrawn candidacy unbonds every delegation and leaves the election', async () => {
+    await mine([await stakingTx(1, 'withdrawCandidacy', [])]);
+    const c = await call(1, 'candidate', [devWallet(1).address]);
+    assert.equal(c.result?.withdrawn, true);
+    assert.equal(c.result?.bonded, 0n);
+    assert.equal((await call(1, 'pendingUnbonding', [devWallet(1).address])).result?.[0], GENESIS_SHARES);
+    const backups = await call(0, 'backups', []);
+    assert.deepEqual([...(backups.result?.owners as string[])], []);
+  });
+
+  it('no CMT was created or destroyed: every balance sums to genesis allocations plus genesis stake', async () => {
+    const holders = [...Array(6).keys()].map((i) => devWallet(i).address);
+    let total = await balance(STAKING_ADDRESS);
+    for (const h of holders) total += await balance(h);
+    // the fee pool (fees) and the block's fee recipient (tips; zero here) are the only other holders
+    total += await balance('0x0000000000000000000000000000000000000000');
+    assert.equal(total, 6n * GENESIS_BALANCE + 2n * GENESIS_SHARES);
+  });
+
+});
