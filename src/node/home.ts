@@ -37,6 +37,10 @@ export interface InitOptions {
   blockGasLimit: bigint;
   alloc: Array<{ address: string; balanceWei: bigint }>;
   genesisTime: Date;
+  /** Validator i's candidacy is owned by owners[i] (an Ethereum address), when given. */
+  validatorOwners?: string[];
+  /** app_state.stake.params: staking on, with these overrides (ADR 0014); absent: staking off. */
+  stakingParams?: Record<string, string | number>;
 }
 
 export function defaultInitOptions(): InitOptions {
@@ -89,8 +93,12 @@ export function buildGenesisJson(opts: InitOptions, validatorKeys: readonly Ed25
       shares: (maxAmount / 10n).toString(),
       max_amount: maxAmount.toString(),
       comp_rate: '1/5',
+      ...(opts.validatorOwners?.[i] === undefined ? {} : { owner: opts.validatorOwners[i] }),
     })),
-    app_state: { evm: { chain_id: Number(opts.chainId), min_gas_price: DEFAULT_MIN_GAS_PRICE_WEI.toString(), alloc } },
+    app_state: {
+      evm: { chain_id: Number(opts.chainId), min_gas_price: DEFAULT_MIN_GAS_PRICE_WEI.toString(), alloc },
+      ...(opts.stakingParams === undefined ? {} : { stake: { params: opts.stakingParams } }),
+    },
   };
 }
 

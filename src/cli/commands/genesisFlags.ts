@@ -30,9 +30,10 @@ export function initOptionsFromFlags(flags: Flags): InitOptions {
   init.blockGasLimit = positive('gas-limit', String(flags.gasLimit));
   if (flags.dev === true) {
     const balance = positive('balance', String(flags.balance)) * ONE_CMT_WEI;
-    for (const a of deriveDevAccounts(DEV_MNEMONIC, Number(positive('accounts', String(flags.accounts))))) {
-      init.alloc.push({ address: a.address, balanceWei: balance });
-    }
+    const accounts = deriveDevAccounts(DEV_MNEMONIC, Number(positive('accounts', String(flags.accounts))));
+    for (const a of accounts) init.alloc.push({ address: a.address, balanceWei: balance });
+    // dev account i owns validator i's candidacy, so a dev network's stake can be withdrawn and moved
+    init.validatorOwners = accounts.map((a) => a.address);
   }
   for (const entry of flags.alloc as string[]) {
     const [address, cmt] = entry.split('=');

@@ -1,0 +1,80 @@
+/**
+ * Staking decides who signs, on a real network: four validators of `cmt testnet init --dev` (each
+ * genesis candidate self-stakes 1,000,000 CMT) and a fifth node started as a full node. A dev account
+ * declares the fifth node's consensus key as a candidate with 500,000 CMT through the staking contract
+ * (ethers, JSON-RPC). The election caps each stake at 12% of the total (540,000 CMT of 4,500,000), so the
+ * five voting powers are 540,000 x 4 and 500,000: +2/3 needs 1,773,334. After the change takes effect,
+ * the chain keeps committing with node3 stopped (3 x 540,000 + 500,000 = 2,120,000), which it can only
+ * do with the fifth node's precommits, and halts once the fifth node stops too (1,620,000).
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Contract, JsonRpcProvider } from 'ethers';
+import { loadKeyFile } from '../../src/node/home.ts';
+import { bytesToHex } from '../../src/primitives/index.ts';
+import { STAKING_ABI, STAKING_ADDRESS } from '../../src/staking/index.ts';
+import { devWallet, freePort, runCmtAsync } from '../utils/e2e2-helpers.ts';
+import { spawnCmt } from '../utils/node.ts';
+import { LocalNet, rpcCall } from '../utils/localNet.ts';
+
+const CMT = 10n ** 18n;
+
+describe('staking changes the validator set of a running network', () => {
+  let net: LocalNet;
+  let provider: JsonRpcProvider;
+  let fifthRpc = 0;
+  let stopFifth: () => Promise<unknown> = async () => undefined;
+
+  before(async () => {
+    net = await LocalNet.create({ validators: 4 });
+    await net.startAll();
+    provider = new JsonRpcProvider(`http://127.0.0.1:${net.node(0).rpcPort}`, undefined, { staticNetwork: true, pollingInterval: 100 });
+  });
+
+  after(async () => {
+    provider?.destroy();
+    await net?.close();
+  });
+
+  it('a declared candidate with enough stake becomes a validator whose signatures the chain needs', async () => {
+    await net.waitForHeight([0, 1, 2, 3], 2, 30_000, 'the network to start');
+    // the fifth node: a fresh home on the same genesis, following as a full node
+    const home = join(net.root, 'fifth');
+    const init = await runCmtAsync(['init', '--home', home]);
+    assert.equal(init.code, 0, init.stderr);
+    copyFileSync(join(net.node(0).home, 'config', 'genesis.json'), join(home, 'config', 'genesis.json'));
+    fifthRpc = await freePort();
+    let p2pPort = await freePort();
+    while (p2pPort === fifthRpc) p2pPort = await freePort();
+    const peers = net.nodes.map((n) => `${n.nodeId}@127.0.0.1:${n.p2pPort}`).join(',');
+    const fifth = net.adopt(spawnCmt(['start', '--home', home, '--silent', '--rpc.port', String(fifthRpc), '--p2p.laddr', `127.0.0.1:${p2pPort}`, '--p2p.persistent-peers', peers], {}, 60_000));
+    stopFifth = () => fifth.stop();
+    await fifth.listening;
+
+    const staking = new Contract(bytesToHex(STAKING_ADDRESS), STAKING_ABI, devWallet(4).connect(provider));
+    const pubKey = bytesToHex(loadKeyFile(join(home, 'config', 'priv_validator_key.json')).publicKey);
+    const tx = await staking.getFunction('declareCandidacy')(pubKey, 5_000_000n * CMT, 10n ** 17n, 'the fifth validator', { value: 500_000n * CMT });
+    const receipt = await tx.wait();
+    assert.equal(receipt?.status, 1);
+    const declaredAt = Number(receipt?.blockNumber);
+
+    const [owners, powers] = (await staking.getFunction('validators')()) as [string[], bigint[]];
+    assert.equal(owners.length, 5, 'the election after the declaration has five validators');
+    assert.deepEqual([...powers].map(Number).sort((a, b) => a - b), [500_000, 540_000, 540_000, 540_000, 540_000]);
+
+    // the set changes two heights after the declaring block; the fifth node follows meanwhile
+    const effective = declaredAt + 2;
+    await net.waitForHeight([0, 1, 2, 3], effective + 2, 30_000, 'the new set to take effect');
+    await net.waitFor('the fifth node to follow', async () => Number(await rpcCall<string>(fifthRpc, 'eth_blockNumber')) >= effective, 30_000);
+
+    await net.stop(3);
+    const h0 = await net.height(0);
+    await net.waitForHeight([0, 1, 2], h0 + 3, 30_000, 'the chain without node3 (it needs the fifth validator)');
+
+    await stopFifth();
+    const halted = await net.waitForHalt([0, 1, 2], 3000, 30_000);
+    assert.ok(halted >= h0 + 3, `halted at ${halted}`);
+  });
+});
