@@ -22,6 +22,8 @@ export function stakingParamsOf(genesis: Genesis): StakingParams | undefined {
     sizeThreshold: s.sizeThreshold ?? MAINNET_STAKING_PARAMS.sizeThreshold,
     unbondingBlocks: s.unbondingBlocks ?? MAINNET_STAKING_PARAMS.unbondingBlocks,
     foundation: s.foundation ?? MAINNET_STAKING_PARAMS.foundation,
+    blockIssuance: s.blockIssuance ?? MAINNET_STAKING_PARAMS.blockIssuance,
+    validatorsShare: s.validatorsShare ?? MAINNET_STAKING_PARAMS.validatorsShare,
   };
 }
 
@@ -36,7 +38,11 @@ export function systemHooksOf(genesis: Genesis): BlockHooks {
   const params = stakingParamsOf(genesis);
   if (params === undefined) return {};
   return {
-    endBlock: async (state, ctx) => (await stakingEndBlock(state, params, ctx.height)).map((c) => createValidator(c.pubKey, c.power)),
+    endBlock: async (state, ctx) => {
+      const signers = ctx.lastCommit?.signatures.map((s) => s.validatorAddress) ?? [];
+      const changes = await stakingEndBlock(state, params, { height: ctx.height, signers, feePool: ctx.feePool });
+      return changes.map((c) => createValidator(c.pubKey, c.power));
+    },
   };
 }
 

@@ -9,6 +9,7 @@ import { applyElection, elect } from './election.ts';
 import type { SetChange } from './election.ts';
 import { LISTS, STAKING_ADDRESS, validatorKey, validatorPower } from './layout.ts';
 import type { StakingParams } from './params.ts';
+import { distributeBlockRewards } from './rewards.ts';
 import { bondAtGenesis, payMatured, writeCandidate } from './rules.ts';
 import { StakingStore } from './store.ts';
 import { bytesToHex } from '../primitives/index.ts';
@@ -42,9 +43,20 @@ export async function stakingGenesis(state: WorldState, candidates: readonly Gen
   await state.putAccount(address, account);
 }
 
-export async function stakingEndBlock(state: WorldState, params: StakingParams, height: bigint): Promise<SetChange[]> {
+export interface EndBlockInputs {
+  height: bigint;
+  /** Consensus addresses that signed the previous block. */
+  signers: readonly Uint8Array[];
+  /** The account that received the block's fees. */
+  feePool: Uint8Array;
+}
+
+/** Rewards for the block, matured unbondings paid, then the election and its changes for consensus. */
+export async function stakingEndBlock(state: WorldState, params: StakingParams, inputs: EndBlockInputs): Promise<SetChange[]> {
   const store = new StakingStore(state);
-  await payMatured(store, height);
-  const { validators } = await elect(store, params);
-  return applyElection(store, validators);
+  // rewards and payouts do not change bonded stake, so this election is also the one after them
+  const election = await elect(store, params);
+  await distributeBlockRewards(store, params, { signers: inputs.signers, feePool: inputs.feePool, backups: election.backups });
+  await payMatured(store, inputs.height);
+  return applyElection(store, election.validators);
 }

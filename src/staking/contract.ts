@@ -7,9 +7,10 @@
 import { bytesToHex, hexToBytes } from '../primitives/index.ts';
 import { stakingInterface } from './abi.ts';
 import { StakingError, refuse } from './errors.ts';
-import { LISTS, delegationAmount, pendingUnbonding, validatorPower } from './layout.ts';
+import { LISTS, TOTAL_MINTED, delegationAmount, pendingUnbonding, rewardBalance, validatorPower } from './layout.ts';
 import type { StakingParams } from './params.ts';
-import { declareCandidacy, delegate, readCandidate, setActive, verifyCandidacy, withdraw, withdrawCandidacy } from './rules.ts';
+import { claimRewards, declareCandidacy, delegate, readCandidate, restake, setActive, verifyCandidacy, withdraw, withdrawCandidacy } from './rules.ts';
+import { pendingRewards } from './rewards.ts';
 import type { CallContext, StakingEvent } from './rules.ts';
 import { elect } from './election.ts';
 import { StakingStore } from './store.ts';
@@ -37,6 +38,10 @@ export const STAKING_GAS: Record<string, bigint> = {
   verifyCandidacy: 30_000n,
   delegate: 80_000n,
   withdraw: 120_000n,
+  claimRewards: 60_000n,
+  restake: 80_000n,
+  rewards: 5_000n,
+  totalMinted: 3_000n,
   candidate: 10_000n,
   candidates: 10_000n,
   delegation: 3_000n,
@@ -45,7 +50,7 @@ export const STAKING_GAS: Record<string, bigint> = {
   backups: 20_000n,
 };
 
-const WRITES = new Set(['declareCandidacy', 'withdrawCandidacy', 'activateCandidacy', 'deactivateCandidacy', 'verifyCandidacy', 'delegate', 'withdraw']);
+const WRITES = new Set(['declareCandidacy', 'withdrawCandidacy', 'activateCandidacy', 'deactivateCandidacy', 'verifyCandidacy', 'delegate', 'withdraw', 'claimRewards', 'restake']);
 const PAYABLE = new Set(['declareCandidacy', 'delegate']);
 
 export async function runStakingCall(call: StakingCall, params: StakingParams): Promise<StakingOutcome> {
@@ -86,6 +91,18 @@ export async function runStakingCall(call: StakingCall, params: StakingParams): 
         break;
       case 'withdraw':
         events = await withdraw(ctx, addr(args[0]), args[1] as bigint);
+        break;
+      case 'claimRewards':
+        events = await claimRewards(ctx, addr(args[0]));
+        break;
+      case 'restake':
+        events = await restake(ctx, addr(args[0]));
+        break;
+      case 'rewards':
+        result = [await pendingRewards(store, addr(args[0]), addr(args[1])), await store.get(rewardBalance(addr(args[1])))];
+        break;
+      case 'totalMinted':
+        result = [await store.get(TOTAL_MINTED)];
         break;
       case 'candidate': {
         const c = await readCandidate(store, addr(args[0]));

@@ -1,8 +1,8 @@
 /**
  * staking: CyberMiles' delegated proof of stake as rules over the staking account's storage (one state,
  * under the block's state root): candidates, delegations, unbonding, the election and its changes to the
- * validator set, and the staking contract that transactions call (ADR 0014). Rewards, slashing and
- * governance come next (issue 5).
+ * validator set, block rewards with lazy accounting, and the staking contract that transactions call
+ * (ADR 0014). Slashing and governance come next (issue 5).
  */
 export { STAKING_ABI, stakingInterface } from './abi.ts';
 export { STAKING_GAS, runStakingCall } from './contract.ts';
@@ -10,7 +10,8 @@ export type { StakingCall, StakingOutcome } from './contract.ts';
 export { applyElection, elect } from './election.ts';
 export type { ElectedValidator, Election, SetChange } from './election.ts';
 export { stakingEndBlock, stakingGenesis } from './blocks.ts';
-export type { GenesisCandidate } from './blocks.ts';
+export type { EndBlockInputs, GenesisCandidate } from './blocks.ts';
+export { REWARD_SCALE, pendingRewards } from './rewards.ts';
 export { STAKING_ADDRESS } from './layout.ts';
 export { MAINNET_STAKING_PARAMS, POWER_UNIT_WEI, RATE_ONE } from './params.ts';
 export type { Ratio, StakingParams } from './params.ts';

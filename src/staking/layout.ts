@@ -58,5 +58,16 @@ export const delegationAmount = (candidate: Uint8Array, delegator: Uint8Array) =
 export const delegatorIndex = (candidate: Uint8Array, delegator: Uint8Array) => slot('del.index', candidate, delegator);
 export const pendingUnbonding = (delegator: Uint8Array) => slot('unbond.pending', delegator);
 export const unbondingField = (height: bigint, index: bigint, field: 0 | 1 | 2) => slot('unbond.item', height, index, BigInt(field));
+/** Rewards (rewards.ts): per candidate, reward per unit of stake since genesis, scaled by REWARD_SCALE. */
+export const rewardRatio = (candidate: Uint8Array) => slot('reward.ratio', candidate);
+/** The candidate's rewardRatio when this delegation's pending rewards were last settled. */
+export const delegationRatio = (candidate: Uint8Array, delegator: Uint8Array) => slot('del.ratio', candidate, delegator);
+/** Settled rewards an address can claim or re-stake. */
+export const rewardBalance = (owner: Uint8Array) => slot('reward.balance', owner);
+/** CMT minted by block rewards so far, and rewards a block could not pay (nobody present) carried to the next. */
+export const TOTAL_MINTED = slot('reward.minted');
+export const UNDISTRIBUTED = slot('reward.carry');
+/** Which candidate a consensus address (from a commit's signatures) belongs to. */
+export const consensusOwner = (consensusAddress: Uint8Array) => slot('cons.owner', consensusAddress);
 export const validatorPower = (owner: Uint8Array) => slot('val.power', owner);
 export const validatorKey = (owner: Uint8Array) => slot('val.pubKey', owner);

@@ -20,6 +20,10 @@ export interface StakingParams {
   unbondingBlocks: bigint;
   /** The only account that may mark candidates verified (foundation_address); 20 bytes. */
   foundation: Uint8Array;
+  /** CMT minted every block, wei (mainnet: 1e9 CMT x 8% / 3,153,600 blocks, about 25.37 CMT). */
+  blockIssuance: bigint;
+  /** Share of each block's rewards for the validators when backups exist (validators_block_award_ratio). */
+  validatorsShare: Ratio;
 }
 
 export const MAINNET_STAKING_PARAMS: StakingParams = {
@@ -29,6 +33,8 @@ export const MAINNET_STAKING_PARAMS: StakingParams = {
   sizeThreshold: { num: 3n, den: 25n },
   unbondingBlocks: 60_480n,
   foundation: new Uint8Array(20),
+  blockIssuance: (10n ** 27n * 8n) / 100n / 3_153_600n,
+  validatorsShare: { num: 9n, den: 10n },
 };
 
 /** 1e18: commission rates are fixed-point with 18 decimals (0.2 = 2e17). */

@@ -5,7 +5,9 @@
  */
 import { bytesToHex, equalBytes } from '../primitives/index.ts';
 import { refuse } from './errors.ts';
-import { CANDIDATE, FLAG_ACTIVE, FLAG_EXISTS, FLAG_VERIFIED, FLAG_WITHDRAWN, LISTS, delegationAmount, delegatorIndex, pendingUnbonding, pubKeyOwner, unbondingField } from './layout.ts';
+import { ed25519Address } from '../crypto/index.ts';
+import { settle } from './rewards.ts';
+import { CANDIDATE, consensusOwner, rewardBalance, FLAG_ACTIVE, FLAG_EXISTS, FLAG_VERIFIED, FLAG_WITHDRAWN, LISTS, delegationAmount, delegatorIndex, pendingUnbonding, pubKeyOwner, unbondingField } from './layout.ts';
 import { RATE_ONE } from './params.ts';
 import type { StakingParams } from './params.ts';
 import type { StakingStore } from './store.ts';
@@ -70,6 +72,7 @@ function noValue(ctx: CallContext): void {
 
 /** Adds `amount` to a delegation (creating it) and to the candidate's bonded stake. */
 async function bond(store: StakingStore, candidate: Uint8Array, delegator: Uint8Array, amount: bigint): Promise<void> {
+  await settle(store, candidate, delegator); // rewards so far were earned by the old stake
   if ((await store.get(delegatorIndex(candidate, delegator))) === 0n) {
     const index = await store.listPush(LISTS.delegators(candidate)[0], [candidate], delegator);
     await store.set(delegatorIndex(candidate, delegator), index + 1n);
@@ -81,6 +84,7 @@ async function bond(store: StakingStore, candidate: Uint8Array, delegator: Uint8
 /** Takes `amount` out of a delegation into the unbonding queue, paid at height + unbondingBlocks. */
 async function unbond(ctx: CallContext, candidate: Uint8Array, delegator: Uint8Array, amount: bigint, events: StakingEvent[]): Promise<void> {
   const { store } = ctx;
+  await settle(store, candidate, delegator);
   await store.add(delegationAmount(candidate, delegator), -amount);
   await store.add(CANDIDATE.bonded(candidate), -amount);
   const maturity = ctx.height + ctx.params.unbondingBlocks;
@@ -117,6 +121,7 @@ export async function writeCandidate(store: StakingStore, owner: Uint8Array, pub
   await store.set(CANDIDATE.declaredAt(owner), height);
   await store.setText(CANDIDATE.description(owner), description);
   await store.set(pubKeyOwner(pubKey), BigInt(bytesToHex(owner)));
+  await store.set(consensusOwner(ed25519Address(pubKey)), BigInt(bytesToHex(owner)));
   await store.listPush(LISTS.candidates, [], owner);
 }
 
@@ -181,6 +186,31 @@ export async function verifyCandidacy(ctx: CallContext, candidate: Uint8Array, v
   const flags = await ctx.store.get(CANDIDATE.flags(candidate));
   await ctx.store.set(CANDIDATE.flags(candidate), verified ? flags | FLAG_VERIFIED : flags & ~FLAG_VERIFIED);
   return [{ name: 'CandidateVerified', args: [bytesToHex(candidate), verified] }];
+}
+
+/** Pays the caller's rewards: those of its delegation to `candidate` (if not the zero address) and any settled before. */
+export async function claimRewards(ctx: CallContext, candidate: Uint8Array): Promise<StakingEvent[]> {
+  noValue(ctx);
+  if (candidate.some((b) => b !== 0)) await settle(ctx.store, candidate, ctx.sender);
+  const amount = await ctx.store.get(rewardBalance(ctx.sender));
+  await ctx.store.set(rewardBalance(ctx.sender), 0n);
+  await ctx.store.pay(ctx.sender, amount);
+  return [{ name: 'RewardsClaimed', args: [bytesToHex(ctx.sender), amount] }];
+}
+
+/** Bonds the caller's rewards (its delegation's to `candidate` and any settled before) to `candidate`, up to its maximum. */
+export async function restake(ctx: CallContext, candidate: Uint8Array): Promise<StakingEvent[]> {
+  noValue(ctx);
+  const c = await candidateOf(ctx.store, candidate);
+  if (c.withdrawn) refuse('CandidateWithdrawn', [bytesToHex(candidate)], 'the candidate has withdrawn');
+  await settle(ctx.store, candidate, ctx.sender);
+  const amount = await ctx.store.get(rewardBalance(ctx.sender));
+  if (amount === 0n) refuse('ZeroAmount', [], 'there are no rewards to re-stake');
+  // CyberMiles compounded rewards past the declared maximum (reference §12.4): not here
+  if (c.bonded + amount > c.maxStake) refuse('AboveMaxStake', [c.maxStake, c.bonded + amount], `the candidate takes at most ${c.maxStake} wei of stake`);
+  await ctx.store.set(rewardBalance(ctx.sender), 0n);
+  await bond(ctx.store, candidate, ctx.sender, amount);
+  return [{ name: 'Delegated', args: [bytesToHex(candidate), bytesToHex(ctx.sender), amount] }];
 }
 
 /** Pays the unbondings that mature at `height` (end of block). */

@@ -35,6 +35,9 @@ export interface GenesisStaking {
   sizeThreshold?: { num: bigint; den: bigint };
   unbondingBlocks?: bigint;
   foundation?: Uint8Array;
+  /** CMT minted per block, wei (block_issuance; CyberMiles derived it from inflation_rate). */
+  blockIssuance?: bigint;
+  validatorsShare?: { num: bigint; den: bigint };
 }
 
 export interface Genesis {
@@ -164,6 +167,8 @@ function parseStaking(raw: unknown): GenesisStaking | undefined {
   if (p.validator_size_threshold !== undefined) out.sizeThreshold = toRatio(p.validator_size_threshold, 'app_state.stake.params.validator_size_threshold');
   if (p.unstake_waiting_period !== undefined) out.unbondingBlocks = toBigint(p.unstake_waiting_period, 'app_state.stake.params.unstake_waiting_period');
   if (p.foundation_address !== undefined) out.foundation = toAddress(p.foundation_address, 'app_state.stake.params.foundation_address');
+  if (p.block_issuance !== undefined) out.blockIssuance = toBigint(p.block_issuance, 'app_state.stake.params.block_issuance');
+  if (p.validators_block_award_ratio !== undefined) out.validatorsShare = toRatio(p.validators_block_award_ratio, 'app_state.stake.params.validators_block_award_ratio');
   return out;
 }
 

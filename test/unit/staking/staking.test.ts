@@ -11,13 +11,13 @@ import { before, describe, it } from 'node:test';
 import { Address } from '@ethereumjs/util';
 import { Transaction } from 'ethers';
 import type { Interface } from 'ethers';
-import { ed25519KeyFromSeed } from '../../../src/crypto/index.ts';
+import { ed25519Address, ed25519KeyFromSeed } from '../../../src/crypto/index.ts';
 import { runCall, validateRawTx } from '../../../src/execution/index.ts';
 import type { ExecutedBlock } from '../../../src/execution/index.ts';
 import { openChain } from '../../../src/node/chain.ts';
 import type { Chain } from '../../../src/node/chain.ts';
 import { bytesToHex, hexToBytes } from '../../../src/primitives/index.ts';
-import { STAKING_ADDRESS, stakingInterface } from '../../../src/staking/index.ts';
+import { MAINNET_STAKING_PARAMS, STAKING_ADDRESS, stakingInterface } from '../../../src/staking/index.ts';
 import { createMemoryStore } from '../../../src/storage/index.ts';
 import { parseGenesis } from '../../../src/types/index.ts';
 import type { Commit } from '../../../src/types/index.ts';
@@ -67,10 +67,18 @@ async function stakingTx(from: number, method: string, args: unknown[], value = 
 describe('staking through the chain', () => {
   let chain: Chain;
 
-  async function mine(raws: Uint8Array[] = []): Promise<ExecutedBlock> {
+  /** `signedBy`: genesis validators whose consensus keys signed the previous block (its lastCommit). */
+  async function mine(raws: Uint8Array[] = [], signedBy: number[] = []): Promise<ExecutedBlock> {
     const rules = { chainId: genesis.chainId, maxTxSizeBytes: 131072, blockGasLimit: 30_000_000n, minGasPriceWei: 2_000_000_000n };
     const txs = raws.map((r) => validateRawTx(r, chain.txCommon, rules));
-    const { block, executed } = await chain.buildBlock(nextBlockContext(chain.head()), txs);
+    const head = chain.head();
+    const lastCommit: Commit = {
+      height: head.header.height,
+      round: 0,
+      blockHash: head.hash,
+      signatures: signedBy.map((i) => ({ validatorAddress: ed25519Address((keys[i] as { publicKey: Uint8Array }).publicKey), timestampMs: 0n, signature: new Uint8Array(64) })),
+    };
+    const { block, executed } = await chain.buildBlock({ ...nextBlockContext(head), lastCommit: signedBy.length === 0 ? null : lastCommit }, txs);
     const commit: Commit = { height: block.header.height, round: 0, blockHash: block.hash, signatures: [] };
     await chain.commitBlock(block, executed, commit);
     return executed;
@@ -195,13 +203,35 @@ describe('staking through the chain', () => {
     assert.deepEqual([...(backups.result?.owners as string[])], []);
   });
 
-  it('no CMT was created or destroyed: every balance sums to genesis allocations plus genesis stake', async () => {
+  it('validators that signed the previous block earn the block: commission settled, the rest pending; claim and re-stake', async () => {
+    const owner = devWallet(0).address;
+    const before = (await call(0, 'rewards', [owner, owner])).result;
+    // everything carried so far (no block had signers) goes to validator 0, the only signer
+    await mine([], [0]);
+    const after = (await call(0, 'rewards', [owner, owner])).result;
+    const earned = (after?.pending as bigint) + (after?.settled as bigint) - (before?.pending as bigint) - (before?.settled as bigint);
+    assert.ok(earned > 0n, 'validator 0 earned');
+    assert.equal((await call(1, 'rewards', [devWallet(1).address, devWallet(1).address])).result?.settled, 0n, 'a validator that did not sign earns nothing');
+    const held = await balance(owner);
+    const claim = await mine([await stakingTx(0, 'claimRewards', [owner])]);
+    const gas = (claim.receipts[0]?.gasUsed ?? 0n) * (claim.receipts[0]?.effectiveGasPrice ?? 0n);
+    assert.equal(await balance(owner), held - gas + (after?.pending as bigint) + (after?.settled as bigint), 'claimed exactly what was owed');
+    await mine([], [0]);
+    const owed = (await call(0, 'rewards', [owner, owner])).result;
+    const bondedBefore = (await call(0, 'candidate', [owner])).result?.bonded as bigint;
+    await mine([await stakingTx(0, 'restake', [owner])]);
+    assert.equal((await call(0, 'candidate', [owner])).result?.bonded, bondedBefore + (owed?.pending as bigint) + (owed?.settled as bigint), 're-staked into the bond');
+  });
+
+  it('no CMT was created or destroyed: every balance sums to genesis allocations, genesis stake and block rewards minted', async () => {
     const holders = [...Array(6).keys()].map((i) => devWallet(i).address);
     let total = await balance(STAKING_ADDRESS);
     for (const h of holders) total += await balance(h);
     // the fee pool (fees) and the block's fee recipient (tips; zero here) are the only other holders
     total += await balance('0x0000000000000000000000000000000000000000');
-    assert.equal(total, 6n * GENESIS_BALANCE + 2n * GENESIS_SHARES);
+    const minted = (await call(0, 'totalMinted', [])).result?.[0] as bigint;
+    assert.equal(minted, chain.head().header.height * MAINNET_STAKING_PARAMS.blockIssuance, 'one issuance per block');
+    assert.equal(total, 6n * GENESIS_BALANCE + 2n * GENESIS_SHARES + minted);
   });
 
 });
