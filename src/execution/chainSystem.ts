@@ -24,6 +24,9 @@ export function stakingParamsOf(genesis: Genesis): StakingParams | undefined {
     foundation: s.foundation ?? MAINNET_STAKING_PARAMS.foundation,
     blockIssuance: s.blockIssuance ?? MAINNET_STAKING_PARAMS.blockIssuance,
     validatorsShare: s.validatorsShare ?? MAINNET_STAKING_PARAMS.validatorsShare,
+    slashRatio: s.slashRatio ?? MAINNET_STAKING_PARAMS.slashRatio,
+    maxMissedBlocks: s.maxMissedBlocks ?? MAINNET_STAKING_PARAMS.maxMissedBlocks,
+    slashAbsence: s.slashAbsence ?? MAINNET_STAKING_PARAMS.slashAbsence,
   };
 }
 
@@ -40,7 +43,13 @@ export function systemHooksOf(genesis: Genesis): BlockHooks {
   return {
     endBlock: async (state, ctx) => {
       const signers = ctx.lastCommit?.signatures.map((s) => s.validatorAddress) ?? [];
-      const changes = await stakingEndBlock(state, params, { height: ctx.height, signers, feePool: ctx.feePool });
+      const evidence = (ctx.evidence ?? []).map((e) => ({
+        validator: e.voteA.validatorAddress,
+        height: e.voteA.height,
+        round: BigInt(e.voteA.round),
+        voteType: e.voteA.type === 'prevote' ? 1n : 2n,
+      }));
+      const changes = await stakingEndBlock(state, params, { height: ctx.height, signers, evidence, feePool: ctx.feePool });
       return changes.map((c) => createValidator(c.pubKey, c.power));
     },
   };

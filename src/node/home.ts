@@ -40,7 +40,7 @@ export interface InitOptions {
   /** Validator i's candidacy is owned by owners[i] (an Ethereum address), when given. */
   validatorOwners?: string[];
   /** app_state.stake.params: staking on, with these overrides (ADR 0014); absent: staking off. */
-  stakingParams?: Record<string, string | number>;
+  stakingParams?: Record<string, string | number | boolean>;
 }
 
 export function defaultInitOptions(): InitOptions {

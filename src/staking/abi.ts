@@ -16,6 +16,8 @@ export const STAKING_ABI = [
   'function restake(address candidate)',
   'function rewards(address candidate, address delegator) view returns (uint256 pending, uint256 settled)',
   'function totalMinted() view returns (uint256)',
+  'function slashes(address owner) view returns (uint256 count, uint256 total)',
+  'function slashAt(address owner, uint256 index) view returns (uint256 height, uint256 reason, uint256 amount)',
   'function candidate(address owner) view returns (bytes32 pubKey, uint256 maxStake, uint256 commission, uint256 bonded, bool active, bool verified, bool withdrawn, uint256 declaredAt, string description)',
   'function candidates() view returns (address[])',
   'function delegation(address candidate, address delegator) view returns (uint256)',

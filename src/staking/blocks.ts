@@ -10,6 +10,8 @@ import type { SetChange } from './election.ts';
 import { LISTS, STAKING_ADDRESS, validatorKey, validatorPower } from './layout.ts';
 import type { StakingParams } from './params.ts';
 import { distributeBlockRewards } from './rewards.ts';
+import { slashDoubleSigns, trackAbsence } from './slashing.ts';
+import type { DoubleSign } from './slashing.ts';
 import { bondAtGenesis, payMatured, writeCandidate } from './rules.ts';
 import { StakingStore } from './store.ts';
 import { bytesToHex } from '../primitives/index.ts';
@@ -47,16 +49,21 @@ export interface EndBlockInputs {
   height: bigint;
   /** Consensus addresses that signed the previous block. */
   signers: readonly Uint8Array[];
+  /** Double-sign evidence the block commits. */
+  evidence: readonly DoubleSign[];
   /** The account that received the block's fees. */
   feePool: Uint8Array;
 }
 
-/** Rewards for the block, matured unbondings paid, then the election and its changes for consensus. */
+/** Slashing, rewards for the block, matured unbondings paid, then the election and its changes for consensus. */
 export async function stakingEndBlock(state: WorldState, params: StakingParams, inputs: EndBlockInputs): Promise<SetChange[]> {
   const store = new StakingStore(state);
+  // misbehaviour first: a slashed or deactivated validator is out of this block's election
+  await slashDoubleSigns(store, params, inputs.evidence, inputs.height);
+  if (inputs.height > 1n) await trackAbsence(store, params, inputs.signers, inputs.height);
   // rewards and payouts do not change bonded stake, so this election is also the one after them
   const election = await elect(store, params);
   await distributeBlockRewards(store, params, { signers: inputs.signers, feePool: inputs.feePool, backups: election.backups });
   await payMatured(store, inputs.height);
-  return applyElection(store, election.validators);
+  return applyElection(store, election.validators, inputs.height);
 }

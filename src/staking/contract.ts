@@ -7,7 +7,7 @@
 import { bytesToHex, hexToBytes } from '../primitives/index.ts';
 import { stakingInterface } from './abi.ts';
 import { StakingError, refuse } from './errors.ts';
-import { LISTS, TOTAL_MINTED, delegationAmount, pendingUnbonding, rewardBalance, validatorPower } from './layout.ts';
+import { LISTS, TOTAL_MINTED, delegationAmount, pendingUnbonding, rewardBalance, slashCount, slashField, validatorPower } from './layout.ts';
 import type { StakingParams } from './params.ts';
 import { claimRewards, declareCandidacy, delegate, readCandidate, restake, setActive, verifyCandidacy, withdraw, withdrawCandidacy } from './rules.ts';
 import { pendingRewards } from './rewards.ts';
@@ -42,6 +42,8 @@ export const STAKING_GAS: Record<string, bigint> = {
   restake: 80_000n,
   rewards: 5_000n,
   totalMinted: 3_000n,
+  slashes: 3_000n,
+  slashAt: 5_000n,
   candidate: 10_000n,
   candidates: 10_000n,
   delegation: 3_000n,
@@ -104,6 +106,21 @@ export async function runStakingCall(call: StakingCall, params: StakingParams): 
       case 'totalMinted':
         result = [await store.get(TOTAL_MINTED)];
         break;
+      case 'slashes': {
+        const owner = addr(args[0]);
+        const count = await store.get(slashCount(owner));
+        let total = 0n;
+        for (let i = 0n; i < count; i++) total += await store.get(slashField(owner, i, 2));
+        result = [count, total];
+        break;
+      }
+      case 'slashAt': {
+        const owner = addr(args[0]);
+        const i = args[1] as bigint;
+        if (i >= (await store.get(slashCount(owner)))) refuse('BadInput', [], 'no such slash');
+        result = [await store.get(slashField(owner, i, 0)), await store.get(slashField(owner, i, 1)), await store.get(slashField(owner, i, 2))];
+        break;
+      }
       case 'candidate': {
         const c = await readCandidate(store, addr(args[0]));
         if (c === undefined) refuse('NotACandidate', [String(args[0])], 'not a candidate');

@@ -9,7 +9,7 @@
  * decides proposals agree (ADR 0014). The changes against the set consensus has are what endBlock returns.
  */
 import { bytesToHex } from '../primitives/index.ts';
-import { LISTS, validatorKey, validatorPower } from './layout.ts';
+import { LISTS, memberSince, missedBlocks, validatorKey, validatorPower } from './layout.ts';
 import { POWER_UNIT_WEI } from './params.ts';
 import type { StakingParams } from './params.ts';
 import { readCandidate } from './rules.ts';
@@ -63,7 +63,7 @@ export async function elect(store: StakingStore, params: StakingParams): Promise
  * whose key changed leaves with its old key and joins with the new one). An empty election changes
  * nothing: consensus cannot run without validators, so the last set stays.
  */
-export async function applyElection(store: StakingStore, validators: readonly ElectedValidator[]): Promise<SetChange[]> {
+export async function applyElection(store: StakingStore, validators: readonly ElectedValidator[], height: bigint): Promise<SetChange[]> {
   if (validators.length === 0) return [];
   const previous = await store.listAll(LISTS.validators);
   const changes: SetChange[] = [];
@@ -73,7 +73,11 @@ export async function applyElection(store: StakingStore, validators: readonly El
     changes.push({ pubKey: await storedKey(store, owner), power: 0n });
     await store.set(validatorPower(owner), 0n);
     await store.set(validatorKey(owner), 0n);
+    await store.set(memberSince(owner), 0n);
+    await store.set(missedBlocks(owner), 0n);
   }
+  const previousKeys = new Set(previous.map((o) => bytesToHex(o)));
+  for (const v of validators) if (!previousKeys.has(bytesToHex(v.owner))) await store.set(memberSince(v.owner), height);
   for (const v of validators) {
     const oldPower = await store.get(validatorPower(v.owner));
     const oldKey = oldPower === 0n ? undefined : await storedKey(store, v.owner);

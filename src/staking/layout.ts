@@ -51,7 +51,20 @@ export const LISTS = {
   delegators: (candidate: Uint8Array) => ['list.dels', candidate] as const,
   unbonding: (height: bigint) => ['list.unbond', height] as const,
   validators: 'list.vals',
+  /** Maturity heights at which a candidate's delegators have unbondings (slashable until paid). */
+  unbondingHeights: (candidate: Uint8Array) => ['list.unbondHeights', candidate] as const,
 };
+
+/** Where slashed stake goes (governance spends it): 0x…1001. */
+export const COMMUNITY_POOL_ADDRESS = new Uint8Array([...new Uint8Array(18), 0x10, 0x01]);
+
+/** Slashing (slashing.ts). */
+export const missedBlocks = (owner: Uint8Array) => slot('slash.missed', owner);
+export const memberSince = (owner: Uint8Array) => slot('val.since', owner);
+export const evidenceSeen = (owner: Uint8Array, height: bigint, round: bigint, type: bigint) => slot('slash.evidence', owner, height, round, type);
+export const slashCount = (owner: Uint8Array) => slot('slash.count', owner);
+export const slashField = (owner: Uint8Array, index: bigint, field: 0 | 1 | 2) => slot('slash.item', owner, index, BigInt(field));
+export const TOTAL_SLASHED = slot('slash.total');
 
 export const pubKeyOwner = (pubKey: Uint8Array) => slot('pubkey.owner', pubKey);
 export const delegationAmount = (candidate: Uint8Array, delegator: Uint8Array) => slot('del.amount', candidate, delegator);

@@ -24,6 +24,12 @@ export interface StakingParams {
   blockIssuance: bigint;
   /** Share of each block's rewards for the validators when backups exist (validators_block_award_ratio). */
   validatorsShare: Ratio;
+  /** Share of every delegation (and unbonding) of a candidate taken for a double-sign (slash_ratio). */
+  slashRatio: Ratio;
+  /** Consecutive blocks a validator may miss before it is deactivated (max_slash_blocks). */
+  maxMissedBlocks: bigint;
+  /** Whether missing max_slash_blocks also slashes (slash_enabled), not only deactivates. */
+  slashAbsence: boolean;
 }
 
 export const MAINNET_STAKING_PARAMS: StakingParams = {
@@ -35,6 +41,9 @@ export const MAINNET_STAKING_PARAMS: StakingParams = {
   foundation: new Uint8Array(20),
   blockIssuance: (10n ** 27n * 8n) / 100n / 3_153_600n,
   validatorsShare: { num: 9n, den: 10n },
+  slashRatio: { num: 1n, den: 1000n },
+  maxMissedBlocks: 12n,
+  slashAbsence: false,
 };
 
 /** 1e18: commission rates are fixed-point with 18 decimals (0.2 = 2e17). */

@@ -38,6 +38,13 @@ export interface CandidateView {
   description: string;
 }
 
+/** A height kept in an address-sized list word. */
+function bigintAddress(value: bigint): Uint8Array {
+  const out = new Uint8Array(20);
+  for (let i = 19, v = value; i >= 0 && v > 0n; i--, v >>= 8n) out[i] = Number(v & 0xffn);
+  return out;
+}
+
 export function selfStakeFor(params: StakingParams, maxStake: bigint): bigint {
   return (maxStake * params.selfStakeRatio.num) / params.selfStakeRatio.den;
 }
@@ -95,6 +102,9 @@ async function unbond(ctx: CallContext, candidate: Uint8Array, delegator: Uint8A
   await store.set(unbondingField(maturity, index, 2), BigInt(bytesToHex(candidate)));
   await store.set(store.listSlot(name, key), index + 1n);
   await store.add(pendingUnbonding(delegator), amount);
+  // where a slash finds this candidate's unbondings (a height may be listed more than once: cheap to skip)
+  const [hName] = LISTS.unbondingHeights(candidate);
+  await store.listPush(hName, [candidate], bigintAddress(maturity));
   events.push({ name: 'Unbonding', args: [bytesToHex(candidate), bytesToHex(delegator), amount, maturity] });
 }
 

@@ -38,6 +38,9 @@ export interface GenesisStaking {
   /** CMT minted per block, wei (block_issuance; CyberMiles derived it from inflation_rate). */
   blockIssuance?: bigint;
   validatorsShare?: { num: bigint; den: bigint };
+  slashRatio?: { num: bigint; den: bigint };
+  maxMissedBlocks?: bigint;
+  slashAbsence?: boolean;
 }
 
 export interface Genesis {
@@ -72,7 +75,7 @@ export interface GenesisJson {
       min_gas_price: string;
       alloc: Record<string, { balance: string; nonce?: string; code?: string; storage?: Record<string, string> }>;
     };
-    stake?: { params?: Record<string, string | number> };
+    stake?: { params?: Record<string, string | number | boolean> };
   };
 }
 
@@ -168,6 +171,12 @@ function parseStaking(raw: unknown): GenesisStaking | undefined {
   if (p.unstake_waiting_period !== undefined) out.unbondingBlocks = toBigint(p.unstake_waiting_period, 'app_state.stake.params.unstake_waiting_period');
   if (p.foundation_address !== undefined) out.foundation = toAddress(p.foundation_address, 'app_state.stake.params.foundation_address');
   if (p.block_issuance !== undefined) out.blockIssuance = toBigint(p.block_issuance, 'app_state.stake.params.block_issuance');
+  if (p.slash_ratio !== undefined) out.slashRatio = toRatio(p.slash_ratio, 'app_state.stake.params.slash_ratio');
+  if (p.max_slash_blocks !== undefined) out.maxMissedBlocks = toBigint(p.max_slash_blocks, 'app_state.stake.params.max_slash_blocks');
+  if (p.slash_enabled !== undefined) {
+    if (typeof p.slash_enabled !== 'boolean') fail('app_state.stake.params.slash_enabled', 'expected true or false');
+    out.slashAbsence = p.slash_enabled;
+  }
   if (p.validators_block_award_ratio !== undefined) out.validatorsShare = toRatio(p.validators_block_award_ratio, 'app_state.stake.params.validators_block_award_ratio');
   return out;
 }

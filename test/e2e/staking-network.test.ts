@@ -5,7 +5,8 @@
  * (ethers, JSON-RPC). The election caps each stake at 12% of the total (540,000 CMT of 4,500,000), so the
  * five voting powers are 540,000 x 4 and 500,000: +2/3 needs 1,773,334. After the change takes effect,
  * the chain keeps committing with node3 stopped (3 x 540,000 + 500,000 = 2,120,000), which it can only
- * do with the fifth node's precommits, and halts once the fifth node stops too (1,620,000).
+ * do with the fifth node's precommits, and halts once the fifth node stops too (1,620,000). With the fifth
+ * back, node3 keeps missing blocks and is deactivated after max_slash_blocks.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -49,7 +50,9 @@ describe('staking changes the validator set of a running network', () => {
     let p2pPort = await freePort();
     while (p2pPort === fifthRpc) p2pPort = await freePort();
     const peers = net.nodes.map((n) => `${n.nodeId}@127.0.0.1:${n.p2pPort}`).join(',');
-    const fifth = net.adopt(spawnCmt(['start', '--home', home, '--silent', '--rpc.port', String(fifthRpc), '--p2p.laddr', `127.0.0.1:${p2pPort}`, '--p2p.persistent-peers', peers], {}, 60_000));
+    // the dev consensus timeouts of the testnet homes (cmt init writes the mainnet ones: a 10 s commit timeout)
+    const startFifth = () => net.adopt(spawnCmt(['start', '--home', home, '--silent', '--consensus.timeouts', 'dev', '--rpc.port', String(fifthRpc), '--p2p.laddr', `127.0.0.1:${p2pPort}`, '--p2p.persistent-peers', peers], {}, 60_000));
+    const fifth = startFifth();
     stopFifth = () => fifth.stop();
     await fifth.listening;
 
@@ -76,5 +79,15 @@ describe('staking changes the validator set of a running network', () => {
     await stopFifth();
     const halted = await net.waitForHalt([0, 1, 2], 3000, 30_000);
     assert.ok(halted >= h0 + 3, `halted at ${halted}`);
+
+    // back with the fifth: node3 (owned by dev account 3) keeps missing blocks and is deactivated after
+    // max_slash_blocks (12) in a row; slash_enabled is off, so it keeps its stake
+    await startFifth().listening;
+    const owner3 = devWallet(3).address;
+    const bondedBefore = ((await staking.getFunction('candidate')(owner3)) as { bonded: bigint }).bonded;
+    await net.waitFor('node3 to be deactivated for missing blocks', async () => !((await staking.getFunction('candidate')(owner3)) as { active: boolean }).active, 60_000);
+    assert.equal(((await staking.getFunction('candidate')(owner3)) as { bonded: bigint }).bonded, bondedBefore, 'deactivated, not slashed');
+    const [after] = (await staking.getFunction('validators')()) as [string[]];
+    assert.ok(!after.map((a) => a.toLowerCase()).includes(owner3.toLowerCase()), 'node3 left the election');
   });
 });

@@ -17,10 +17,10 @@ import type { ExecutedBlock } from '../../../src/execution/index.ts';
 import { openChain } from '../../../src/node/chain.ts';
 import type { Chain } from '../../../src/node/chain.ts';
 import { bytesToHex, hexToBytes } from '../../../src/primitives/index.ts';
-import { MAINNET_STAKING_PARAMS, STAKING_ADDRESS, stakingInterface } from '../../../src/staking/index.ts';
+import { COMMUNITY_POOL_ADDRESS, MAINNET_STAKING_PARAMS, SLASH_DOUBLE_SIGN, STAKING_ADDRESS, stakingInterface } from '../../../src/staking/index.ts';
 import { createMemoryStore } from '../../../src/storage/index.ts';
 import { parseGenesis } from '../../../src/types/index.ts';
-import type { Commit } from '../../../src/types/index.ts';
+import type { Commit, DuplicateVoteEvidence, Vote } from '../../../src/types/index.ts';
 import { CHAIN_ID, ONE, devWallet, nextBlockContext } from '../../utils/chain.ts';
 
 const iface: Interface = stakingInterface;
@@ -30,6 +30,7 @@ const FOUNDATION = devWallet(5).address;
 const GENESIS_BALANCE = 100_000n * ONE;
 const GENESIS_SHARES = 1_000n * ONE;
 const UNBONDING = 3n;
+const MAX_MISSED = 4;
 
 function stakingGenesis() {
   const alloc: Record<string, { balance: string }> = {};
@@ -49,7 +50,7 @@ function stakingGenesis() {
     })),
     app_state: {
       evm: { chain_id: Number(CHAIN_ID), min_gas_price: '2000000000', alloc },
-      stake: { params: { max_vals: 2, backup_vals: 1, unstake_waiting_period: String(UNBONDING), foundation_address: FOUNDATION } },
+      stake: { params: { max_vals: 2, backup_vals: 1, unstake_waiting_period: String(UNBONDING), foundation_address: FOUNDATION, slash_ratio: '1/10', max_slash_blocks: String(MAX_MISSED) } },
     },
   });
 }
@@ -68,7 +69,7 @@ describe('staking through the chain', () => {
   let chain: Chain;
 
   /** `signedBy`: genesis validators whose consensus keys signed the previous block (its lastCommit). */
-  async function mine(raws: Uint8Array[] = [], signedBy: number[] = []): Promise<ExecutedBlock> {
+  async function mine(raws: Uint8Array[] = [], signedBy: number[] = [0, 1, 2], evidence: DuplicateVoteEvidence[] = []): Promise<ExecutedBlock> {
     const rules = { chainId: genesis.chainId, maxTxSizeBytes: 131072, blockGasLimit: 30_000_000n, minGasPriceWei: 2_000_000_000n };
     const txs = raws.map((r) => validateRawTx(r, chain.txCommon, rules));
     const head = chain.head();
@@ -78,7 +79,8 @@ describe('staking through the chain', () => {
       blockHash: head.hash,
       signatures: signedBy.map((i) => ({ validatorAddress: ed25519Address((keys[i] as { publicKey: Uint8Array }).publicKey), timestampMs: 0n, signature: new Uint8Array(64) })),
     };
-    const { block, executed } = await chain.buildBlock({ ...nextBlockContext(head), lastCommit: signedBy.length === 0 ? null : lastCommit }, txs);
+    const ctx = { ...nextBlockContext(head), lastCommit: signedBy.length === 0 ? null : lastCommit, ...(evidence.length === 0 ? {} : { evidence }) };
+    const { block, executed } = await chain.buildBlock(ctx, txs);
     const commit: Commit = { height: block.header.height, round: 0, blockHash: block.hash, signatures: [] };
     await chain.commitBlock(block, executed, commit);
     return executed;
@@ -206,12 +208,14 @@ describe('staking through the chain', () => {
   it('validators that signed the previous block earn the block: commission settled, the rest pending; claim and re-stake', async () => {
     const owner = devWallet(0).address;
     const before = (await call(0, 'rewards', [owner, owner])).result;
-    // everything carried so far (no block had signers) goes to validator 0, the only signer
+    const other = devWallet(2).address; // a validator since it declared (test 4)
+    const otherBefore = (await call(2, 'rewards', [other, other])).result;
     await mine([], [0]);
     const after = (await call(0, 'rewards', [owner, owner])).result;
     const earned = (after?.pending as bigint) + (after?.settled as bigint) - (before?.pending as bigint) - (before?.settled as bigint);
     assert.ok(earned > 0n, 'validator 0 earned');
-    assert.equal((await call(1, 'rewards', [devWallet(1).address, devWallet(1).address])).result?.settled, 0n, 'a validator that did not sign earns nothing');
+    const otherAfter = (await call(2, 'rewards', [other, other])).result;
+    assert.deepEqual([otherAfter?.pending, otherAfter?.settled], [otherBefore?.pending, otherBefore?.settled], 'a validator that did not sign earns nothing');
     const held = await balance(owner);
     const claim = await mine([await stakingTx(0, 'claimRewards', [owner])]);
     const gas = (claim.receipts[0]?.gasUsed ?? 0n) * (claim.receipts[0]?.effectiveGasPrice ?? 0n);
@@ -223,9 +227,52 @@ describe('staking through the chain', () => {
     assert.equal((await call(0, 'candidate', [owner])).result?.bonded, bondedBefore + (owed?.pending as bigint) + (owed?.settled as bigint), 're-staked into the bond');
   });
 
+  it('double-sign evidence slashes every delegation and unbonding of the validator once, to the community pool, and deactivates it', async () => {
+    const owner = devWallet(0).address;
+    const consensus = ed25519Address((keys[0] as { publicKey: Uint8Array }).publicKey);
+    // a delegation and an unbonding to validator 0, both slashable
+    await mine([await stakingTx(4, 'delegate', [owner], 1_000n * ONE)]);
+    await mine([await stakingTx(4, 'withdraw', [owner, 100n * ONE])]);
+    const bonded = (await call(0, 'candidate', [owner])).result?.bonded as bigint;
+    const delegated = (await call(4, 'delegation', [owner, devWallet(4).address])).result?.[0] as bigint;
+    const unbonding = (await call(4, 'pendingUnbonding', [devWallet(4).address])).result?.[0] as bigint;
+    const pool = await balance(COMMUNITY_POOL_ADDRESS);
+    const vote = (blockHash: Uint8Array): Vote => ({ type: 'precommit', height: 3n, round: 0, blockHash, validatorAddress: consensus, timestampMs: 0n, signature: new Uint8Array(64) });
+    const evidence: DuplicateVoteEvidence = { kind: 'duplicateVote', voteA: vote(new Uint8Array(32).fill(1)), voteB: vote(new Uint8Array(32).fill(2)) };
+    await mine([], [0, 1, 2], [evidence]);
+    const c = (await call(0, 'candidate', [owner])).result;
+    assert.equal(c?.active, false, 'deactivated');
+    assert.equal((await call(4, 'delegation', [owner, devWallet(4).address])).result?.[0], delegated - delegated / 10n);
+    assert.equal((await call(4, 'pendingUnbonding', [devWallet(4).address])).result?.[0], unbonding - unbonding / 10n, 'the unbonding is slashed too');
+    const slashed = bonded - (c?.bonded as bigint) + unbonding / 10n;
+    assert.equal(await balance(COMMUNITY_POOL_ADDRESS), pool + slashed);
+    const record = (await call(0, 'slashes', [owner])).result;
+    assert.deepEqual([record?.count, record?.total], [1n, slashed]);
+    assert.deepEqual([...((await call(0, 'slashAt', [owner, 0n])).result ?? [])], [chain.head().header.height, SLASH_DOUBLE_SIGN, slashed]);
+    await mine([], [0, 1, 2], [evidence]);
+    assert.equal((await call(0, 'slashes', [owner])).result?.count, 1n, 'the same evidence again slashes nothing');
+    // the unbonding still pays what is left of it at maturity
+    while ((await call(4, 'pendingUnbonding', [devWallet(4).address])).result?.[0] !== 0n) await mine();
+  });
+
+  it('a validator that misses max_slash_blocks blocks in a row is deactivated (without a slash: slash_enabled is off)', async () => {
+    const [owners] = (await call(0, 'validators', [])).result as unknown as [string[]];
+    const target = owners[0] as string;
+    const index = [0, 1, 2].find((i) => devWallet(i).address === target) as number;
+    const others = [0, 1, 2].filter((i) => i !== index);
+    for (let i = 0; i < MAX_MISSED - 1; i++) await mine([], others);
+    assert.equal((await call(0, 'candidate', [target])).result?.active, true, 'not yet');
+    await mine([], others);
+    assert.equal((await call(0, 'candidate', [target])).result?.active, false, `deactivated after ${MAX_MISSED} missed blocks`);
+    const record = (await call(0, 'slashes', [target])).result;
+    assert.equal(record?.total, 0n);
+    await mine([await stakingTx(index, 'activateCandidacy', [])]);
+    assert.equal((await call(0, 'candidate', [target])).result?.active, true, 'the owner can come back');
+  });
+
   it('no CMT was created or destroyed: every balance sums to genesis allocations, genesis stake and block rewards minted', async () => {
     const holders = [...Array(6).keys()].map((i) => devWallet(i).address);
-    let total = await balance(STAKING_ADDRESS);
+    let total = (await balance(STAKING_ADDRESS)) + (await balance(COMMUNITY_POOL_ADDRESS));
     for (const h of holders) total += await balance(h);
     // the fee pool (fees) and the block's fee recipient (tips; zero here) are the only other holders
     total += await balance('0x0000000000000000000000000000000000000000');
