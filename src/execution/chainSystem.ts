@@ -5,7 +5,7 @@
  */
 import { ed25519Address } from '../crypto/index.ts';
 import type { NativeContract } from '../evm/index.ts';
-import { MAINNET_STAKING_PARAMS, RATE_ONE, STAKING_ADDRESS, runStakingCall, stakingEndBlock, stakingGenesis } from '../staking/index.ts';
+import { GOVERNANCE_ADDRESS, MAINNET_STAKING_PARAMS, RATE_ONE, STAKING_ADDRESS, runGovernanceCall, runStakingCall, stakingEndBlock, stakingGenesis } from '../staking/index.ts';
 import type { GenesisCandidate, StakingParams } from '../staking/index.ts';
 import type { WorldState } from '../state/index.ts';
 import { createValidator } from '../types/index.ts';
@@ -13,27 +13,17 @@ import type { Genesis } from '../types/index.ts';
 import type { BlockHooks } from './executeBlock.ts';
 
 export function stakingParamsOf(genesis: Genesis): StakingParams | undefined {
-  const s = genesis.staking;
-  if (s === undefined) return undefined;
-  return {
-    maxValidators: s.maxValidators ?? MAINNET_STAKING_PARAMS.maxValidators,
-    backupValidators: s.backupValidators ?? MAINNET_STAKING_PARAMS.backupValidators,
-    selfStakeRatio: s.selfStakeRatio ?? MAINNET_STAKING_PARAMS.selfStakeRatio,
-    sizeThreshold: s.sizeThreshold ?? MAINNET_STAKING_PARAMS.sizeThreshold,
-    unbondingBlocks: s.unbondingBlocks ?? MAINNET_STAKING_PARAMS.unbondingBlocks,
-    foundation: s.foundation ?? MAINNET_STAKING_PARAMS.foundation,
-    blockIssuance: s.blockIssuance ?? MAINNET_STAKING_PARAMS.blockIssuance,
-    validatorsShare: s.validatorsShare ?? MAINNET_STAKING_PARAMS.validatorsShare,
-    slashRatio: s.slashRatio ?? MAINNET_STAKING_PARAMS.slashRatio,
-    maxMissedBlocks: s.maxMissedBlocks ?? MAINNET_STAKING_PARAMS.maxMissedBlocks,
-    slashAbsence: s.slashAbsence ?? MAINNET_STAKING_PARAMS.slashAbsence,
-  };
+  // genesis names the same fields as StakingParams: what it sets overrides the defaults
+  return genesis.staking === undefined ? undefined : { ...MAINNET_STAKING_PARAMS, ...genesis.staking };
 }
 
 export function nativeContractsOf(genesis: Genesis): NativeContract[] {
   const params = stakingParamsOf(genesis);
   if (params === undefined) return [];
-  return [{ address: STAKING_ADDRESS, run: (call) => runStakingCall(call, params) }];
+  return [
+    { address: STAKING_ADDRESS, run: (call) => runStakingCall(call, params) },
+    { address: GOVERNANCE_ADDRESS, run: (call) => runGovernanceCall(call, params) },
+  ];
 }
 
 /** The end of every block: what staking does, and the validator set changes it returns. */

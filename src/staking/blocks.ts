@@ -9,6 +9,7 @@ import { applyElection, elect } from './election.ts';
 import type { SetChange } from './election.ts';
 import { LISTS, STAKING_ADDRESS, validatorKey, validatorPower } from './layout.ts';
 import type { StakingParams } from './params.ts';
+import { effectiveParams, governanceEndBlock } from './governance.ts';
 import { distributeBlockRewards } from './rewards.ts';
 import { slashDoubleSigns, trackAbsence } from './slashing.ts';
 import type { DoubleSign } from './slashing.ts';
@@ -58,9 +59,12 @@ export interface EndBlockInputs {
 /** Slashing, rewards for the block, matured unbondings paid, then the election and its changes for consensus. */
 export async function stakingEndBlock(state: WorldState, params: StakingParams, inputs: EndBlockInputs): Promise<SetChange[]> {
   const store = new StakingStore(state);
+  params = await effectiveParams(state, params); // what governance changed applies from the next block on
   // misbehaviour first: a slashed or deactivated validator is out of this block's election
   await slashDoubleSigns(store, params, inputs.evidence, inputs.height);
   if (inputs.height > 1n) await trackAbsence(store, params, inputs.signers, inputs.height);
+  // proposals that expire; a halt height reached deactivates every candidate it does not preserve
+  await governanceEndBlock(state, inputs.height);
   // rewards and payouts do not change bonded stake, so this election is also the one after them
   const election = await elect(store, params);
   await distributeBlockRewards(store, params, { signers: inputs.signers, feePool: inputs.feePool, backups: election.backups });

@@ -1,166 +1,110 @@
-/**
- * The staking contract: decodes an ABI call, runs the rule, and answers with return data, logs and a
- * fixed gas cost per method (like CyberMiles' fixed-gas staking transactions, reference §3.3, but sized to
- * the storage work each does), or with a revert carrying the custom error. Writes are refused in a static
- * call and sent value is refused by every method that is not payable.
- */
+/** The staking contract at STAKING_ADDRESS: each ABI method mapped to its rule or view (dispatch.ts). */
 import { bytesToHex, hexToBytes } from '../primitives/index.ts';
 import { stakingInterface } from './abi.ts';
-import { StakingError, refuse } from './errors.ts';
+import { runAbiCall } from './dispatch.ts';
+import type { MethodSpec, NativeCallInput, NativeCallOutcome } from './dispatch.ts';
+import { refuse } from './errors.ts';
+import { effectiveParams } from './governance.ts';
 import { LISTS, TOTAL_MINTED, delegationAmount, pendingUnbonding, rewardBalance, slashCount, slashField, validatorPower } from './layout.ts';
 import type { StakingParams } from './params.ts';
 import { claimRewards, declareCandidacy, delegate, readCandidate, restake, setActive, verifyCandidacy, withdraw, withdrawCandidacy } from './rules.ts';
 import { pendingRewards } from './rewards.ts';
-import type { CallContext, StakingEvent } from './rules.ts';
+import type { CallContext } from './rules.ts';
 import { elect } from './election.ts';
 import { StakingStore } from './store.ts';
-import type { WorldState } from '../state/index.ts';
 
-export interface StakingCall {
-  caller: Uint8Array;
-  value: bigint;
-  data: Uint8Array;
-  isStatic: boolean;
-  height: bigint;
-  state: WorldState;
-}
-
-export type StakingOutcome =
-  | { status: 'ok'; gasUsed: bigint; returnData: Uint8Array; logs: Array<{ topics: Uint8Array[]; data: Uint8Array }> }
-  | { status: 'revert'; gasUsed: bigint; returnData: Uint8Array };
+export type StakingCall = NativeCallInput;
+export type StakingOutcome = NativeCallOutcome;
 
 /** Gas per method: a base plus the storage words it writes, at EIP-2200 prices (20k new, 5k changed). */
-export const STAKING_GAS: Record<string, bigint> = {
-  declareCandidacy: 250_000n,
-  withdrawCandidacy: 100_000n,
-  activateCandidacy: 30_000n,
-  deactivateCandidacy: 30_000n,
-  verifyCandidacy: 30_000n,
-  delegate: 80_000n,
-  withdraw: 120_000n,
-  claimRewards: 60_000n,
-  restake: 80_000n,
-  rewards: 5_000n,
-  totalMinted: 3_000n,
-  slashes: 3_000n,
-  slashAt: 5_000n,
-  candidate: 10_000n,
-  candidates: 10_000n,
-  delegation: 3_000n,
-  pendingUnbonding: 3_000n,
-  validators: 20_000n,
-  backups: 20_000n,
+export const STAKING_METHODS: Record<string, MethodSpec> = {
+  declareCandidacy: { gas: 250_000n, writes: true, payable: true },
+  withdrawCandidacy: { gas: 100_000n, writes: true },
+  activateCandidacy: { gas: 30_000n, writes: true },
+  deactivateCandidacy: { gas: 30_000n, writes: true },
+  verifyCandidacy: { gas: 30_000n, writes: true },
+  delegate: { gas: 80_000n, writes: true, payable: true },
+  withdraw: { gas: 120_000n, writes: true },
+  claimRewards: { gas: 60_000n, writes: true },
+  restake: { gas: 80_000n, writes: true },
+  rewards: { gas: 5_000n },
+  totalMinted: { gas: 3_000n },
+  slashes: { gas: 3_000n },
+  slashAt: { gas: 5_000n },
+  candidate: { gas: 10_000n },
+  candidates: { gas: 10_000n },
+  delegation: { gas: 3_000n },
+  pendingUnbonding: { gas: 3_000n },
+  validators: { gas: 20_000n },
+  backups: { gas: 20_000n },
 };
 
-const WRITES = new Set(['declareCandidacy', 'withdrawCandidacy', 'activateCandidacy', 'deactivateCandidacy', 'verifyCandidacy', 'delegate', 'withdraw', 'claimRewards', 'restake']);
-const PAYABLE = new Set(['declareCandidacy', 'delegate']);
+const addr = (v: unknown): Uint8Array => hexToBytes(String(v).toLowerCase());
 
-export async function runStakingCall(call: StakingCall, params: StakingParams): Promise<StakingOutcome> {
-  const selector = `0x${Buffer.from(call.data.subarray(0, 4)).toString('hex').padEnd(8, '0')}`;
-  const fragment = call.data.length < 4 ? null : stakingInterface.getFunction(selector);
-  if (fragment === null) return revert(0n, 'UnknownMethod', [selector]);
-  const gas = STAKING_GAS[fragment.name] ?? 0n;
-  let args;
-  try {
-    args = stakingInterface.decodeFunctionData(fragment, call.data);
-  } catch {
-    return revert(gas, 'BadInput', []);
-  }
-  try {
-    if (call.isStatic && WRITES.has(fragment.name)) refuse('StaticCallWrite', [], 'staking writes are not allowed in a static call');
-    if (!PAYABLE.has(fragment.name) && call.value !== 0n) refuse('ValueNotAccepted', [call.value], 'this method takes no CMT');
+export async function runStakingCall(call: StakingCall, genesisParams: StakingParams): Promise<StakingOutcome> {
+  return runAbiCall(stakingInterface, STAKING_METHODS, call, async (name, args) => {
+    const params = await effectiveParams(call.state, genesisParams);
     const store = new StakingStore(call.state);
     const ctx: CallContext = { store, params, height: call.height, sender: call.caller, value: call.value };
-    const addr = (v: unknown) => hexToBytes(String(v).toLowerCase());
-    let events: StakingEvent[] = [];
-    let result: unknown[] = [];
-    switch (fragment.name) {
+    switch (name) {
       case 'declareCandidacy':
-        events = await declareCandidacy(ctx, addr(args[0]), args[1] as bigint, args[2] as bigint, String(args[3]));
-        break;
+        return { events: await declareCandidacy(ctx, addr(args[0]), args[1] as bigint, args[2] as bigint, String(args[3])) };
       case 'withdrawCandidacy':
-        events = await withdrawCandidacy(ctx);
-        break;
+        return { events: await withdrawCandidacy(ctx) };
       case 'activateCandidacy':
       case 'deactivateCandidacy':
-        events = await setActive(ctx, fragment.name === 'activateCandidacy');
-        break;
+        return { events: await setActive(ctx, name === 'activateCandidacy') };
       case 'verifyCandidacy':
-        events = await verifyCandidacy(ctx, addr(args[0]), Boolean(args[1]));
-        break;
+        return { events: await verifyCandidacy(ctx, addr(args[0]), Boolean(args[1])) };
       case 'delegate':
-        events = await delegate(ctx, addr(args[0]));
-        break;
+        return { events: await delegate(ctx, addr(args[0])) };
       case 'withdraw':
-        events = await withdraw(ctx, addr(args[0]), args[1] as bigint);
-        break;
+        return { events: await withdraw(ctx, addr(args[0]), args[1] as bigint) };
       case 'claimRewards':
-        events = await claimRewards(ctx, addr(args[0]));
-        break;
+        return { events: await claimRewards(ctx, addr(args[0])) };
       case 'restake':
-        events = await restake(ctx, addr(args[0]));
-        break;
+        return { events: await restake(ctx, addr(args[0])) };
       case 'rewards':
-        result = [await pendingRewards(store, addr(args[0]), addr(args[1])), await store.get(rewardBalance(addr(args[1])))];
-        break;
+        return { result: [await pendingRewards(store, addr(args[0]), addr(args[1])), await store.get(rewardBalance(addr(args[1])))] };
       case 'totalMinted':
-        result = [await store.get(TOTAL_MINTED)];
-        break;
+        return { result: [await store.get(TOTAL_MINTED)] };
       case 'slashes': {
         const owner = addr(args[0]);
         const count = await store.get(slashCount(owner));
         let total = 0n;
         for (let i = 0n; i < count; i++) total += await store.get(slashField(owner, i, 2));
-        result = [count, total];
-        break;
+        return { result: [count, total] };
       }
       case 'slashAt': {
         const owner = addr(args[0]);
         const i = args[1] as bigint;
         if (i >= (await store.get(slashCount(owner)))) refuse('BadInput', [], 'no such slash');
-        result = [await store.get(slashField(owner, i, 0)), await store.get(slashField(owner, i, 1)), await store.get(slashField(owner, i, 2))];
-        break;
+        return { result: [await store.get(slashField(owner, i, 0)), await store.get(slashField(owner, i, 1)), await store.get(slashField(owner, i, 2))] };
       }
       case 'candidate': {
         const c = await readCandidate(store, addr(args[0]));
         if (c === undefined) refuse('NotACandidate', [String(args[0])], 'not a candidate');
-        result = [c.pubKey, c.maxStake, c.commission, c.bonded, c.active, c.verified, c.withdrawn, c.declaredAt, c.description];
-        break;
+        return { result: [c.pubKey, c.maxStake, c.commission, c.bonded, c.active, c.verified, c.withdrawn, c.declaredAt, c.description] };
       }
       case 'candidates':
-        result = [(await store.listAll(LISTS.candidates)).map(bytesToHex)];
-        break;
+        return { result: [(await store.listAll(LISTS.candidates)).map(bytesToHex)] };
       case 'delegation':
-        result = [await store.get(delegationAmount(addr(args[0]), addr(args[1])))];
-        break;
+        return { result: [await store.get(delegationAmount(addr(args[0]), addr(args[1])))] };
       case 'pendingUnbonding':
-        result = [await store.get(pendingUnbonding(addr(args[0])))];
-        break;
+        return { result: [await store.get(pendingUnbonding(addr(args[0])))] };
       case 'validators': {
         // the set consensus has now (the last election's, or genesis')
         const owners = await store.listAll(LISTS.validators);
         const powers: bigint[] = [];
         for (const owner of owners) powers.push(await store.get(validatorPower(owner)));
-        result = [owners.map(bytesToHex), powers];
-        break;
+        return { result: [owners.map(bytesToHex), powers] };
       }
       case 'backups': {
         const { backups } = await elect(store, params);
-        result = [backups.map((v) => bytesToHex(v.owner)), backups.map((v) => v.power)];
-        break;
+        return { result: [backups.map((v) => bytesToHex(v.owner)), backups.map((v) => v.power)] };
       }
+      default:
+        throw new Error(`staking method ${name} has no handler`);
     }
-    const logs = events.map((e) => {
-      const encoded = stakingInterface.encodeEventLog(e.name, e.args as unknown[]);
-      return { topics: encoded.topics.map((t) => hexToBytes(t)), data: hexToBytes(encoded.data) };
-    });
-    return { status: 'ok', gasUsed: gas, returnData: hexToBytes(stakingInterface.encodeFunctionResult(fragment, result)), logs };
-  } catch (err) {
-    if (err instanceof StakingError) return revert(gas, err.errorName, err.args);
-    throw err;
-  }
-}
-
-function revert(gasUsed: bigint, name: string, args: readonly unknown[]): StakingOutcome {
-  return { status: 'revert', gasUsed, returnData: hexToBytes(stakingInterface.encodeErrorResult(name, args as unknown[])) };
+  });
 }

@@ -1,18 +1,20 @@
 /**
  * staking: CyberMiles' delegated proof of stake as rules over the staking account's storage (one state,
  * under the block's state root): candidates, delegations, unbonding, the election and its changes to the
- * validator set, block rewards with lazy accounting, slashing, and the staking contract that transactions
- * call (ADR 0014). Governance comes next (issue 5).
+ * validator set, block rewards with lazy accounting, slashing, governance, and the staking and governance
+ * contracts that transactions call (ADR 0014).
  */
-export { STAKING_ABI, stakingInterface } from './abi.ts';
-export { STAKING_GAS, runStakingCall } from './contract.ts';
+export { GOVERNANCE_ABI, STAKING_ABI, governanceInterface, stakingInterface } from './abi.ts';
+export { STAKING_METHODS, runStakingCall } from './contract.ts';
+export { GOVERNANCE_METHODS, runGovernanceCall } from './governanceContract.ts';
+export { PROPOSAL_KIND, PROPOSAL_STATUS, effectiveParams } from './governance.ts';
 export type { StakingCall, StakingOutcome } from './contract.ts';
 export { applyElection, elect } from './election.ts';
 export type { ElectedValidator, Election, SetChange } from './election.ts';
 export { stakingEndBlock, stakingGenesis } from './blocks.ts';
 export type { EndBlockInputs, GenesisCandidate } from './blocks.ts';
 export { REWARD_SCALE, pendingRewards } from './rewards.ts';
-export { COMMUNITY_POOL_ADDRESS, STAKING_ADDRESS } from './layout.ts';
+export { COMMUNITY_POOL_ADDRESS, GOVERNANCE_ADDRESS, STAKING_ADDRESS } from './layout.ts';
 export { SLASH_ABSENCE, SLASH_DOUBLE_SIGN } from './slashing.ts';
 export type { DoubleSign } from './slashing.ts';
 export { MAINNET_STAKING_PARAMS, POWER_UNIT_WEI, RATE_ONE } from './params.ts';

@@ -58,6 +58,9 @@ export const LISTS = {
 /** Where slashed stake goes (governance spends it): 0x…1001. */
 export const COMMUNITY_POOL_ADDRESS = new Uint8Array([...new Uint8Array(18), 0x10, 0x01]);
 
+/** Governance keeps its own account (proposals, votes, parameter changes): 0x…1002. */
+export const GOVERNANCE_ADDRESS = new Uint8Array([...new Uint8Array(18), 0x10, 0x02]);
+
 /** Slashing (slashing.ts). */
 export const missedBlocks = (owner: Uint8Array) => slot('slash.missed', owner);
 export const memberSince = (owner: Uint8Array) => slot('val.since', owner);

@@ -30,6 +30,8 @@ export interface StakingParams {
   maxMissedBlocks: bigint;
   /** Whether missing max_slash_blocks also slashes (slash_enabled), not only deactivates. */
   slashAbsence: boolean;
+  /** Blocks a governance proposal stays open unless it names its own expiry (proposal_expire_period). */
+  proposalExpireBlocks: bigint;
 }
 
 export const MAINNET_STAKING_PARAMS: StakingParams = {
@@ -44,6 +46,7 @@ export const MAINNET_STAKING_PARAMS: StakingParams = {
   slashRatio: { num: 1n, den: 1000n },
   maxMissedBlocks: 12n,
   slashAbsence: false,
+  proposalExpireBlocks: 60_480n,
 };
 
 /** 1e18: commission rates are fixed-point with 18 decimals (0.2 = 2e17). */

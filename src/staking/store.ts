@@ -8,12 +8,19 @@ import { bigintToBytes, bytesToBigint, utf8ToBytes } from '../primitives/index.t
 import type { WorldState } from '../state/index.ts';
 import { STAKING_ADDRESS, slot } from './layout.ts';
 
-const STAKING = new Address(STAKING_ADDRESS);
 
 export class StakingStore {
   private accountChecked = false;
 
-  constructor(readonly state: WorldState) {}
+  private readonly account: Address;
+
+  /** `address`: whose storage holds the words (the staking account; governance keeps its own). */
+  constructor(
+    readonly state: WorldState,
+    address: Uint8Array = STAKING_ADDRESS,
+  ) {
+    this.account = new Address(address);
+  }
 
   /**
    * The staking account must exist before its storage is written, and must never look empty: EIP-161
@@ -22,23 +29,23 @@ export class StakingStore {
   private async ensureAccount(): Promise<void> {
     if (this.accountChecked) return;
     this.accountChecked = true;
-    const account = await this.state.getAccount(STAKING);
-    if (account === undefined) await this.state.putAccount(STAKING, new Account(1n, 0n));
+    const account = await this.state.getAccount(this.account);
+    if (account === undefined) await this.state.putAccount(this.account, new Account(1n, 0n));
     else if (account.nonce === 0n) {
       account.nonce = 1n;
-      await this.state.putAccount(STAKING, account);
+      await this.state.putAccount(this.account, account);
     }
   }
 
   async get(at: Uint8Array): Promise<bigint> {
-    const v = await this.state.getStorage(STAKING, at);
+    const v = await this.state.getStorage(this.account, at);
     return v.length === 0 ? 0n : bytesToBigint(v);
   }
 
   async set(at: Uint8Array, value: bigint): Promise<void> {
     await this.ensureAccount();
     // a zero word is deleted from the trie, as the EVM does
-    await this.state.putStorage(STAKING, at, value === 0n ? new Uint8Array() : bigintToBytes(value));
+    await this.state.putStorage(this.account, at, value === 0n ? new Uint8Array() : bigintToBytes(value));
   }
 
   async add(at: Uint8Array, delta: bigint): Promise<bigint> {
@@ -124,13 +131,13 @@ export class StakingStore {
     return (await this.state.getAccount(new Address(address)))?.balance ?? 0n;
   }
 
-  /** Moves `amount` wei from the staking account's balance to `to` (an unbonding that matured). */
+  /** Moves `amount` wei from this store's account to `to` (an unbonding that matured, a claim, a grant). */
   async pay(to: Uint8Array, amount: bigint): Promise<void> {
     if (amount === 0n) return;
-    const from = (await this.state.getAccount(STAKING)) ?? new Account();
-    if (from.balance < amount) throw new Error(`staking account holds ${from.balance} wei, cannot pay ${amount}`);
+    const from = (await this.state.getAccount(this.account)) ?? new Account();
+    if (from.balance < amount) throw new Error(`${this.account.toString()} holds ${from.balance} wei, cannot pay ${amount}`);
     from.balance -= amount;
-    await this.state.putAccount(STAKING, from);
+    await this.state.putAccount(this.account, from);
     const target = new Address(to);
     const account = (await this.state.getAccount(target)) ?? new Account();
     account.balance += amount;

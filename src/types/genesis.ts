@@ -41,6 +41,7 @@ export interface GenesisStaking {
   slashRatio?: { num: bigint; den: bigint };
   maxMissedBlocks?: bigint;
   slashAbsence?: boolean;
+  proposalExpireBlocks?: bigint;
 }
 
 export interface Genesis {
@@ -177,6 +178,7 @@ function parseStaking(raw: unknown): GenesisStaking | undefined {
     if (typeof p.slash_enabled !== 'boolean') fail('app_state.stake.params.slash_enabled', 'expected true or false');
     out.slashAbsence = p.slash_enabled;
   }
+  if (p.proposal_expire_period !== undefined) out.proposalExpireBlocks = toBigint(p.proposal_expire_period, 'app_state.stake.params.proposal_expire_period');
   if (p.validators_block_award_ratio !== undefined) out.validatorsShare = toRatio(p.validators_block_award_ratio, 'app_state.stake.params.validators_block_award_ratio');
   return out;
 }

@@ -8,102 +8,32 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { Address } from '@ethereumjs/util';
-import { Transaction } from 'ethers';
 import type { Interface } from 'ethers';
-import { ed25519Address, ed25519KeyFromSeed } from '../../../src/crypto/index.ts';
-import { runCall, validateRawTx } from '../../../src/execution/index.ts';
+import { ed25519Address } from '../../../src/crypto/index.ts';
 import type { ExecutedBlock } from '../../../src/execution/index.ts';
-import { openChain } from '../../../src/node/chain.ts';
-import type { Chain } from '../../../src/node/chain.ts';
 import { bytesToHex, hexToBytes } from '../../../src/primitives/index.ts';
 import { COMMUNITY_POOL_ADDRESS, MAINNET_STAKING_PARAMS, SLASH_DOUBLE_SIGN, STAKING_ADDRESS, stakingInterface } from '../../../src/staking/index.ts';
-import { createMemoryStore } from '../../../src/storage/index.ts';
-import { parseGenesis } from '../../../src/types/index.ts';
-import type { Commit, DuplicateVoteEvidence, Vote } from '../../../src/types/index.ts';
-import { CHAIN_ID, ONE, devWallet, nextBlockContext } from '../../utils/chain.ts';
+import type { DuplicateVoteEvidence, Vote } from '../../../src/types/index.ts';
+import { GENESIS_BALANCE, GENESIS_SHARES, ONE, StakingChain, devWallet, keys, pubKeyHex } from './stakingChain.ts';
 
 const iface: Interface = stakingInterface;
-const STAKING = bytesToHex(STAKING_ADDRESS);
-const keys = [1, 2, 3].map((i) => ed25519KeyFromSeed(new Uint8Array(32).fill(60 + i)));
 const FOUNDATION = devWallet(5).address;
-const GENESIS_BALANCE = 100_000n * ONE;
-const GENESIS_SHARES = 1_000n * ONE;
 const UNBONDING = 3n;
 const MAX_MISSED = 4;
 
-function stakingGenesis() {
-  const alloc: Record<string, { balance: string }> = {};
-  for (let i = 0; i < 6; i++) alloc[devWallet(i).address] = { balance: GENESIS_BALANCE.toString() };
-  return parseGenesis({
-    genesis_time: '2026-01-01T00:00:00Z',
-    chain_id: 'staking-test',
-    consensus_params: { block: { max_gas: '30000000', max_tx_bytes: 131072 } },
-    validators: [0, 1].map((i) => ({
-      name: `v${i}`,
-      pub_key: { type: 'tendermint/PubKeyEd25519', value: Buffer.from((keys[i] as { publicKey: Uint8Array }).publicKey).toString('base64') },
-      power: '10',
-      shares: GENESIS_SHARES.toString(),
-      max_amount: (10n * GENESIS_SHARES).toString(),
-      comp_rate: '1/5',
-      owner: devWallet(i).address,
-    })),
-    app_state: {
-      evm: { chain_id: Number(CHAIN_ID), min_gas_price: '2000000000', alloc },
-      stake: { params: { max_vals: 2, backup_vals: 1, unstake_waiting_period: String(UNBONDING), foundation_address: FOUNDATION, slash_ratio: '1/10', max_slash_blocks: String(MAX_MISSED) } },
-    },
-  });
-}
-
-const genesis = stakingGenesis();
-const nonces = new Map<number, number>();
-
-async function stakingTx(from: number, method: string, args: unknown[], value = 0n): Promise<Uint8Array> {
-  const nonce = nonces.get(from) ?? 0;
-  nonces.set(from, nonce + 1);
-  const tx = Transaction.from({ type: 2, to: STAKING, value, nonce, gasLimit: 500_000n, chainId: CHAIN_ID, maxFeePerGas: 3_000_000_000n, maxPriorityFeePerGas: 0n, data: iface.encodeFunctionData(method, args) });
-  return hexToBytes(await devWallet(from).signTransaction(tx));
-}
-
 describe('staking through the chain', () => {
-  let chain: Chain;
-
-  /** `signedBy`: genesis validators whose consensus keys signed the previous block (its lastCommit). */
-  async function mine(raws: Uint8Array[] = [], signedBy: number[] = [0, 1, 2], evidence: DuplicateVoteEvidence[] = []): Promise<ExecutedBlock> {
-    const rules = { chainId: genesis.chainId, maxTxSizeBytes: 131072, blockGasLimit: 30_000_000n, minGasPriceWei: 2_000_000_000n };
-    const txs = raws.map((r) => validateRawTx(r, chain.txCommon, rules));
-    const head = chain.head();
-    const lastCommit: Commit = {
-      height: head.header.height,
-      round: 0,
-      blockHash: head.hash,
-      signatures: signedBy.map((i) => ({ validatorAddress: ed25519Address((keys[i] as { publicKey: Uint8Array }).publicKey), timestampMs: 0n, signature: new Uint8Array(64) })),
-    };
-    const ctx = { ...nextBlockContext(head), lastCommit: signedBy.length === 0 ? null : lastCommit, ...(evidence.length === 0 ? {} : { evidence }) };
-    const { block, executed } = await chain.buildBlock(ctx, txs);
-    const commit: Commit = { height: block.header.height, round: 0, blockHash: block.hash, signatures: [] };
-    await chain.commitBlock(block, executed, commit);
-    return executed;
-  }
-
-  /** The same call simulated on the head: its return data, or the custom error it reverts with. */
-  async function call(from: number, method: string, args: unknown[], value = 0n): Promise<{ ok: boolean; result: ReturnType<Interface['decodeFunctionResult']> | undefined; error?: { name: string; args: unknown[] } }> {
-    const head = chain.head();
-    const vm = await chain.vmAt(head.header.height);
-    const env = { height: head.header.height + 1n, timestamp: head.header.timestamp + 1n, coinbase: new Uint8Array(20), gasLimit: 30_000_000n, baseFeePerGas: 0n, prevRandao: new Uint8Array(32) };
-    const out = await runCall(vm, chain.txCommon, env, { from: hexToBytes(devWallet(from).address), to: STAKING_ADDRESS, data: hexToBytes(iface.encodeFunctionData(method, args)), value }, 1_000_000n);
-    if (out.error === undefined) return { ok: true, result: iface.decodeFunctionResult(method, out.returnData) };
-    const parsed = iface.parseError(out.returnData);
-    return { ok: false, result: undefined, error: { name: parsed?.name ?? '?', args: parsed === null ? [] : [...parsed.args] } };
-  }
-
-  async function balance(address: string | Uint8Array): Promise<bigint> {
-    const a = new Address(typeof address === 'string' ? hexToBytes(address) : address);
-    return (await chain.readState(chain.head().header.height).getAccount(a))?.balance ?? 0n;
-  }
+  let sc: StakingChain;
+  const stakingTx = (from: number, method: string, args: unknown[], value = 0n) => sc.tx(from, STAKING_ADDRESS, iface, method, args, value);
+  const mine = (raws?: Uint8Array[], signedBy?: number[], evidence?: DuplicateVoteEvidence[]): Promise<ExecutedBlock> => sc.mine(raws, signedBy, evidence);
+  const call = (from: number, method: string, args: unknown[], value = 0n) => sc.call(from, STAKING_ADDRESS, iface, method, args, value);
+  const balance = (address: string | Uint8Array) => sc.balance(address);
+  const chainHeight = () => sc.height();
 
   before(async () => {
-    chain = await openChain(createMemoryStore(), genesis, { allowUnlimitedContractSize: false });
+    sc = await StakingChain.open({
+      validators: 2,
+      params: { max_vals: 2, backup_vals: 1, unstake_waiting_period: String(UNBONDING), foundation_address: FOUNDATION, slash_ratio: '1/10', max_slash_blocks: String(MAX_MISSED) },
+    });
   });
 
   it('genesis validators are candidates holding their self-stake, and the staking account holds it', async () => {
@@ -121,19 +51,19 @@ describe('staking through the chain', () => {
   it('the first block elects by capped stake and returns the power changes', async () => {
     const executed = await mine();
     // two candidates of 1,000 CMT: 12% of 2,000 CMT caps each at 240 CMT of voting power
-    assert.deepEqual(executed.validatorUpdates.map((u) => [bytesToHex(u.publicKey), u.power]).sort(), [0, 1].map((i) => [bytesToHex((keys[i] as { publicKey: Uint8Array }).publicKey), 240n]).sort());
+    assert.deepEqual(executed.validatorUpdates.map((u) => [bytesToHex(u.publicKey), u.power]).sort(), [0, 1].map((i) => [pubKeyHex(i), 240n]).sort());
     const again = await mine();
     assert.deepEqual(again.validatorUpdates, [], 'an unchanged election changes nothing');
   });
 
   it('refuses bad declarations with their custom errors', async () => {
-    const pk = bytesToHex((keys[2] as { publicKey: Uint8Array }).publicKey);
+    const pk = pubKeyHex(2);
     const max = 100_000n * ONE;
     assert.deepEqual((await call(0, 'declareCandidacy', [pk, max, 10n ** 17n, 'x'], max / 10n)).error, { name: 'AlreadyCandidate', args: [devWallet(0).address] });
     assert.deepEqual((await call(2, 'declareCandidacy', [pk, max, 10n ** 17n, 'x'], 1n)).error, { name: 'WrongSelfStake', args: [max / 10n, 1n] });
     assert.deepEqual((await call(2, 'declareCandidacy', [pk, max, 10n ** 18n, 'x'], max / 10n)).error, { name: 'BadCommission', args: [10n ** 18n] });
     assert.deepEqual((await call(2, 'declareCandidacy', [pk, 0n, 10n ** 17n, 'x'], 0n)).error, { name: 'ZeroAmount', args: [] });
-    const taken = bytesToHex((keys[0] as { publicKey: Uint8Array }).publicKey);
+    const taken = pubKeyHex(0);
     assert.deepEqual((await call(2, 'declareCandidacy', [taken, max, 10n ** 17n, 'x'], max / 10n)).error, { name: 'PubKeyInUse', args: [taken] });
     assert.deepEqual((await call(2, 'withdrawCandidacy', [], 5n)).error, { name: 'ValueNotAccepted', args: [5n] });
     assert.deepEqual((await call(2, 'verifyCandidacy', [devWallet(0).address, true])).error, { name: 'NotFoundation', args: [devWallet(2).address] });
@@ -142,20 +72,16 @@ describe('staking through the chain', () => {
   });
 
   async function runUnknownSelector(): Promise<string> {
-    const head = chain.head();
-    const vm = await chain.vmAt(head.header.height);
-    const env = { height: head.header.height + 1n, timestamp: head.header.timestamp + 1n, coinbase: new Uint8Array(20), gasLimit: 30_000_000n, baseFeePerGas: 0n, prevRandao: new Uint8Array(32) };
-    const out = await runCall(vm, chain.txCommon, env, { from: hexToBytes(devWallet(0).address), to: STAKING_ADDRESS, data: hexToBytes('0xdeadbeef') }, 1_000_000n);
-    return iface.parseError(out.returnData)?.name ?? '?';
+    return (await sc.callData(0, STAKING_ADDRESS, iface, undefined, hexToBytes('0xdeadbeef'))).error?.name ?? '?';
   }
 
   it('a new candidate with more stake enters the set; the weakest genesis validator becomes a backup', async () => {
-    const pk = bytesToHex((keys[2] as { publicKey: Uint8Array }).publicKey);
+    const pk = pubKeyHex(2);
     const max = 100_000n * ONE;
     const before = await balance(devWallet(2).address);
     const executed = await mine([await stakingTx(2, 'declareCandidacy', [pk, max, 10n ** 17n, 'a merchant validator'], max / 10n)]);
     assert.equal(executed.receipts[0]?.status, 1);
-    const names = executed.receipts[0]?.logs.map((l) => iface.parseLog({ topics: l.topics.map((t) => bytesToHex(t)), data: bytesToHex(l.data) })?.name);
+    const names = StakingChain.eventNames(executed, 0, iface);
     assert.deepEqual(names, ['CandidateDeclared', 'Delegated']);
     const gasCost = (executed.receipts[0]?.gasUsed ?? 0n) * (executed.receipts[0]?.effectiveGasPrice ?? 0n);
     assert.equal(await balance(devWallet(2).address), before - max / 10n - gasCost, 'the self-stake left the account');
@@ -163,10 +89,10 @@ describe('staking through the chain', () => {
     const lower = [devWallet(0).address, devWallet(1).address].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1));
     const stays = lower[0] === devWallet(0).address ? 0 : 1;
     const leaves = 1 - stays;
-    const updates = new Map(executed.validatorUpdates.map((u) => [bytesToHex(u.publicKey), u.power]));
+    const updates = new Map<string, bigint>(executed.validatorUpdates.map((u) => [bytesToHex(u.publicKey), u.power]));
     assert.equal(updates.get(pk), 1_440n);
-    assert.equal(updates.get(bytesToHex((keys[stays] as { publicKey: Uint8Array }).publicKey)), 1_000n);
-    assert.equal(updates.get(bytesToHex((keys[leaves] as { publicKey: Uint8Array }).publicKey)), 0n, 'the one ranked third leaves the set');
+    assert.equal(updates.get(pubKeyHex(stays)), 1_000n);
+    assert.equal(updates.get(pubKeyHex(leaves)), 0n, 'the one ranked third leaves the set');
     const backups = await call(0, 'backups', []);
     assert.deepEqual([...(backups.result?.owners as string[])], [devWallet(leaves).address]);
   });
@@ -180,17 +106,17 @@ describe('staking through the chain', () => {
     assert.deepEqual((await call(3, 'withdraw', [target, 600n * ONE])).error, { name: 'InsufficientDelegation', args: [500n * ONE, 600n * ONE] });
     assert.deepEqual((await call(0, 'withdraw', [target, 1n])).error, { name: 'BelowSelfStake', args: [GENESIS_SHARES, GENESIS_SHARES - 1n] });
     const withdrawn = await mine([await stakingTx(3, 'withdraw', [target, 200n * ONE])]);
-    const maturity = chain.head().header.height + UNBONDING;
+    const maturity = chainHeight() + UNBONDING;
     const log = withdrawn.receipts[0]?.logs[0];
     const parsed = log === undefined ? null : iface.parseLog({ topics: log.topics.map((t) => bytesToHex(t)), data: bytesToHex(log.data) });
     assert.equal(parsed?.name, 'Unbonding');
     assert.equal(parsed?.args.maturity, maturity);
     assert.equal((await call(3, 'pendingUnbonding', [devWallet(3).address])).result?.[0], 200n * ONE);
     const held = await balance(devWallet(3).address);
-    while (chain.head().header.height < maturity - 1n) await mine();
+    while (chainHeight() < maturity - 1n) await mine();
     assert.equal(await balance(devWallet(3).address), held, 'nothing paid before maturity');
     await mine();
-    assert.equal(chain.head().header.height, maturity);
+    assert.equal(chainHeight(), maturity);
     assert.equal(await balance(devWallet(3).address), held + 200n * ONE, 'paid in the block of maturity');
     assert.equal((await call(3, 'pendingUnbonding', [devWallet(3).address])).result?.[0], 0n);
   });
@@ -248,7 +174,7 @@ describe('staking through the chain', () => {
     assert.equal(await balance(COMMUNITY_POOL_ADDRESS), pool + slashed);
     const record = (await call(0, 'slashes', [owner])).result;
     assert.deepEqual([record?.count, record?.total], [1n, slashed]);
-    assert.deepEqual([...((await call(0, 'slashAt', [owner, 0n])).result ?? [])], [chain.head().header.height, SLASH_DOUBLE_SIGN, slashed]);
+    assert.deepEqual([...((await call(0, 'slashAt', [owner, 0n])).result ?? [])], [chainHeight(), SLASH_DOUBLE_SIGN, slashed]);
     await mine([], [0, 1, 2], [evidence]);
     assert.equal((await call(0, 'slashes', [owner])).result?.count, 1n, 'the same evidence again slashes nothing');
     // the unbonding still pays what is left of it at maturity
@@ -277,7 +203,7 @@ describe('staking through the chain', () => {
     // the fee pool (fees) and the block's fee recipient (tips; zero here) are the only other holders
     total += await balance('0x0000000000000000000000000000000000000000');
     const minted = (await call(0, 'totalMinted', [])).result?.[0] as bigint;
-    assert.equal(minted, chain.head().header.height * MAINNET_STAKING_PARAMS.blockIssuance, 'one issuance per block');
+    assert.equal(minted, chainHeight() * MAINNET_STAKING_PARAMS.blockIssuance, 'one issuance per block');
     assert.equal(total, 6n * GENESIS_BALANCE + 2n * GENESIS_SHARES + minted);
   });
 

@@ -1,0 +1,64 @@
+/** The governance contract at GOVERNANCE_ADDRESS: each ABI method mapped to its rule or view (dispatch.ts). */
+import { bytesToHex, hexToBytes } from '../primitives/index.ts';
+import { governanceInterface } from './abi.ts';
+import { runAbiCall } from './dispatch.ts';
+import type { MethodSpec, NativeCallInput, NativeCallOutcome } from './dispatch.ts';
+import { refuse } from './errors.ts';
+import { effectiveParams, governanceInfo, proposeChangeParam, proposeHalt, proposeTransferFund, proposeUpgrade, readProposal, vote } from './governance.ts';
+import type { GovContext } from './governance.ts';
+import { GOVERNANCE_ADDRESS } from './layout.ts';
+import type { StakingParams } from './params.ts';
+import { StakingStore } from './store.ts';
+
+export const GOVERNANCE_METHODS: Record<string, MethodSpec> = {
+  proposeChangeParam: { gas: 200_000n, writes: true },
+  proposeTransferFund: { gas: 200_000n, writes: true },
+  proposeHalt: { gas: 200_000n, writes: true },
+  proposeUpgrade: { gas: 200_000n, writes: true },
+  vote: { gas: 80_000n, writes: true },
+  proposal: { gas: 20_000n },
+  info: { gas: 5_000n },
+  params: { gas: 20_000n },
+};
+
+const addr = (v: unknown): Uint8Array => hexToBytes(String(v).toLowerCase());
+
+export async function runGovernanceCall(call: NativeCallInput, genesisParams: StakingParams): Promise<NativeCallOutcome> {
+  return runAbiCall(governanceInterface, GOVERNANCE_METHODS, call, async (name, args) => {
+    const params = await effectiveParams(call.state, genesisParams);
+    const ctx: GovContext = { staking: new StakingStore(call.state), gov: new StakingStore(call.state, GOVERNANCE_ADDRESS), params, height: call.height, sender: call.caller };
+    switch (name) {
+      case 'proposeChangeParam': {
+        const r = await proposeChangeParam(ctx, String(args[0]), args[1] as bigint, String(args[2]), args[3] as bigint);
+        return { events: r.events, result: [r.id] };
+      }
+      case 'proposeTransferFund': {
+        const r = await proposeTransferFund(ctx, addr(args[0]), args[1] as bigint, String(args[2]), args[3] as bigint);
+        return { events: r.events, result: [r.id] };
+      }
+      case 'proposeHalt': {
+        const r = await proposeHalt(ctx, args[0] as bigint, (args[1] as string[]).map(addr), String(args[2]), args[3] as bigint);
+        return { events: r.events, result: [r.id] };
+      }
+      case 'proposeUpgrade': {
+        const r = await proposeUpgrade(ctx, String(args[0]), args[1] as bigint, String(args[2]), args[3] as bigint);
+        return { events: r.events, result: [r.id] };
+      }
+      case 'vote':
+        return { events: await vote(ctx, args[0] as bigint, Boolean(args[1])) };
+      case 'proposal': {
+        const p = await readProposal(call.state, args[0] as bigint);
+        if (p === undefined) refuse('NoSuchProposal', [args[0]], 'no such proposal');
+        return { result: [p.kind, bytesToHex(p.proposer), p.createdAt, p.expireHeight, p.status, p.resolvedAt, p.yes, p.no, p.reason] };
+      }
+      case 'info': {
+        const i = await governanceInfo(call.state);
+        return { result: [i.proposals, i.haltHeight, i.upgradeHeight] };
+      }
+      case 'params':
+        return { result: [BigInt(params.maxValidators), BigInt(params.backupValidators), params.unbondingBlocks, params.blockIssuance, params.maxMissedBlocks, params.proposalExpireBlocks] };
+      default:
+        throw new Error(`governance method ${name} has no handler`);
+    }
+  });
+}
