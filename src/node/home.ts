@@ -39,9 +39,28 @@ export interface InitOptions {
   genesisTime: Date;
   /** Validator i's candidacy is owned by owners[i] (an Ethereum address), when given. */
   validatorOwners?: string[];
-  /** app_state.stake.params: staking on, with these overrides (ADR 0014); absent: staking off. */
+  /** app_state.stake.params: overrides of the staking parameters (ADR 0014); staking is always on. */
   stakingParams?: Record<string, string | number | boolean>;
+  /** Each genesis validator's self-stake, wei (default 1,000,000 CMT). */
+  validatorStakeWei?: bigint;
 }
+
+/**
+ * A single-validator dev chain's staking: one validator seat (this node's: a second validator would need a
+ * second node, and the chain would halt without it), four backups where declared candidates land, no 12%
+ * cap (with so few seats it would make every candidate above 12% equal to the dev validator), unbonding
+ * and proposals in a few blocks.
+ */
+export const DEV_STAKING_PARAMS: Record<string, string | number> = {
+  max_vals: 1,
+  backup_vals: 4,
+  validator_size_threshold: '1/1',
+  unstake_waiting_period: '10',
+  proposal_expire_period: '100',
+};
+
+/** The dev validator's self-stake: more than a few dev accounts together could put behind another candidate. */
+export const DEV_VALIDATOR_STAKE_WEI = 10_000_000n * ONE_CMT_WEI;
 
 export function defaultInitOptions(): InitOptions {
   return {
@@ -80,7 +99,8 @@ export function loadKeyFile(path: string): Ed25519Key {
 export function buildGenesisJson(opts: InitOptions, validatorKeys: readonly Ed25519Key[]): GenesisJson {
   const alloc: GenesisJson['app_state']['evm']['alloc'] = {};
   for (const a of opts.alloc) alloc[a.address] = { balance: a.balanceWei.toString() };
-  const maxAmount = 10_000_000n * ONE_CMT_WEI;
+  const stake = opts.validatorStakeWei ?? 1_000_000n * ONE_CMT_WEI;
+  const maxAmount = 10n * stake;
   return {
     genesis_time: opts.genesisTime.toISOString(),
     chain_id: opts.consensusChainId,
@@ -90,14 +110,14 @@ export function buildGenesisJson(opts: InitOptions, validatorKeys: readonly Ed25
       pub_key: { type: 'tendermint/PubKeyEd25519', value: Buffer.from(key.publicKey).toString('base64') },
       address: bytesToHex(ed25519Address(key.publicKey)),
       power: '10',
-      shares: (maxAmount / 10n).toString(),
+      shares: stake.toString(),
       max_amount: maxAmount.toString(),
       comp_rate: '1/5',
       ...(opts.validatorOwners?.[i] === undefined ? {} : { owner: opts.validatorOwners[i] }),
     })),
     app_state: {
       evm: { chain_id: Number(opts.chainId), min_gas_price: DEFAULT_MIN_GAS_PRICE_WEI.toString(), alloc },
-      ...(opts.stakingParams === undefined ? {} : { stake: { params: opts.stakingParams } }),
+      stake: { params: opts.stakingParams ?? {} },
     },
   };
 }

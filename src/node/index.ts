@@ -13,7 +13,7 @@ export { systemClock } from './clock.ts';
 export type { Clock } from './clock.ts';
 export { deriveDevAccounts } from './devAccounts.ts';
 export type { DevAccount } from './devAccounts.ts';
-export { defaultInitOptions, homePaths, initHome, isInitialised, loadGenesis } from './home.ts';
+export { DEV_STAKING_PARAMS, DEV_VALIDATOR_STAKE_WEI, defaultInitOptions, homePaths, initHome, isInitialised, loadGenesis } from './home.ts';
 export type { InitOptions } from './home.ts';
 export { createLogger } from './logger.ts';
 export type { Logger, LogLevel } from './logger.ts';

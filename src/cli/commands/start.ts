@@ -1,6 +1,8 @@
 /** `cmt start`: run a node from a home directory; with --dev, create a funded dev chain on first start. */
 import { Command } from 'commander';
 import {
+  DEV_STAKING_PARAMS,
+  DEV_VALIDATOR_STAKE_WEI,
   createLogger,
   defaultInitOptions,
   defaultNodeOptions,
@@ -59,7 +61,10 @@ function ensureHome(opts: NodeOptions): void {
   }
   const init = defaultInitOptions();
   init.blockGasLimit = opts.dev.gasLimit;
-  init.alloc = deriveDevAccounts(opts.dev.mnemonic, opts.dev.accounts).map((a) => ({ address: a.address, balanceWei: opts.dev.balanceWei }));
+  const accounts = deriveDevAccounts(opts.dev.mnemonic, opts.dev.accounts);
+  init.alloc = accounts.map((a) => ({ address: a.address, balanceWei: opts.dev.balanceWei }));
+  // dev account 0 owns the dev validator's candidacy (and earns its rewards)
+  Object.assign(init, { validatorOwners: accounts.slice(0, 1).map((a) => a.address), stakingParams: DEV_STAKING_PARAMS, validatorStakeWei: DEV_VALIDATOR_STAKE_WEI });
   initHome(opts.home, init, defaultConfigToml());
 }
 
