@@ -24,6 +24,8 @@ export interface NativeCall {
   isStatic: boolean;
   height: bigint;
   timestamp: bigint;
+  /** The block's prevRandao (mixHash): consensus-derived randomness, ADR 0015. */
+  prevRandao: Uint8Array;
   state: WorldState;
 }
 
@@ -88,7 +90,7 @@ export function nativePrecompiles(contracts: readonly NativeContract[], evmOf: (
       if (message === undefined || message.delegatecall || (message.to !== undefined && !message.to.equals(new Address(contract.address)))) {
         return revertResult(0n, new Uint8Array());
       }
-      const block = (evm as unknown as { _block?: { header: { number: bigint; timestamp: bigint } } })._block?.header;
+      const block = (evm as unknown as { _block?: { header: { number: bigint; timestamp: bigint; mixHash: Uint8Array } } })._block?.header;
       const outcome = await contract.run({
         caller: message.caller.bytes,
         value: message.value,
@@ -97,6 +99,7 @@ export function nativePrecompiles(contracts: readonly NativeContract[], evmOf: (
         isStatic: message.isStatic,
         height: block?.number ?? 0n,
         timestamp: block?.timestamp ?? 0n,
+        prevRandao: block?.mixHash ?? new Uint8Array(32),
         state: evm.stateManager as WorldState,
       });
       if (outcome.gasUsed > input.gasLimit) {

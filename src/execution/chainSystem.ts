@@ -11,6 +11,7 @@ import type { WorldState } from '../state/index.ts';
 import { createValidator } from '../types/index.ts';
 import type { Genesis } from '../types/index.ts';
 import type { BlockHooks } from './executeBlock.ts';
+import { extensionsContract } from './extensions/contract.ts';
 
 export function stakingParamsOf(genesis: Genesis): StakingParams | undefined {
   // genesis names the same fields as StakingParams: what it sets overrides the defaults
@@ -19,8 +20,9 @@ export function stakingParamsOf(genesis: Genesis): StakingParams | undefined {
 
 export function nativeContractsOf(genesis: Genesis): NativeContract[] {
   const params = stakingParamsOf(genesis);
-  if (params === undefined) return [];
+  if (params === undefined) return [extensionsContract(undefined)];
   return [
+    extensionsContract(params),
     { address: STAKING_ADDRESS, run: (call) => runStakingCall(call, params) },
     { address: GOVERNANCE_ADDRESS, run: (call) => runGovernanceCall(call, params) },
   ];

@@ -24,7 +24,8 @@ export type NativeCallOutcome =
   | { status: 'revert'; gasUsed: bigint; returnData: Uint8Array };
 
 export interface MethodSpec {
-  gas: bigint;
+  /** Fixed, or from the call's input (a method whose work grows with its input charges for it). */
+  gas: bigint | ((data: Uint8Array) => bigint);
   /** Changes state: refused in a static call. */
   writes?: boolean;
   payable?: boolean;
@@ -42,11 +43,12 @@ export async function runAbiCall(iface: Interface, methods: Record<string, Metho
   const fragment = call.data.length < 4 ? null : iface.getFunction(selector);
   const spec = fragment === null ? undefined : methods[fragment.name];
   if (fragment === null || spec === undefined) return revert(0n, 'UnknownMethod', [selector]);
+  const gas = typeof spec.gas === 'bigint' ? spec.gas : spec.gas(call.data);
   let args: Result;
   try {
     args = iface.decodeFunctionData(fragment, call.data);
   } catch {
-    return revert(spec.gas, 'BadInput', []);
+    return revert(gas, 'BadInput', []);
   }
   try {
     if (call.isStatic && spec.writes === true) refuse('StaticCallWrite', [], 'this method writes: not allowed in a static call');
@@ -56,9 +58,9 @@ export async function runAbiCall(iface: Interface, methods: Record<string, Metho
       const encoded = iface.encodeEventLog(e.name, e.args as unknown[]);
       return { topics: encoded.topics.map((t) => hexToBytes(t)), data: hexToBytes(encoded.data) };
     });
-    return { status: 'ok', gasUsed: spec.gas, returnData: hexToBytes(iface.encodeFunctionResult(fragment, result)), logs };
+    return { status: 'ok', gasUsed: gas, returnData: hexToBytes(iface.encodeFunctionResult(fragment, result)), logs };
   } catch (err) {
-    if (err instanceof StakingError) return revert(spec.gas, err.errorName, err.args);
+    if (err instanceof StakingError) return revert(gas, err.errorName, err.args);
     throw err;
   }
 }

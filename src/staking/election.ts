@@ -98,3 +98,11 @@ async function storedKey(store: StakingStore, owner: Uint8Array): Promise<Uint8A
   for (let i = 31, x = v; i >= 0; i--, x >>= 8n) out[i] = Number(x & 0xffn);
   return out;
 }
+
+/** Whether `owner` holds a seat now: a member of the set consensus has, or a backup of the current election. */
+export async function seatOf(store: StakingStore, params: StakingParams, owner: Uint8Array): Promise<{ validator: boolean; backup: boolean }> {
+  const key = bytesToHex(owner);
+  const validator = (await store.listAll(LISTS.validators)).some((o) => bytesToHex(o) === key);
+  const backup = !validator && (await elect(store, params)).backups.some((b) => bytesToHex(b.owner) === key);
+  return { validator, backup };
+}
