@@ -3,6 +3,7 @@
  * genesis validators as staking candidates, and staking's end of block (unbondings paid, the election,
  * its validator set changes). Staking is on when genesis has an app_state.stake section (ADR 0014).
  */
+import { Account, Address } from '@ethereumjs/util';
 import { ed25519Address } from '../crypto/index.ts';
 import type { NativeContract } from '../evm/index.ts';
 import { GOVERNANCE_ADDRESS, MAINNET_STAKING_PARAMS, RATE_ONE, STAKING_ADDRESS, runGovernanceCall, runStakingCall, stakingEndBlock, stakingGenesis } from '../staking/index.ts';
@@ -66,4 +67,16 @@ export async function applyStakingGenesis(state: WorldState, genesis: Genesis): 
     name: v.name,
   }));
   await stakingGenesis(state, candidates);
+  // Each native contract's account gets a one-byte stub (INVALID, never run: the EVM runs the native code at
+  // these addresses). Solidity checks EXTCODESIZE before a call that returns nothing (delegate, withdraw,
+  // vote...) and would revert on an account without code. Nonce 1, as any contract's.
+  for (const c of nativeContractsOf(genesis)) {
+    const address = new Address(c.address);
+    const account = (await state.getAccount(address)) ?? new Account(1n, 0n);
+    if (account.nonce === 0n) account.nonce = 1n;
+    await state.putAccount(address, account);
+    await state.putCode(address, NATIVE_CONTRACT_STUB);
+  }
 }
+
+const NATIVE_CONTRACT_STUB = new Uint8Array([0xfe]);
