@@ -203,7 +203,7 @@ export function feeOf(receipt: TransactionReceipt): bigint {
   return receipt.gasUsed * receipt.gasPrice;
 }
 
-/** Records gasUsed per operation (min/max over calls) for the gas table of docs/contracts-settlement.md. */
+/** Records gasUsed per operation (min/max over calls) for the gas table of docs/contracts.md (settlement). */
 export class GasRecorder {
   private readonly rows = new Map<string, { min: bigint; max: bigint; n: number }>();
   constructor(private readonly contract: string) {}
