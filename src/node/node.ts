@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { Address } from '@ethereumjs/util';
-import { validateRawTx } from '../execution/index.ts';
+import { stakingParamsOf, validateRawTx } from '../execution/index.ts';
 import type { AdmissionRules, ValidatedTx } from '../execution/index.ts';
 import { createMempool } from '../mempool/index.ts';
 import type { Mempool } from '../mempool/index.ts';
@@ -220,6 +220,7 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
     store: chain.store,
     gasCap: opts.rpc.gasCap,
     minGasPriceWei: genesis.minGasPriceWei,
+    stakingParams: stakingParamsOf(genesis),
     events,
     pool: {
       pendingNonce: (sender, accountNonce) => pool.pendingNonce(sender.toLowerCase(), accountNonce),

@@ -7,6 +7,7 @@ import type { BlockEnv, Common, VM } from '../evm/index.ts';
 import type { ValidatedTx } from '../execution/index.ts';
 import type { Hex } from '../primitives/index.ts';
 import type { WorldState } from '../state/index.ts';
+import type { StakingParams } from '../staking/index.ts';
 import type { ChainStore } from '../storage/index.ts';
 import type { Block, Receipt } from '../types/index.ts';
 
@@ -55,6 +56,8 @@ export interface RpcBackend {
   readonly store: ChainStore;
   readonly gasCap: bigint;
   readonly minGasPriceWei: bigint;
+  /** Genesis' staking parameters (governance's changes are read from state); undefined: staking off. */
+  readonly stakingParams: StakingParams | undefined;
   readonly events: EventEmitter<NodeEvents>;
   readonly pool: PoolView;
   /** Present only when started with --dev. */

@@ -25,3 +25,7 @@ export { StakingStore } from './store.ts';
 export { StakingError, refuse } from './errors.ts';
 export { runAbiCall } from './dispatch.ts';
 export type { MethodSpec, NativeCallInput, NativeCallOutcome } from './dispatch.ts';
+
+/** Storage locations queries need (the RPC reads staking state directly). */
+export { LISTS_VIEW } from './queries.ts';
+export { governanceInfo, readProposal } from './governance.ts';

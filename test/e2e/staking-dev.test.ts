@@ -92,4 +92,27 @@ describe('staking on the dev chain', () => {
     const params = (await governance(0).getFunction('params')()) as { maxMissedBlocks: bigint };
     assert.equal(params.maxMissedBlocks, 50n);
   });
+
+  test('cmt_ queries answer in CyberMiles\' shapes: validators, one validator, a delegator, parameters, proposals', async () => {
+    type Answer<T> = { height: number; data: T };
+    const head = await provider.getBlockNumber();
+    const validators = (await provider.send('cmt_queryValidators', [])) as Answer<Array<{ owner_address: string; state: string; verified: string }>>;
+    assert.equal(validators.height, head);
+    const states = new Map(validators.data.map((v) => [v.owner_address, v.state]));
+    assert.equal(states.get(devWallet(0).address.toLowerCase()), 'Validator');
+    assert.equal(states.get(devWallet(1).address.toLowerCase()), 'Backup Validator');
+    const one = (await provider.send('cmt_queryValidator', [devWallet(1).address])) as Answer<{ shares: string; max_shares: string; comp_rate: string; num_of_delegators: number; description: string }>;
+    assert.deepEqual([one.data.shares, one.data.max_shares, one.data.comp_rate, one.data.num_of_delegators, one.data.description], [(1_500n * CMT).toString(), (10_000n * CMT).toString(), '0.1', 2, 'a merchant']);
+    const delegator = (await provider.send('cmt_queryDelegator', [devWallet(2).address])) as Answer<Array<{ validator_address: string; delegate_amount: string }>>;
+    assert.deepEqual(delegator.data.map((d) => [d.validator_address, d.delegate_amount]), [[devWallet(1).address.toLowerCase(), (500n * CMT).toString()]]);
+    const params = (await provider.send('cmt_queryParams', [])) as Answer<{ max_vals: number; max_slash_blocks: number; validator_size_threshold: string; self_staking_ratio: string }>;
+    assert.deepEqual([params.data.max_vals, params.data.max_slash_blocks, params.data.validator_size_threshold, params.data.self_staking_ratio], [1, 50, '1', '0.1']);
+    const proposals = (await provider.send('cmt_queryProposals', [])) as Answer<Array<{ type: string; result: string; proposer: string }>>;
+    assert.deepEqual(proposals.data.map((p) => [p.type, p.result, p.proposer]), [['changeParam', 'approved', devWallet(0).address.toLowerCase()]]);
+    // at an earlier block: the candidate did not exist yet
+    const early = (await provider.send('cmt_queryValidator', [devWallet(1).address, '0x1'])) as Answer<null>;
+    assert.deepEqual(early, { height: 1, data: null });
+    await assert.rejects(provider.send('cmt_queryValidator', ['0x1234']), /address/);
+  });
 });
+

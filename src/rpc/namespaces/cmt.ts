@@ -1,13 +1,20 @@
 /**
  * cmt_ methods in CyberMiles' shapes (reference/cybermiles.md §6.2): status and the pool, for tools written
- * against the original (web3-cmt's `cmt.syncing`, `cmt.pendingTransactionCount`). Staking and governance
- * methods join with issue 5.
+ * against the original (web3-cmt's `cmt.syncing`, `cmt.pendingTransactionCount`), and the staking and
+ * governance queries (cmt_queryValidators, cmt_queryValidator, cmt_queryDelegator, cmt_queryParams,
+ * cmt_queryProposals): `{height, data}` at a block (default latest), read from the staking state. Writes go
+ * through the staking and governance contracts (ADR 0014), which any wallet can call.
  */
 import { parseQuantity, toQuantity } from '../../encoding/index.ts';
 import { bytesToHex } from '../../primitives/index.ts';
 import { invalidParams } from '../errors.ts';
 import { formatTx } from '../format.ts';
 import type { HandlerTable } from '../params.ts';
+import { parseAddress } from '../../encoding/index.ts';
+import { LISTS_VIEW, PROPOSAL_KIND, PROPOSAL_STATUS, RATE_ONE, StakingStore, effectiveParams, elect, pendingRewards, readCandidate, readProposal, governanceInfo } from '../../staking/index.ts';
+import type { RpcBackend } from '../backend.ts';
+import type { StakingParams } from '../../staking/index.ts';
+import { resolveHeight } from '../params.ts';
 
 /** The original's default and cap for cmt_getPendingTransactions. */
 const DEFAULT_PENDING_LIMIT = 30;
@@ -38,4 +45,120 @@ export const cmtHandlers: HandlerTable = {
     const txs = [...pending.values(), ...queued.values()].flat().slice(0, limit);
     return txs.map((tx) => formatTx(tx.tx, tx.sender, undefined));
   },
+  cmt_queryValidators: (params, backend) => stakingQuery(backend, params[0], async (store, p) => {
+    const elected = await elect(store, p);
+    const rank = new Map<string, [number, string]>();
+    elected.validators.forEach((v, i) => rank.set(bytesToHex(v.owner), [i, 'Validator']));
+    elected.backups.forEach((v, i) => rank.set(bytesToHex(v.owner), [elected.validators.length + i, 'Backup Validator']));
+    const out = [];
+    for (const owner of await store.listAll(LISTS_VIEW.candidates)) out.push(await candidateJson(store, owner, rank));
+    return out;
+  }),
+  cmt_queryValidator: (params, backend) => {
+    const owner = parseAddress(params[0], 'address');
+    return stakingQuery(backend, params[1], async (store, p) => {
+      const elected = await elect(store, p);
+      const rank = new Map<string, [number, string]>();
+      elected.validators.forEach((v, i) => rank.set(bytesToHex(v.owner), [i, 'Validator']));
+      elected.backups.forEach((v, i) => rank.set(bytesToHex(v.owner), [elected.validators.length + i, 'Backup Validator']));
+      return (await readCandidate(store, owner)) === undefined ? null : candidateJson(store, owner, rank);
+    });
+  },
+  /** Every delegation of an address, with its candidate and the rewards it can claim. */
+  cmt_queryDelegator: (params, backend) => {
+    const delegator = parseAddress(params[0], 'address');
+    return stakingQuery(backend, params[1], async (store) => {
+      const out = [];
+      for (const owner of await store.listAll(LISTS_VIEW.candidates)) {
+        const amount = await store.get(LISTS_VIEW.delegation(owner, delegator));
+        if (amount === 0n) continue;
+        const c = await readCandidate(store, owner);
+        out.push({
+          delegator_address: bytesToHex(delegator),
+          validator_address: bytesToHex(owner),
+          pub_key: c === undefined ? null : Buffer.from(c.pubKey).toString('base64'),
+          delegate_amount: amount.toString(),
+          award_amount: (await pendingRewards(store, owner, delegator)).toString(),
+        });
+      }
+      return out;
+    });
+  },
+  /** The parameters in force (genesis with governance's changes), in CyberMiles' names; ratios as decimals. */
+  cmt_queryParams: (params, backend) =>
+    stakingQuery(backend, params[0], async (_store, p) => ({
+      max_vals: p.maxValidators,
+      backup_vals: p.backupValidators,
+      self_staking_ratio: ratio(p.selfStakeRatio),
+      validator_size_threshold: ratio(p.sizeThreshold),
+      unstake_waiting_period: Number(p.unbondingBlocks),
+      block_issuance: p.blockIssuance.toString(),
+      validators_block_award_ratio: ratio(p.validatorsShare),
+      slash_ratio: ratio(p.slashRatio),
+      max_slash_blocks: Number(p.maxMissedBlocks),
+      slash_enabled: p.slashAbsence,
+      proposal_expire_period: Number(p.proposalExpireBlocks),
+      foundation_address: bytesToHex(p.foundation),
+    })),
+  cmt_queryProposals: (params, backend) =>
+    stakingQuery(backend, params[0], async (store) => {
+      const { proposals } = await governanceInfo(store.state);
+      const kinds = Object.fromEntries(Object.entries(PROPOSAL_KIND).map(([k, v]) => [v.toString(), k]));
+      const statuses = Object.fromEntries(Object.entries(PROPOSAL_STATUS).map(([k, v]) => [v.toString(), k]));
+      const out = [];
+      for (let id = 0n; id < proposals; id++) {
+        const p = await readProposal(store.state, id);
+        if (p === undefined) continue;
+        out.push({
+          id: Number(id),
+          type: kinds[p.kind.toString()],
+          proposer: bytesToHex(p.proposer),
+          block_height: Number(p.createdAt),
+          expire_block_height: Number(p.expireHeight),
+          result: statuses[p.status.toString()],
+          result_block_height: Number(p.resolvedAt),
+          yes: p.yes.toString(),
+          no: p.no.toString(),
+          reason: p.reason,
+        });
+      }
+      return out;
+    }),
 };
+
+/** Runs a staking read at a block: `{height, data}` as the original's queries answer. */
+async function stakingQuery<T>(backend: RpcBackend, tag: unknown, read: (store: StakingStore, params: StakingParams) => Promise<T>): Promise<{ height: number; data: T }> {
+  if (backend.stakingParams === undefined) throw invalidParams('this chain has no staking (its genesis has no app_state.stake)');
+  const height = resolveHeight(tag ?? 'latest', backend);
+  const state = backend.readState(height);
+  return { height: Number(height), data: await read(new StakingStore(state), await effectiveParams(state, backend.stakingParams)) };
+}
+
+function ratio(r: { num: bigint; den: bigint }): string {
+  const scaled = (r.num * 10n ** 18n) / r.den;
+  const whole = scaled / 10n ** 18n;
+  const frac = (scaled % 10n ** 18n).toString().padStart(18, '0').replace(/0+$/, '');
+  return frac === '' ? whole.toString() : `${whole}.${frac}`;
+}
+
+async function candidateJson(store: StakingStore, owner: Uint8Array, rank: Map<string, [number, string]>) {
+  const c = await readCandidate(store, owner);
+  if (c === undefined) return null;
+  const r = rank.get(bytesToHex(owner));
+  return {
+    owner_address: bytesToHex(owner),
+    pub_key: { type: 'tendermint/PubKeyEd25519', value: Buffer.from(c.pubKey).toString('base64') },
+    shares: c.bonded.toString(),
+    voting_power: (await store.get(LISTS_VIEW.validatorPower(owner))).toString(),
+    max_shares: c.maxStake.toString(),
+    comp_rate: ratio({ num: c.commission, den: RATE_ONE }),
+    description: c.description,
+    verified: c.verified ? 'Y' : 'N',
+    active: c.active ? 'Y' : 'N',
+    withdrawn: c.withdrawn,
+    block_height: Number(c.declaredAt),
+    rank: r?.[0] ?? null,
+    state: r?.[1] ?? 'Candidate',
+    num_of_delegators: Number(await store.listLength(LISTS_VIEW.delegators, owner)),
+  };
+}
