@@ -6,13 +6,19 @@
  * five voting powers are 540,000 x 4 and 500,000: +2/3 needs 1,773,334. After the change takes effect,
  * the chain keeps committing with node3 stopped (3 x 540,000 + 500,000 = 2,120,000), which it can only
  * do with the fifth node's precommits, and halts once the fifth node stops too (1,620,000). With the fifth
- * back, node3 keeps missing blocks and is deactivated after max_slash_blocks.
+ * back, node3 keeps missing blocks and is deactivated after max_slash_blocks. Finally node2's key signs two
+ * conflicting prevotes (the harness holds it): the evidence is committed, node2's candidacy is slashed and
+ * deactivated, and the chain goes on.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Contract, JsonRpcProvider } from 'ethers';
+import { readFileSync } from 'node:fs';
+import { ed25519Address, ed25519Sign, generateEd25519Key } from '../../src/crypto/index.ts';
+import { Channel, createP2P, defaultP2PLimits } from '../../src/p2p/index.ts';
+import { encodeConsensusMessage, voteSignBytes } from '../../src/types/index.ts';
 import { loadKeyFile } from '../../src/node/home.ts';
 import { bytesToHex } from '../../src/primitives/index.ts';
 import { STAKING_ABI, STAKING_ADDRESS } from '../../src/staking/index.ts';
@@ -90,4 +96,46 @@ describe('staking changes the validator set of a running network', () => {
     const [after] = (await staking.getFunction('validators')()) as [string[]];
     assert.ok(!after.map((a) => a.toLowerCase()).includes(owner3.toLowerCase()), 'node3 left the election');
   });
+
+  it('a validator that double-signs is slashed and deactivated through evidence, and the chain goes on', async () => {
+    // the harness holds node2's consensus key and sends two conflicting prevotes in its name: honest nodes
+    // see the equivocation, gossip the evidence, a block commits it, staking slashes dev account 2's candidacy
+    const genesis = JSON.parse(readFileSync(join(net.node(0).home, 'config', 'genesis.json'), 'utf8')) as { chain_id: string };
+    const key = loadKeyFile(join(net.node(2).home, 'config', 'priv_validator_key.json'));
+    const validatorAddress = ed25519Address(key.publicKey);
+    const staking = new Contract(bytesToHex(STAKING_ADDRESS), STAKING_ABI, provider);
+    const owner2 = devWallet(2).address;
+    const bondedBefore = ((await staking.getFunction('candidate')(owner2)) as { bonded: bigint }).bonded;
+    const p2p = createP2P({ nodeKey: generateEd25519Key(), network: genesis.chain_id, persistentPeers: [], seeds: [], limits: defaultP2PLimits }, { logger: { error() {}, warn() {}, info() {}, debug() {} } });
+    await p2p.start();
+    try {
+      const vote = (height: bigint, fill: number) => {
+        const blockHash = new Uint8Array(32).fill(fill);
+        const timestampMs = BigInt(Date.now());
+        const signature = ed25519Sign(key.seed, voteSignBytes(genesis.chain_id, 'prevote', height, 0, blockHash, timestampMs));
+        return encodeConsensusMessage({ kind: 'vote', vote: { type: 'prevote', height, round: 0, blockHash, validatorAddress, timestampMs, signature } });
+      };
+      await net.waitFor('the evidence to be committed and slashed', async () => {
+        if (p2p.peers().length === 0) p2p.dial(`${net.node(0).nodeId}@127.0.0.1:${net.node(0).p2pPort}`);
+        const peer = p2p.peers()[0];
+        if (peer !== undefined) {
+          const height = BigInt(await net.height(0)) + 1n; // the height node0 is deciding
+          p2p.send(peer.id, Channel.vote, vote(height, 0xa1));
+          p2p.send(peer.id, Channel.vote, vote(height, 0xb2));
+        }
+        const { count } = (await staking.getFunction('slashes')(owner2)) as { count: bigint };
+        return count > 0n;
+      }, 60_000);
+    } finally {
+      await p2p.stop();
+    }
+    const c = (await staking.getFunction('candidate')(owner2)) as { bonded: bigint; active: boolean };
+    assert.equal(c.active, false, 'deactivated');
+    assert.equal(c.bonded, bondedBefore - bondedBefore / 1000n, 'slashed by slash_ratio (1/1000)');
+    const [, , amount] = (await staking.getFunction('slashAt')(owner2, 0n)) as [bigint, bigint, bigint];
+    assert.ok(amount >= bondedBefore / 1000n);
+    const h = await net.height(0);
+    await net.waitForHeight([0, 1], h + 3, 30_000, 'the chain after the slash');
+  });
 });
+
