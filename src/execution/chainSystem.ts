@@ -13,6 +13,7 @@ import { createValidator } from '../types/index.ts';
 import type { Genesis } from '../types/index.ts';
 import type { BlockHooks } from './executeBlock.ts';
 import { extensionsContract } from './extensions/contract.ts';
+import { runScheduledCalls, schedulerContract } from './extensions/scheduler.ts';
 
 export function stakingParamsOf(genesis: Genesis): StakingParams | undefined {
   // genesis names the same fields as StakingParams: what it sets overrides the defaults
@@ -21,9 +22,11 @@ export function stakingParamsOf(genesis: Genesis): StakingParams | undefined {
 
 export function nativeContractsOf(genesis: Genesis): NativeContract[] {
   const params = stakingParamsOf(genesis);
-  if (params === undefined) return [extensionsContract(undefined)];
+  const scheduler = schedulerContract(genesis.minGasPriceWei);
+  if (params === undefined) return [extensionsContract(undefined), scheduler];
   return [
     extensionsContract(params),
+    scheduler,
     { address: STAKING_ADDRESS, run: (call) => runStakingCall(call, params) },
     { address: GOVERNANCE_ADDRESS, run: (call) => runGovernanceCall(call, params) },
   ];
@@ -32,8 +35,10 @@ export function nativeContractsOf(genesis: Genesis): NativeContract[] {
 /** The end of every block: what staking does, and the validator set changes it returns. */
 export function systemHooksOf(genesis: Genesis): BlockHooks {
   const params = stakingParamsOf(genesis);
-  if (params === undefined) return {};
+  const beginBlock: BlockHooks['beginBlock'] = (state, env) => runScheduledCalls(state, env, genesis.minGasPriceWei);
+  if (params === undefined) return { beginBlock };
   return {
+    beginBlock,
     endBlock: async (state, ctx) => {
       const signers = ctx.lastCommit?.signatures.map((s) => s.validatorAddress) ?? [];
       const evidence = (ctx.evidence ?? []).map((e) => ({

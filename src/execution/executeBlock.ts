@@ -49,9 +49,16 @@ export interface ExecutedBlock {
 
 export type ExecutionMode = 'build' | 'apply';
 
+/** What a begin-of-block hook may do besides writing state: run a call in the block's EVM (scheduled calls). */
+export interface BlockEnvironment {
+  ctx: BlockContext;
+  /** A call from `from` to `to` at the start of the block (no transaction, no nonce): its outcome and gas. */
+  call(from: Uint8Array, to: Uint8Array, data: Uint8Array, gasLimit: bigint): Promise<{ ok: boolean; gasUsed: bigint }>;
+}
+
 export interface BlockHooks {
-  /** Runs on the block's state before its transactions (dev-mode state edits; later staking's beginBlock). */
-  beginBlock?: (state: WorldState) => Promise<void>;
+  /** Runs on the block's state before its transactions (dev-mode state edits, scheduled calls). */
+  beginBlock?: (state: WorldState, env: BlockEnvironment) => Promise<void>;
   /**
    * Runs after the transactions and fees, before the state root (staking's election): its writes are part
    * of the block's state, and what it returns are the validator set changes.
@@ -144,8 +151,21 @@ export class BlockBuilder {
     const parentRoot = await vm.stateManager.getStateRoot(); // nothing to flush after the previous block
     const builder = new BlockBuilder(vm, common, ctx, mode, options.plainTransfers ?? true, prevRandao, evmBlock, parentRoot, hooks);
     await vm.stateManager.checkpoint();
+    const env: BlockEnvironment = {
+      ctx,
+      async call(from, to, data, gasLimit) {
+        const depth = checkpointDepth(vm.stateManager);
+        try {
+          const r = await vm.evm.runCall({ caller: new Address(from), origin: new Address(from), to: new Address(to), data, gasLimit, block: evmBlock });
+          return { ok: r.execResult.exceptionError === undefined, gasUsed: r.execResult.executionGasUsed };
+        } catch {
+          await unwindTo(vm, depth); // an internal failure counts as a failed call that used all its gas
+          return { ok: false, gasUsed: gasLimit };
+        }
+      },
+    };
     try {
-      await hooks.beginBlock?.(vm.stateManager as WorldState);
+      await hooks.beginBlock?.(vm.stateManager as WorldState, env);
     } catch (err) {
       await vm.stateManager.revert();
       throw err;

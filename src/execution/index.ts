@@ -5,11 +5,12 @@
  */
 export { TxErrorCode } from './errors.ts';
 export { BlockBuilder, executeBlock, prevRandaoFor } from './executeBlock.ts';
-export type { BlockContext, BlockHooks, ExecuteOptions, ExecutedBlock, ExecutionMode } from './executeBlock.ts';
+export type { BlockContext, BlockEnvironment, BlockHooks, ExecuteOptions, ExecutedBlock, ExecutionMode } from './executeBlock.ts';
 export { applyGenesis, genesisValidators } from './genesis.ts';
 export { nativeContractsOf, stakingParamsOf, systemHooksOf } from './chainSystem.ts';
 export { EXTENSIONS_ABI, EXTENSIONS_ADDRESS, extensionsInterface } from './extensions/contract.ts';
 export { JsonLookupError, jsonLookup } from './extensions/jsonLookup.ts';
+export { CALL_STATUS, MAX_SCHEDULED_CALL_GAS, SCHEDULED_GAS_PER_BLOCK, SCHEDULER_ABI, SCHEDULER_ADDRESS, schedulerInterface } from './extensions/scheduler.ts';
 export { orderedTrieRoot, trieRoot } from './roots.ts';
 export { decodeValidatedTx, transferTarget, validateRawTx } from './validateTx.ts';
 export type { AdmissionRules, ValidatedTx } from './validateTx.ts';

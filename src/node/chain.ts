@@ -89,9 +89,9 @@ export async function openChain(kv: KVStore, genesis: Genesis, opts: ChainOption
 
   const system = opts.system ?? systemHooksOf(genesis);
   const withSystem = (hooks: BlockHooks = {}): BlockHooks => ({
-    beginBlock: async (state) => {
-      await system.beginBlock?.(state);
-      await hooks.beginBlock?.(state);
+    beginBlock: async (state, env) => {
+      await system.beginBlock?.(state, env);
+      await hooks.beginBlock?.(state, env);
     },
     ...(system.endBlock === undefined ? {} : { endBlock: system.endBlock }),
   });
