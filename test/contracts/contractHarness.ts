@@ -147,6 +147,28 @@ export function eventsOf(receipt: TransactionReceipt, c: Contract, name: string)
   return out;
 }
 
+/** Every event `c` emitted in `receipt`, in order. */
+export function allEventsOf(receipt: TransactionReceipt, c: Contract): LogDescription[] {
+  const address = (c.target as string).toLowerCase();
+  const out: LogDescription[] = [];
+  for (const log of receipt.logs) {
+    if (log.address.toLowerCase() !== address) continue;
+    const parsed = c.interface.parseLog(log);
+    if (parsed) out.push(parsed);
+  }
+  return out;
+}
+
+/** fast-check runs for a property: `fallback` unless FC_RUNS overrides it. */
+export function fcRuns(fallback: number): number {
+  return Number(process.env['FC_RUNS'] ?? fallback);
+}
+
+/** fast-check seed: FC_SEED when set, else `fallback` (fixed, so CI runs are reproducible). */
+export function fcSeed(fallback: number): number {
+  return Number(process.env['FC_SEED'] ?? fallback);
+}
+
 /** Asserts that `c` emitted exactly one `name` event in `receipt` with exactly `args`; returns it. */
 export function expectEvent(receipt: TransactionReceipt, c: Contract, name: string, args: unknown[]): LogDescription {
   const found = eventsOf(receipt, c, name);
@@ -162,7 +184,7 @@ export function expectNoEvent(receipt: TransactionReceipt, c: Contract, name: st
 }
 
 /** ethers Results (structs in events) to plain arrays, so deepEqual compares values. */
-function toPlain(v: unknown): unknown {
+export function toPlain(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(toPlain);
   if (v !== null && typeof v === 'object' && 'toArray' in v && typeof (v as { toArray: unknown }).toArray === 'function') {
     return (v as { toArray(): unknown[] }).toArray().map(toPlain);
@@ -212,16 +234,17 @@ export interface ContractSet<N extends string> {
   expectDeployRevert(name: N, signer: Wallet, args: unknown[], error: string, errorArgs?: unknown[]): Promise<void>;
 }
 
+/** `sourceDirs`: directories (every .sol file in them) or single .sol files, relative to the project root. */
 export function contractSet<N extends string>(sourceDirs: readonly string[], names: readonly N[]): ContractSet<N> {
   let artifacts: Record<N, ContractArtifact> | undefined;
   let errorsInterface: Interface | undefined;
   const loadArtifacts = (): Record<N, ContractArtifact> => {
     if (artifacts) return artifacts;
     const sources: Record<string, string> = {};
-    for (const dir of sourceDirs) {
-      for (const f of readdirSync(join(PROJECT_ROOT, dir)).filter((x) => x.endsWith('.sol')).sort()) {
-        sources[`${dir}/${f}`] = readFileSync(join(PROJECT_ROOT, dir, f), 'utf8');
-      }
+    for (const entry of sourceDirs) {
+      // a directory's .sol files, or one .sol file
+      const files = entry.endsWith('.sol') ? [entry] : readdirSync(join(PROJECT_ROOT, entry)).filter((x) => x.endsWith('.sol')).sort().map((f) => `${entry}/${f}`);
+      for (const f of files) sources[f] = readFileSync(join(PROJECT_ROOT, f), 'utf8');
     }
     const compiled = compileSolidity(sources);
     const out = {} as Record<N, ContractArtifact>;
