@@ -10,14 +10,14 @@ export * from './contractHarness.ts';
 
 export type ContractName =
   | 'AttestationRegistry' | 'IssuedToken' | 'VestingSchedule' | 'TokenSale' | 'TokenFactory' | 'SymbolRegistry'
-  | 'ContractIssuer' | 'TestActor' | 'TrickyToken';
+  | 'ContractIssuer' | 'Actor' | 'TrickyToken';
 
 const NAMES: ContractName[] = [
   'AttestationRegistry', 'IssuedToken', 'VestingSchedule', 'TokenSale', 'TokenFactory', 'SymbolRegistry',
-  'ContractIssuer', 'TestActor', 'TrickyToken',
+  'ContractIssuer', 'Actor', 'TrickyToken',
 ];
 
-const set = contractSet(['contracts/identity', 'contracts/tokens', 'contracts/test/identity', 'contracts/test/tokens'], NAMES);
+const set = contractSet(['contracts/identity', 'contracts/tokens', 'contracts/test/identity', 'contracts/test/tokens', 'contracts/test/shared/Actor.sol'], NAMES);
 export const { loadArtifacts, allErrors, errorSelector, errorData, decodeRevert, deploy, at, send, sendFailing, expectRevert, expectDeployRevert } = set;
 
 // ---------------------------------------------------------------- identity helpers

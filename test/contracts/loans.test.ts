@@ -831,7 +831,7 @@ describe('LoanBook on a dev node', () => {
     });
 
     test('fee-on-transfer tokens are refused on every way in', async () => {
-      const { contract: bad } = await deploy('CreditBadToken', env.admin, [10n ** 30n]);
+      const { contract: bad } = await deploy('BadToken', env.admin, [10n ** 30n]);
       const badAddr = await bad.getAddress();
       for (const w of [l1, b1]) {
         await send(bad, env.admin, 'transfer', [w.address, 10n ** 26n]);
@@ -850,7 +850,7 @@ describe('LoanBook on a dev node', () => {
     });
 
     test('a token that loses balance makes its calls revert Insolvent; other assets keep working', async () => {
-      const { contract: bad } = await deploy('CreditBadToken', env.admin, [10n ** 30n]);
+      const { contract: bad } = await deploy('BadToken', env.admin, [10n ** 30n]);
       const badAddr = await bad.getAddress();
       for (const w of [l1, l2]) {
         await send(bad, env.admin, 'transfer', [w.address, 10n ** 26n]);
@@ -901,7 +901,7 @@ describe('LoanBook on a dev node', () => {
     });
 
     test('a borrower contract re-entering from receive() gets the principal once; a lender contract refusing CMT is credited', async () => {
-      const { contract: actor } = await deploy('CreditActor', b2);
+      const { contract: actor } = await deploy('Actor', b2);
       const actorAddr = await actor.getAddress();
       const t = terms({ asset: CMT, principal: 3n * UNIT, collateralAsset: CMT, collateralAmount: 5n * UNIT });
       const { postId } = await postOffer(l1, t);
@@ -914,7 +914,7 @@ describe('LoanBook on a dev node', () => {
       assert.equal((await loanOf(1n)).repaid, 0n);
 
       // a lender contract that refuses CMT: repayments are credited, and it withdraws to another address
-      const { contract: lenderActor } = await deploy('CreditActor', l2);
+      const { contract: lenderActor } = await deploy('Actor', l2);
       const la = await lenderActor.getAddress();
       const tl = terms({ asset: CMT, principal: UNIT });
       await send(lenderActor, l2, 'exec', [bookAddr, book.interface.encodeFunctionData('postOffer', [tl, await expiry()])], UNIT);

@@ -453,7 +453,7 @@ describe('TokenSale on a dev node', () => {
       await mineAt(chain, expiry);
       await expectRevert(sale, c2, 'contribute', [], 'NotAllowed', [c2.address], ONE_CMT);
       // a contract contributing on behalf of an attested account is not that account
-      const { contract: actor } = await deploy('TestActor', c1);
+      const { contract: actor } = await deploy('Actor', c1);
       await expectRevert(actor, c1, 'exec', [await sale.getAddress(), sale.interface.encodeFunctionData('contribute')], 'NotAllowed', [await actor.getAddress()], ONE_CMT);
       // attested accounts keep their refunds and claims whatever happens to the attestation
       assert.equal(await read(sale, 'contributionOf', [c1.address]), ONE_CMT);
@@ -476,7 +476,7 @@ describe('TokenSale on a dev node', () => {
 
   describe('reentrancy and hostile receivers and tokens', () => {
     async function actorContributes(sale: Contract, owner: Wallet, amount: bigint): Promise<{ actor: Contract; actorAddr: string }> {
-      const { contract: actor } = await deploy('TestActor', owner);
+      const { contract: actor } = await deploy('Actor', owner);
       await send(actor, owner, 'exec', [await sale.getAddress(), sale.interface.encodeFunctionData('contribute')], amount);
       return { actor, actorAddr: await actor.getAddress() };
     }
@@ -525,7 +525,7 @@ describe('TokenSale on a dev node', () => {
     });
 
     test('a beneficiary contract re-entering withdrawProceeds is paid once', async () => {
-      const { contract: ben } = await deploy('TestActor', spare);
+      const { contract: ben } = await deploy('Actor', spare);
       const benAddr = await ben.getAddress();
       const { sale, saleAddr } = await openSale({ beneficiary: benAddr });
       await send(sale, c1, 'contribute', [], HARD);

@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 
 /// @title BadToken
-/// @notice Test-only ERC-20 with the two behaviours escrow contracts get wrong: a fee on transfer (the recipient
+/// @notice Test-only ERC-20 with the two behaviours escrow and loan contracts get wrong: a fee on transfer (the recipient
 ///         receives less than was sent; the fee is burned) and a balance that can shrink without any transfer by
 ///         its holder (a negative rebase or an issuer's seizure, through {seize}).
 contract BadToken is ERC20 {

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
-/// @title TestActor
-/// @notice Test-only contract account that its owner drives through {exec}: a contributor, beneficiary or
-///         revoker that is a contract. When CMT arrives it either refuses it ({setRejectCmt}) or makes one call
-///         of its choice ({setHook}) to try to re-enter the payer, recording the outcome instead of reverting.
-contract TestActor {
+/// @title Actor
+/// @notice Test-only contract account that its owner drives through {exec}: any party that is a contract (a
+///         buyer, seller, arbitrator, borrower, lender, contributor, beneficiary or revoker). When CMT arrives it either refuses it ({setRejectCmt}) or makes one call of its
+///         choice ({setHook}) to try to re-enter the payer, recording the outcome instead of reverting.
+contract Actor {
     /// @notice The account allowed to call {exec} and the setters.
     address public immutable owner;
     /// @notice Contract the receive hook calls (zero: no hook).
@@ -63,7 +63,6 @@ contract TestActor {
         rejectCmt = reject;
     }
 
-    /// @notice Accepts CMT, unless refusing; runs the armed hook once (its outcome is recorded, not bubbled).
     receive() external payable {
         if (rejectCmt) revert CmtRejected();
         address target = hookTarget;
