@@ -3,8 +3,9 @@ pragma solidity ^0.8.24;
 
 /// @title Actor
 /// @notice Test-only contract account that its owner drives through {exec}: any party that is a contract (a
-///         buyer, seller, arbitrator, borrower, lender, contributor, beneficiary or revoker). When CMT arrives it either refuses it ({setRejectCmt}) or makes one call of its
-///         choice ({setHook}) to try to re-enter the payer, recording the outcome instead of reverting.
+///         buyer, seller, arbitrator, borrower, lender, contributor, beneficiary or revoker). When CMT arrives
+///         it either refuses it ({setRejectCmt}) or makes one call of its choice ({setHook}) to try to re-enter
+///         the payer, recording the outcome instead of reverting.
 contract Actor {
     /// @notice The account allowed to call {exec} and the setters.
     address public immutable owner;
@@ -63,6 +64,7 @@ contract Actor {
         rejectCmt = reject;
     }
 
+    /// @notice Accepts CMT, unless refusing; runs the armed hook once (its outcome is recorded, not bubbled).
     receive() external payable {
         if (rejectCmt) revert CmtRejected();
         address target = hookTarget;
