@@ -6,6 +6,7 @@ import { Interface } from 'ethers';
 
 export const STAKING_ABI = [
   'function declareCandidacy(bytes32 pubKey, uint256 maxStake, uint256 commission, string description) payable',
+  'function updateCandidacy(bytes32 pubKey, uint256 maxStake, uint256 commission, string description) payable',
   'function withdrawCandidacy()',
   'function activateCandidacy()',
   'function deactivateCandidacy()',
@@ -25,6 +26,7 @@ export const STAKING_ABI = [
   'function validators() view returns (address[] owners, uint256[] powers)',
   'function backups() view returns (address[] owners, uint256[] powers)',
   'event CandidateDeclared(address indexed candidate, bytes32 pubKey, uint256 maxStake, uint256 commission)',
+  'event CandidateUpdated(address indexed candidate, bytes32 pubKey, uint256 maxStake, uint256 commission)',
   'event CandidacyWithdrawn(address indexed candidate)',
   'event CandidateActivated(address indexed candidate)',
   'event CandidateDeactivated(address indexed candidate)',

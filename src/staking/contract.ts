@@ -7,7 +7,7 @@ import { refuse } from './errors.ts';
 import { effectiveParams } from './governance.ts';
 import { LISTS, TOTAL_MINTED, delegationAmount, pendingUnbonding, rewardBalance, slashCount, slashField, validatorPower } from './layout.ts';
 import type { StakingParams } from './params.ts';
-import { claimRewards, declareCandidacy, delegate, readCandidate, restake, setActive, verifyCandidacy, withdraw, withdrawCandidacy } from './rules.ts';
+import { claimRewards, declareCandidacy, delegate, readCandidate, restake, setActive, updateCandidacy, verifyCandidacy, withdraw, withdrawCandidacy } from './rules.ts';
 import { pendingRewards } from './rewards.ts';
 import type { CallContext } from './rules.ts';
 import { elect } from './election.ts';
@@ -19,6 +19,7 @@ export type StakingOutcome = NativeCallOutcome;
 /** Gas per method: a base plus the storage words it writes, at EIP-2200 prices (20k new, 5k changed). */
 export const STAKING_METHODS: Record<string, MethodSpec> = {
   declareCandidacy: { gas: 250_000n, writes: true, payable: true },
+  updateCandidacy: { gas: 150_000n, writes: true, payable: true },
   withdrawCandidacy: { gas: 100_000n, writes: true },
   activateCandidacy: { gas: 30_000n, writes: true },
   deactivateCandidacy: { gas: 30_000n, writes: true },
@@ -49,6 +50,8 @@ export async function runStakingCall(call: StakingCall, genesisParams: StakingPa
     switch (name) {
       case 'declareCandidacy':
         return { events: await declareCandidacy(ctx, addr(args[0]), args[1] as bigint, args[2] as bigint, String(args[3])) };
+      case 'updateCandidacy':
+        return { events: await updateCandidacy(ctx, addr(args[0]), args[1] as bigint, args[2] as bigint, String(args[3])) };
       case 'withdrawCandidacy':
         return { events: await withdrawCandidacy(ctx) };
       case 'activateCandidacy':

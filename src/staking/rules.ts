@@ -122,6 +122,48 @@ export async function declareCandidacy(ctx: CallContext, pubKey: Uint8Array, max
   return [{ name: 'CandidateDeclared', args: [bytesToHex(sender), bytesToHex(pubKey), maxStake, commission] }, { name: 'Delegated', args: [bytesToHex(sender), bytesToHex(sender), selfStake] }];
 }
 
+/**
+ * Changes a candidacy (CyberMiles' updateCandidacy, reference §3.3); a zero argument keeps the field.
+ * Raising the maximum takes the extra self-stake it requires as the call's value; lowering it refunds
+ * nothing and cannot go below the stake already bonded. A new consensus key takes effect with the next set
+ * change (the election sees it at the end of this block; consensus two heights later). Changing the
+ * description clears verification. The commission applies to every delegation from the next block (not only
+ * to new ones, as in CyberMiles: delegations have no commission of their own here).
+ */
+export async function updateCandidacy(ctx: CallContext, pubKey: Uint8Array, maxStake: bigint, commission: bigint, description: string): Promise<StakingEvent[]> {
+  const { store, sender } = ctx;
+  const c = await candidateOf(store, sender);
+  if (c.withdrawn) refuse('CandidateWithdrawn', [bytesToHex(sender)], 'the candidacy is withdrawn');
+  let extra = 0n;
+  if (maxStake !== 0n && maxStake !== c.maxStake) {
+    if (maxStake < c.bonded) refuse('AboveMaxStake', [maxStake, c.bonded], `${c.bonded} wei is already bonded`);
+    const required = selfStakeFor(ctx.params, maxStake);
+    const self = await store.get(delegationAmount(sender, sender));
+    if (maxStake > c.maxStake && required > self) extra = required - self;
+  }
+  if (ctx.value !== extra) refuse('WrongSelfStake', [extra, ctx.value], `the new maximum needs ${extra} wei more self-stake, ${ctx.value} sent`);
+  if (commission !== 0n && commission >= RATE_ONE) refuse('BadCommission', [commission], 'the commission rate must be in (0, 1) (1e18 = 1)');
+  const keyChanges = pubKey.some((b) => b !== 0) && bytesToHex(pubKey) !== bytesToHex(c.pubKey);
+  if (keyChanges && (await store.get(pubKeyOwner(pubKey))) !== 0n) refuse('PubKeyInUse', [bytesToHex(pubKey)], 'this consensus key belongs to another candidate');
+  if (maxStake !== 0n) await store.set(CANDIDATE.maxStake(sender), maxStake);
+  if (extra > 0n) await bond(store, sender, sender, extra);
+  if (commission !== 0n) await store.set(CANDIDATE.commission(sender), commission);
+  if (keyChanges) {
+    await store.set(CANDIDATE.pubKey(sender), BigInt(bytesToHex(pubKey)));
+    await store.set(pubKeyOwner(pubKey), BigInt(bytesToHex(sender)));
+    // the old key keeps mapping to the owner: it still signs the blocks before the change takes effect
+    await store.set(consensusOwner(ed25519Address(pubKey)), BigInt(bytesToHex(sender)));
+  }
+  if (description !== '' && description !== c.description) {
+    await store.setText(CANDIDATE.description(sender), description);
+    const flags = await store.get(CANDIDATE.flags(sender));
+    await store.set(CANDIDATE.flags(sender), flags & ~FLAG_VERIFIED);
+  }
+  const events: StakingEvent[] = [{ name: 'CandidateUpdated', args: [bytesToHex(sender), bytesToHex(keyChanges ? pubKey : c.pubKey), maxStake === 0n ? c.maxStake : maxStake, commission === 0n ? c.commission : commission] }];
+  if (extra > 0n) events.push({ name: 'Delegated', args: [bytesToHex(sender), bytesToHex(sender), extra] });
+  return events;
+}
+
 /** Writes a new candidate (active, unverified); also used for genesis validators. */
 export async function writeCandidate(store: StakingStore, owner: Uint8Array, pubKey: Uint8Array, maxStake: bigint, commission: bigint, height: bigint, description: string): Promise<void> {
   await store.set(CANDIDATE.pubKey(owner), BigInt(bytesToHex(pubKey)));

@@ -97,6 +97,26 @@ describe('staking through the chain', () => {
     assert.deepEqual([...(backups.result?.owners as string[])], [devWallet(leaves).address]);
   });
 
+  it('updateCandidacy: a higher maximum takes the extra self-stake, a new consensus key replaces the old one in the set', async () => {
+    const owner = devWallet(2).address;
+    const before = (await call(2, 'candidate', [owner])).result;
+    const max = before?.maxStake as bigint;
+    const zero = `0x${'00'.repeat(32)}`;
+    assert.deepEqual((await call(2, 'updateCandidacy', [zero, 2n * max, 0n, ''], 1n)).error, { name: 'WrongSelfStake', args: [max / 10n, 1n] });
+    assert.deepEqual((await call(2, 'updateCandidacy', [zero, ONE, 0n, ''])).error, { name: 'AboveMaxStake', args: [ONE, before?.bonded] });
+    assert.deepEqual((await call(2, 'updateCandidacy', [pubKeyHex(0), 0n, 0n, ''])).error, { name: 'PubKeyInUse', args: [pubKeyHex(0)] });
+    // the foundation verifies it; a new description clears that
+    await mine([await sc.tx(5, STAKING_ADDRESS, iface, 'verifyCandidacy', [owner, true])]);
+    assert.equal((await call(2, 'candidate', [owner])).result?.verified, true);
+    const executed = await mine([await stakingTx(2, 'updateCandidacy', [pubKeyHex(3), 2n * max, 3n * 10n ** 17n, 'a bigger merchant'], max / 10n)]);
+    assert.equal(executed.receipts[0]?.status, 1);
+    const after = (await call(2, 'candidate', [owner])).result;
+    assert.deepEqual([after?.maxStake, after?.bonded, after?.commission, after?.description, after?.verified], [2n * max, (before?.bonded as bigint) + max / 10n, 3n * 10n ** 17n, 'a bigger merchant', false]);
+    const updates = new Map<string, bigint>(executed.validatorUpdates.map((u) => [bytesToHex(u.publicKey), u.power]));
+    assert.equal(updates.get(pubKeyHex(2)), 0n, 'the old key leaves consensus');
+    assert.ok((updates.get(pubKeyHex(3)) ?? 0n) > 0n, 'the new key joins with the candidate\'s power');
+  });
+
   it('delegation is capped by the declared maximum, and withdrawal unbonds for the waiting period', async () => {
     const target = devWallet(0).address;
     assert.deepEqual((await call(3, 'delegate', [target], 20_000n * ONE)).error, { name: 'AboveMaxStake', args: [10n * GENESIS_SHARES, GENESIS_SHARES + 20_000n * ONE] });
