@@ -92,11 +92,8 @@ export async function applyElection(store: StakingStore, validators: readonly El
   return changes;
 }
 
-async function storedKey(store: StakingStore, owner: Uint8Array): Promise<Uint8Array> {
-  const v = await store.get(validatorKey(owner));
-  const out = new Uint8Array(32);
-  for (let i = 31, x = v; i >= 0; i--, x >>= 8n) out[i] = Number(x & 0xffn);
-  return out;
+function storedKey(store: StakingStore, owner: Uint8Array): Promise<Uint8Array> {
+  return store.fixed(validatorKey(owner), 32);
 }
 
 /** Whether `owner` holds a seat now: a member of the set consensus has, or a backup of the current election. */

@@ -22,7 +22,7 @@ import { refuse } from './errors.ts';
 import { CANDIDATE, COMMUNITY_POOL_ADDRESS, FLAG_ACTIVE, GOVERNANCE_ADDRESS, LISTS, slot, validatorPower } from './layout.ts';
 import type { StakingParams } from './params.ts';
 import type { StakingEvent } from './rules.ts';
-import { StakingStore } from './store.ts';
+import { StakingStore, toWord } from './store.ts';
 
 export const PROPOSAL_KIND = { changeParam: 1n, transferFund: 2n, halt: 3n, upgrade: 4n } as const;
 export const PROPOSAL_STATUS = { open: 1n, approved: 2n, rejected: 3n, expired: 4n, failed: 5n } as const;
@@ -106,14 +106,8 @@ async function create(ctx: GovContext, kind: bigint, expireHeight: bigint, reaso
   await ctx.gov.set(G.field(id, F.expireHeight), expires);
   await ctx.gov.set(G.field(id, F.status), PROPOSAL_STATUS.open);
   await ctx.gov.setText(G.text(id, T.reason), reason);
-  await ctx.gov.listPush(G.open, [], idWord(id));
+  await ctx.gov.listPush(G.open, [], toWord(id, 20));
   return { id, events: [{ name: 'ProposalCreated', args: [id, kind, bytesToHex(ctx.sender), expires] }] };
-}
-
-function idWord(id: bigint): Uint8Array {
-  const out = new Uint8Array(20);
-  for (let i = 19, v = id; i >= 0 && v > 0n; i--, v >>= 8n) out[i] = Number(v & 0xffn);
-  return out;
 }
 
 export async function proposeChangeParam(ctx: GovContext, name: string, value: bigint, reason: string, expireHeight: bigint) {

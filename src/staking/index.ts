@@ -21,7 +21,7 @@ export { MAINNET_STAKING_PARAMS, POWER_UNIT_WEI, RATE_ONE } from './params.ts';
 export type { Ratio, StakingParams } from './params.ts';
 export { readCandidate, selfStakeFor } from './rules.ts';
 export type { CandidateView } from './rules.ts';
-export { StakingStore } from './store.ts';
+export { StakingStore, toWord } from './store.ts';
 export { StakingError, refuse } from './errors.ts';
 export { runAbiCall } from './dispatch.ts';
 export type { MethodSpec, NativeCallInput, NativeCallOutcome } from './dispatch.ts';

@@ -4,22 +4,13 @@
  * keccak256(tag ‖ keys...), like a Solidity mapping; lists are a count word plus one word per item.
  */
 import { keccak256 } from '../crypto/index.ts';
-import { utf8ToBytes } from '../primitives/index.ts';
+import { bigintToBytes, padLeft, utf8ToBytes } from '../primitives/index.ts';
 
 /** 0x…1000: low enough that the plain-transfer fast path never takes a call to it for a value transfer. */
 export const STAKING_ADDRESS = new Uint8Array([...new Uint8Array(18), 0x10, 0x00]);
 
 function word(value: bigint | Uint8Array): Uint8Array {
-  const out = new Uint8Array(32);
-  if (value instanceof Uint8Array) out.set(value, 32 - value.length);
-  else {
-    let v = value;
-    for (let i = 31; i >= 0 && v > 0n; i--) {
-      out[i] = Number(v & 0xffn);
-      v >>= 8n;
-    }
-  }
-  return out;
+  return padLeft(value instanceof Uint8Array ? value : bigintToBytes(value), 32);
 }
 
 export function slot(tag: string, ...keys: Array<bigint | Uint8Array>): Uint8Array {

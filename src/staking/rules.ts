@@ -10,6 +10,7 @@ import { settle } from './rewards.ts';
 import { CANDIDATE, consensusOwner, rewardBalance, FLAG_ACTIVE, FLAG_EXISTS, FLAG_VERIFIED, FLAG_WITHDRAWN, LISTS, delegationAmount, delegatorIndex, pendingUnbonding, pubKeyOwner, unbondingField } from './layout.ts';
 import { RATE_ONE } from './params.ts';
 import type { StakingParams } from './params.ts';
+import { toWord } from './store.ts';
 import type { StakingStore } from './store.ts';
 
 export interface CallContext {
@@ -38,13 +39,6 @@ export interface CandidateView {
   description: string;
 }
 
-/** A height kept in an address-sized list word. */
-function bigintAddress(value: bigint): Uint8Array {
-  const out = new Uint8Array(20);
-  for (let i = 19, v = value; i >= 0 && v > 0n; i--, v >>= 8n) out[i] = Number(v & 0xffn);
-  return out;
-}
-
 export function selfStakeFor(params: StakingParams, maxStake: bigint): bigint {
   return (maxStake * params.selfStakeRatio.num) / params.selfStakeRatio.den;
 }
@@ -52,9 +46,7 @@ export function selfStakeFor(params: StakingParams, maxStake: bigint): bigint {
 export async function readCandidate(store: StakingStore, owner: Uint8Array): Promise<CandidateView | undefined> {
   const flags = await store.get(CANDIDATE.flags(owner));
   if ((flags & FLAG_EXISTS) === 0n) return undefined;
-  const pk = await store.get(CANDIDATE.pubKey(owner));
-  const pubKey = new Uint8Array(32);
-  for (let i = 31, v = pk; i >= 0; i--, v >>= 8n) pubKey[i] = Number(v & 0xffn);
+  const pubKey = await store.fixed(CANDIDATE.pubKey(owner), 32);
   return {
     owner,
     pubKey,
@@ -104,7 +96,7 @@ async function unbond(ctx: CallContext, candidate: Uint8Array, delegator: Uint8A
   await store.add(pendingUnbonding(delegator), amount);
   // where a slash finds this candidate's unbondings (a height may be listed more than once: cheap to skip)
   const [hName] = LISTS.unbondingHeights(candidate);
-  await store.listPush(hName, [candidate], bigintAddress(maturity));
+  await store.listPush(hName, [candidate], toWord(maturity, 20));
   events.push({ name: 'Unbonding', args: [bytesToHex(candidate), bytesToHex(delegator), amount, maturity] });
 }
 

@@ -4,7 +4,7 @@
  * shares the block's (and the calling transaction's) checkpoints.
  */
 import { Account, Address } from '@ethereumjs/util';
-import { bigintToBytes, bytesToBigint, utf8ToBytes } from '../primitives/index.ts';
+import { bigintToBytes, bytesToBigint, padLeft, utf8ToBytes } from '../primitives/index.ts';
 import type { WorldState } from '../state/index.ts';
 import { STAKING_ADDRESS, slot } from './layout.ts';
 
@@ -57,11 +57,12 @@ export class StakingStore {
 
   async address(at: Uint8Array): Promise<Uint8Array | undefined> {
     const v = await this.get(at);
-    if (v === 0n) return undefined;
-    const out = new Uint8Array(20);
-    const b = bigintToBytes(v);
-    out.set(b, 20 - b.length);
-    return out;
+    return v === 0n ? undefined : toWord(v, 20);
+  }
+
+  /** A word read as `length` bytes (a 32-byte key, a 20-byte address). */
+  async fixed(at: Uint8Array, length: number): Promise<Uint8Array> {
+    return toWord(await this.get(at), length);
   }
 
   /** Bytes of any length: the length word at `at`, the content in words from keccak(at). */
@@ -69,7 +70,7 @@ export class StakingStore {
     const length = Number(await this.get(at));
     const out = new Uint8Array(length);
     for (let i = 0; i * 32 < length; i++) {
-      const w = bigintToWord(await this.get(slot('bytes', at, BigInt(i))));
+      const w = await this.fixed(slot('bytes', at, BigInt(i)), 32);
       out.set(w.subarray(0, Math.min(32, length - i * 32)), i * 32);
     }
     return out;
@@ -145,9 +146,7 @@ export class StakingStore {
   }
 }
 
-function bigintToWord(v: bigint): Uint8Array {
-  const out = new Uint8Array(32);
-  const b = bigintToBytes(v);
-  out.set(b, 32 - b.length);
-  return out;
+/** `value` as a big-endian number of exactly `length` bytes (list items and ids are kept address-sized). */
+export function toWord(value: bigint, length: number): Uint8Array {
+  return padLeft(bigintToBytes(value), length);
 }

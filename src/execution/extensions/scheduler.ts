@@ -14,7 +14,7 @@ import { Interface } from 'ethers';
 import type { NativeContract } from '../../evm/index.ts';
 import { bytesToHex, hexToBytes } from '../../primitives/index.ts';
 import type { WorldState } from '../../state/index.ts';
-import { StakingStore, refuse, runAbiCall } from '../../staking/index.ts';
+import { StakingStore, refuse, runAbiCall, toWord } from '../../staking/index.ts';
 import type { MethodSpec } from '../../staking/index.ts';
 import type { BlockEnvironment } from '../executeBlock.ts';
 
@@ -59,12 +59,6 @@ const COUNT = 'sched.count';
 const DUE = 'sched.due';
 const CARRY = 'sched.carry';
 
-function idWord(id: bigint): Uint8Array {
-  const out = new Uint8Array(20);
-  for (let i = 19, v = id; i >= 0 && v > 0n; i--, v >>= 8n) out[i] = Number(v & 0xffn);
-  return out;
-}
-
 /** `gasPrice`: what a scheduled call's gas costs (the chain's constant base fee). */
 export function schedulerContract(gasPrice: bigint): NativeContract {
   return {
@@ -87,7 +81,7 @@ export function schedulerContract(gasPrice: bigint): NativeContract {
             await store.set(field(store, id, F.deposit), deposit);
             await store.set(field(store, id, F.status), CALL_STATUS.scheduled);
             await store.setBytes(dataSlot(store, id), data);
-            await store.listPush(DUE, [atHeight], idWord(id));
+            await store.listPush(DUE, [atHeight], toWord(id, 20));
             return { events: [{ name: 'CallScheduled', args: [id, bytesToHex(call.caller), target, atHeight, gasLimit] }], result: [id] };
           }
           case 'cancel': {
