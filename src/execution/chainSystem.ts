@@ -60,7 +60,8 @@ function commissionOf(rate: string): bigint {
 
 /** Genesis validators as candidates: their `shares` bonded as self-stake, owned by `owner` (if any). */
 export async function applyStakingGenesis(state: WorldState, genesis: Genesis): Promise<void> {
-  if (stakingParamsOf(genesis) === undefined) return;
+  const params = stakingParamsOf(genesis);
+  if (params === undefined) return;
   const candidates: GenesisCandidate[] = genesis.validators.map((v) => ({
     // without an owner the stake is locked for good: nobody holds a secp256k1 key for this address
     owner: v.owner ?? ed25519Address(v.publicKey),
@@ -71,7 +72,7 @@ export async function applyStakingGenesis(state: WorldState, genesis: Genesis): 
     commission: commissionOf(v.compRate),
     name: v.name,
   }));
-  await stakingGenesis(state, candidates);
+  await stakingGenesis(state, params, candidates);
   // Each native contract's account gets a one-byte stub (INVALID, never run: the EVM runs the native code at
   // these addresses). Solidity checks EXTCODESIZE before a call that returns nothing (delegate, withdraw,
   // vote...) and would revert on an account without code. Nonce 1, as any contract's.

@@ -6,6 +6,8 @@
 import type { RpcBackend } from './backend.ts';
 import { FilterRegistry } from './filters.ts';
 import { cmtHandlers } from './namespaces/cmt.ts';
+import { cmtTxHandlers } from './namespaces/cmtTx.ts';
+import { cmtWriteHandlers } from './namespaces/cmtWrites.ts';
 import { debugHandlers } from './namespaces/debug.ts';
 import { devHandlers } from './namespaces/dev.ts';
 import { ethBlockHandlers } from './namespaces/ethBlocks.ts';
@@ -32,6 +34,8 @@ export function createHandlerTable(filters: FilterRegistry, opts: { dev: boolean
     ...txpoolHandlers,
     ...debugHandlers,
     ...cmtHandlers,
+    ...cmtWriteHandlers,
+    ...cmtTxHandlers,
     ...(opts.dev ? devHandlers : {}),
     ...extra,
   };

@@ -28,12 +28,12 @@ export interface GenesisCandidate {
   name: string;
 }
 
-export async function stakingGenesis(state: WorldState, candidates: readonly GenesisCandidate[]): Promise<void> {
+export async function stakingGenesis(state: WorldState, params: StakingParams, candidates: readonly GenesisCandidate[]): Promise<void> {
   const store = new StakingStore(state);
   let locked = 0n;
   for (const c of candidates) {
     await writeCandidate(store, c.owner, c.pubKey, c.maxStake, c.commission, 0n, c.name);
-    if (c.selfStake > 0n) await bondAtGenesis(store, c.owner, c.selfStake);
+    if (c.selfStake > 0n) await bondAtGenesis(store, params, c.owner, c.selfStake);
     locked += c.selfStake;
     await store.set(validatorPower(c.owner), c.power);
     await store.set(validatorKey(c.owner), BigInt(bytesToHex(c.pubKey)));

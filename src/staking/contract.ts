@@ -5,9 +5,10 @@ import { runAbiCall } from './dispatch.ts';
 import type { MethodSpec, NativeCallInput, NativeCallOutcome } from './dispatch.ts';
 import { refuse } from './errors.ts';
 import { effectiveParams } from './governance.ts';
-import { LISTS, TOTAL_MINTED, delegationAmount, pendingUnbonding, rewardBalance, slashCount, slashField, validatorPower } from './layout.ts';
+import { LISTS, TOTAL_MINTED, delegationAmount, delegationEarning, delegationRate, pendingUnbonding, rewardBalance, slashCount, slashField, validatorPower } from './layout.ts';
 import type { StakingParams } from './params.ts';
-import { claimRewards, declareCandidacy, delegate, readCandidate, restake, setActive, updateCandidacy, verifyCandidacy, withdraw, withdrawCandidacy } from './rules.ts';
+import { acceptOwnerChange, requestOwnerChange } from './owners.ts';
+import { actingAs, claimRewards, controllerOf, declareCandidacy, delegate, readCandidate, restake, setActive, setCompRate, updateCandidacy, verifyCandidacy, withdraw, withdrawCandidacy } from './rules.ts';
 import { pendingRewards } from './rewards.ts';
 import type { CallContext } from './rules.ts';
 import { elect } from './election.ts';
@@ -28,6 +29,9 @@ export const STAKING_METHODS: Record<string, MethodSpec> = {
   withdraw: { gas: 120_000n, writes: true },
   claimRewards: { gas: 60_000n, writes: true },
   restake: { gas: 80_000n, writes: true },
+  setCompRate: { gas: 40_000n, writes: true },
+  updateCandidacyAccount: { gas: 100_000n, writes: true },
+  acceptCandidacyAccountUpdate: { gas: 150_000n, writes: true, payable: true },
   rewards: { gas: 5_000n },
   totalMinted: { gas: 3_000n },
   slashes: { gas: 3_000n },
@@ -36,6 +40,8 @@ export const STAKING_METHODS: Record<string, MethodSpec> = {
   candidates: { gas: 10_000n },
   delegation: { gas: 3_000n },
   pendingUnbonding: { gas: 3_000n },
+  delegationInfo: { gas: 8_000n },
+  controllerOf: { gas: 3_000n },
   validators: { gas: 20_000n },
   backups: { gas: 20_000n },
 };
@@ -47,16 +53,31 @@ export async function runStakingCall(call: StakingCall, genesisParams: StakingPa
     const params = await effectiveParams(call.state, genesisParams);
     const store = new StakingStore(call.state);
     const ctx: CallContext = { store, params, height: call.height, sender: call.caller, value: call.value };
+    // a candidate's own actions come from the account controlling it and act on its id (owners.ts)
+    const asCandidate = async (): Promise<CallContext> => {
+      const id = await actingAs(store, call.caller);
+      if (id === undefined) refuse('NotACandidate', [bytesToHex(call.caller)], `${bytesToHex(call.caller)} handed its candidacy over`);
+      return { ...ctx, sender: id };
+    };
     switch (name) {
       case 'declareCandidacy':
         return { events: await declareCandidacy(ctx, addr(args[0]), args[1] as bigint, args[2] as bigint, String(args[3])) };
       case 'updateCandidacy':
-        return { events: await updateCandidacy(ctx, addr(args[0]), args[1] as bigint, args[2] as bigint, String(args[3])) };
+        return { events: await updateCandidacy(await asCandidate(), addr(args[0]), args[1] as bigint, args[2] as bigint, String(args[3])) };
       case 'withdrawCandidacy':
-        return { events: await withdrawCandidacy(ctx) };
+        return { events: await withdrawCandidacy(await asCandidate()) };
       case 'activateCandidacy':
       case 'deactivateCandidacy':
-        return { events: await setActive(ctx, name === 'activateCandidacy') };
+        return { events: await setActive(await asCandidate(), name === 'activateCandidacy') };
+      case 'setCompRate':
+        return { events: await setCompRate(await asCandidate(), addr(args[0]), args[1] as bigint) };
+      case 'updateCandidacyAccount': {
+        const c = await asCandidate();
+        const r = await requestOwnerChange(c, c.sender, addr(args[0]));
+        return { events: r.events, result: [r.requestId] };
+      }
+      case 'acceptCandidacyAccountUpdate':
+        return { events: await acceptOwnerChange(ctx, args[0] as bigint) };
       case 'verifyCandidacy':
         return { events: await verifyCandidacy(ctx, addr(args[0]), Boolean(args[1])) };
       case 'delegate':
@@ -93,6 +114,12 @@ export async function runStakingCall(call: StakingCall, genesisParams: StakingPa
         return { result: [(await store.listAll(LISTS.candidates)).map(bytesToHex)] };
       case 'delegation':
         return { result: [await store.get(delegationAmount(addr(args[0]), addr(args[1])))] };
+      case 'delegationInfo': {
+        const [c, d] = [addr(args[0]), addr(args[1])];
+        return { result: [await store.get(delegationAmount(c, d)), await store.get(delegationRate(c, d)), await store.get(delegationEarning(c, d))] };
+      }
+      case 'controllerOf':
+        return { result: [bytesToHex(await controllerOf(store, addr(args[0])))] };
       case 'pendingUnbonding':
         return { result: [await store.get(pendingUnbonding(addr(args[0])))] };
       case 'validators': {

@@ -12,7 +12,7 @@ import { bytesToHex } from '../primitives/index.ts';
 import { LISTS, memberSince, missedBlocks, validatorKey, validatorPower } from './layout.ts';
 import { POWER_UNIT_WEI } from './params.ts';
 import type { StakingParams } from './params.ts';
-import { readCandidate } from './rules.ts';
+import { actingAs, readCandidate } from './rules.ts';
 import type { StakingStore } from './store.ts';
 
 export interface ElectedValidator {
@@ -96,8 +96,13 @@ function storedKey(store: StakingStore, owner: Uint8Array): Promise<Uint8Array> 
   return store.fixed(validatorKey(owner), 32);
 }
 
-/** Whether `owner` holds a seat now: a member of the set consensus has, or a backup of the current election. */
-export async function seatOf(store: StakingStore, params: StakingParams, owner: Uint8Array): Promise<{ validator: boolean; backup: boolean }> {
+/**
+ * Whether the candidate `account` controls (owners.ts) holds a seat now: a member of the set consensus has,
+ * or a backup of the current election.
+ */
+export async function seatOf(store: StakingStore, params: StakingParams, account: Uint8Array): Promise<{ validator: boolean; backup: boolean }> {
+  const owner = await actingAs(store, account);
+  if (owner === undefined) return { validator: false, backup: false };
   const key = bytesToHex(owner);
   const validator = (await store.listAll(LISTS.validators)).some((o) => bytesToHex(o) === key);
   const backup = !validator && (await elect(store, params)).backups.some((b) => bytesToHex(b.owner) === key);

@@ -40,8 +40,12 @@ const PARAMS: Record<string, { check: (v: bigint) => boolean; apply: (p: Staking
   max_slash_blocks: { check: (v) => v >= 1n && v <= 10_000_000n, apply: (p, v) => void (p.maxMissedBlocks = v) },
   slash_enabled: { check: (v) => v <= 1n, apply: (p, v) => void (p.slashAbsence = v === 1n) },
   block_issuance: { check: (v) => v <= 10n ** 24n, apply: (p, v) => void (p.blockIssuance = v) },
+  min_earning_stake: { check: (v) => v <= 10n ** 27n, apply: (p, v) => void (p.minEarningStake = v) },
   proposal_expire_period: { check: (v) => v >= 10n && v <= 10_000_000n, apply: (p, v) => void (p.proposalExpireBlocks = v) },
 };
+
+/** The parameters above whose value is a ratio: JSON-RPC reads "0.1" or "1/10" for them, not a count. */
+export const RATIO_PARAMS = ['self_staking_ratio', 'validator_size_threshold', 'validators_block_award_ratio', 'slash_ratio'] as const;
 
 const G = {
   paramSet: (name: string) => slot('gov.param.set', nameKey(name)),

@@ -8,6 +8,7 @@ import { effectiveParams, governanceInfo, proposeChangeParam, proposeHalt, propo
 import type { GovContext } from './governance.ts';
 import { GOVERNANCE_ADDRESS } from './layout.ts';
 import type { StakingParams } from './params.ts';
+import { actingAs } from './rules.ts';
 import { StakingStore } from './store.ts';
 
 export const GOVERNANCE_METHODS: Record<string, MethodSpec> = {
@@ -26,7 +27,13 @@ const addr = (v: unknown): Uint8Array => hexToBytes(String(v).toLowerCase());
 export async function runGovernanceCall(call: NativeCallInput, genesisParams: StakingParams): Promise<NativeCallOutcome> {
   return runAbiCall(governanceInterface, GOVERNANCE_METHODS, call, async (name, args) => {
     const params = await effectiveParams(call.state, genesisParams);
-    const ctx: GovContext = { staking: new StakingStore(call.state), gov: new StakingStore(call.state, GOVERNANCE_ADDRESS), params, height: call.height, sender: call.caller };
+    const staking = new StakingStore(call.state);
+    // validators act through the account controlling their candidacy; votes count under the candidate's id
+    const sender = await actingAs(staking, call.caller);
+    if (sender === undefined) {
+      if (GOVERNANCE_METHODS[name]?.writes === true) refuse('NotAValidator', [bytesToHex(call.caller)], `${bytesToHex(call.caller)} handed its candidacy over`);
+    }
+    const ctx: GovContext = { staking, gov: new StakingStore(call.state, GOVERNANCE_ADDRESS), params, height: call.height, sender: sender ?? call.caller };
     switch (name) {
       case 'proposeChangeParam': {
         const r = await proposeChangeParam(ctx, String(args[0]), args[1] as bigint, String(args[2]), args[3] as bigint);

@@ -7,7 +7,7 @@
 export { GOVERNANCE_ABI, STAKING_ABI, governanceInterface, stakingInterface } from './abi.ts';
 export { STAKING_METHODS, runStakingCall } from './contract.ts';
 export { GOVERNANCE_METHODS, runGovernanceCall } from './governanceContract.ts';
-export { PROPOSAL_KIND, PROPOSAL_STATUS, effectiveParams } from './governance.ts';
+export { PROPOSAL_KIND, PROPOSAL_STATUS, RATIO_PARAMS, effectiveParams } from './governance.ts';
 export type { StakingCall, StakingOutcome } from './contract.ts';
 export { applyElection, elect, seatOf } from './election.ts';
 export type { ElectedValidator, Election, SetChange } from './election.ts';
@@ -19,7 +19,8 @@ export { SLASH_ABSENCE, SLASH_DOUBLE_SIGN } from './slashing.ts';
 export type { DoubleSign } from './slashing.ts';
 export { MAINNET_STAKING_PARAMS, POWER_UNIT_WEI, RATE_ONE } from './params.ts';
 export type { Ratio, StakingParams } from './params.ts';
-export { readCandidate, selfStakeFor } from './rules.ts';
+export { actingAs, controllerOf, readCandidate, selfStakeFor } from './rules.ts';
+export { ownerRequestCandidate } from './owners.ts';
 export type { CandidateView } from './rules.ts';
 export { StakingStore, toWord } from './store.ts';
 export { StakingError, refuse } from './errors.ts';

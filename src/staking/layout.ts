@@ -28,6 +28,10 @@ export const CANDIDATE = {
   commission: (owner: Uint8Array) => slot('cand.comp', owner),
   flags: (owner: Uint8Array) => slot('cand.flags', owner),
   bonded: (owner: Uint8Array) => slot('cand.bonded', owner),
+  /** Sum of the delegations that earn rewards (at least minEarningStake each): the rewards' denominator. */
+  earning: (owner: Uint8Array) => slot('cand.earning', owner),
+  /** Sum over earning delegations of stake x commission rate: what the owner's commission is computed from. */
+  weightedRate: (owner: Uint8Array) => slot('cand.wrate', owner),
   declaredAt: (owner: Uint8Array) => slot('cand.height', owner),
   description: (owner: Uint8Array) => slot('cand.desc', owner),
 };
@@ -60,8 +64,20 @@ export const slashCount = (owner: Uint8Array) => slot('slash.count', owner);
 export const slashField = (owner: Uint8Array, index: bigint, field: 0 | 1 | 2) => slot('slash.item', owner, index, BigInt(field));
 export const TOTAL_SLASHED = slot('slash.total');
 
+/**
+ * Owner-address changes (owners.ts): a candidate keeps the address that declared it as its id; the account
+ * controlling it, when another, and the candidate an account controls, when not its own.
+ */
+export const controllerAccount = (candidate: Uint8Array) => slot('cand.controller', candidate);
+export const controlledCandidate = (account: Uint8Array) => slot('acct.controls', account);
+export const OWNER_REQUESTS = slot('owner.requests');
+export const ownerRequestField = (id: bigint, field: 0 | 1) => slot('owner.request', id, BigInt(field));
+export const openOwnerRequest = (candidate: Uint8Array) => slot('owner.open', candidate);
 export const pubKeyOwner = (pubKey: Uint8Array) => slot('pubkey.owner', pubKey);
 export const delegationAmount = (candidate: Uint8Array, delegator: Uint8Array) => slot('del.amount', candidate, delegator);
+/** The delegation's earning stake (its amount when at least minEarningStake, else 0) and its commission rate. */
+export const delegationEarning = (candidate: Uint8Array, delegator: Uint8Array) => slot('del.earning', candidate, delegator);
+export const delegationRate = (candidate: Uint8Array, delegator: Uint8Array) => slot('del.comp', candidate, delegator);
 export const delegatorIndex = (candidate: Uint8Array, delegator: Uint8Array) => slot('del.index', candidate, delegator);
 export const pendingUnbonding = (delegator: Uint8Array) => slot('unbond.pending', delegator);
 export const unbondingField = (height: bigint, index: bigint, field: 0 | 1 | 2) => slot('unbond.item', height, index, BigInt(field));

@@ -30,6 +30,11 @@ export interface StakingParams {
   maxMissedBlocks: bigint;
   /** Whether missing max_slash_blocks also slashes (slash_enabled), not only deactivates. */
   slashAbsence: boolean;
+  /**
+   * A delegation earns rewards only while it holds at least this much, wei (CyberMiles: 1,000 CMT, whose
+   * smaller delegations had no voting power). A change applies to each delegation when it next changes.
+   */
+  minEarningStake: bigint;
   /** Blocks a governance proposal stays open unless it names its own expiry (proposal_expire_period). */
   proposalExpireBlocks: bigint;
 }
@@ -46,6 +51,7 @@ export const MAINNET_STAKING_PARAMS: StakingParams = {
   slashRatio: { num: 1n, den: 1000n },
   maxMissedBlocks: 12n,
   slashAbsence: false,
+  minEarningStake: 1_000n * 10n ** 18n,
   proposalExpireBlocks: 60_480n,
 };
 

@@ -5,17 +5,20 @@
  * - Every block mints `blockIssuance` and takes every fee the block paid (the fee pool's balance); with
  *   what an earlier block could not pay, that is the pool. Validators that signed the previous block share
  *   it (90% when backups exist; the backups share the other 10%), each in proportion to its voting power.
- * - A candidate's share first pays its commission to the owner; the rest raises the candidate's reward
- *   ratio (reward per unit of bonded stake, scaled by REWARD_SCALE). A delegation's rewards are its stake
- *   times the ratio's growth since it was last settled; settling (before any change of its stake, and on
- *   claim) moves them to the delegator's reward balance, which can be claimed or re-staked.
+ * - A candidate's share raises its reward ratio: reward per unit of *earning* stake (delegations of at
+ *   least minEarningStake), scaled by REWARD_SCALE. Each delegation has its own commission rate (the
+ *   candidate's rate when it was made, lowered by setCompRate), so the owner's commission for the block is
+ *   the ratio's growth times the candidate's sum of stake x rate, paid at once; a delegation's rewards are
+ *   its earning stake x (1 - its rate) x the ratio's growth since it was last settled. Settling (before any
+ *   change of its stake or rate, and on claim) moves them to the delegator's reward balance, which can be
+ *   claimed or re-staked. Commission plus every delegation's part is exactly the candidate's share.
  *
  * All in wei; divisions round down, so what is paid never exceeds what was minted plus fees (the rest of a
  * division stays in the staking account).
  */
 import { Account, Address } from '@ethereumjs/util';
 import { bytesToHex } from '../primitives/index.ts';
-import { CANDIDATE, TOTAL_MINTED, UNDISTRIBUTED, consensusOwner, delegationAmount, delegationRatio, rewardBalance, rewardRatio, validatorPower, LISTS } from './layout.ts';
+import { CANDIDATE, TOTAL_MINTED, UNDISTRIBUTED, consensusOwner, controllerAccount, delegationAmount, delegationEarning, delegationRate, delegationRatio, rewardBalance, rewardRatio, validatorPower, LISTS } from './layout.ts';
 import { RATE_ONE } from './params.ts';
 import type { StakingParams } from './params.ts';
 import type { ElectedValidator } from './election.ts';
@@ -29,7 +32,10 @@ export async function pendingRewards(store: StakingStore, candidate: Uint8Array,
   const ratio = await store.get(rewardRatio(candidate));
   const start = await store.get(delegationRatio(candidate, delegator));
   if (ratio === start) return 0n;
-  return ((await store.get(delegationAmount(candidate, delegator))) * (ratio - start)) / REWARD_SCALE;
+  const earning = await store.get(delegationEarning(candidate, delegator));
+  if (earning === 0n) return 0n;
+  const keep = RATE_ONE - (await store.get(delegationRate(candidate, delegator)));
+  return (earning * keep * (ratio - start)) / (RATE_ONE * REWARD_SCALE);
 }
 
 /** Moves a delegation's pending rewards to the delegator's reward balance (before its stake changes). */
@@ -39,17 +45,42 @@ export async function settle(store: StakingStore, candidate: Uint8Array, delegat
   await store.set(delegationRatio(candidate, delegator), await store.get(rewardRatio(candidate)));
 }
 
-/** Pays a candidate's share of a block: commission to the owner, the rest to its stake. */
+/**
+ * Sets a delegation's stake and commission rate: settles what it earned on the old terms, then keeps the
+ * candidate's bonded, earning and stake-x-rate sums in step. Every change of a delegation goes through here.
+ */
+export async function setDelegation(store: StakingStore, minEarningStake: bigint, candidate: Uint8Array, delegator: Uint8Array, amount: bigint, rate: bigint): Promise<void> {
+  await settle(store, candidate, delegator);
+  const oldAmount = await store.get(delegationAmount(candidate, delegator));
+  const oldEarning = await store.get(delegationEarning(candidate, delegator));
+  const oldRate = await store.get(delegationRate(candidate, delegator));
+  const earning = amount >= minEarningStake ? amount : 0n;
+  if (amount !== oldAmount) {
+    await store.set(delegationAmount(candidate, delegator), amount);
+    await store.add(CANDIDATE.bonded(candidate), amount - oldAmount);
+  }
+  if (earning !== oldEarning) {
+    await store.set(delegationEarning(candidate, delegator), earning);
+    await store.add(CANDIDATE.earning(candidate), earning - oldEarning);
+  }
+  if (rate !== oldRate) await store.set(delegationRate(candidate, delegator), rate);
+  const weight = earning * rate - oldEarning * oldRate;
+  if (weight !== 0n) await store.add(CANDIDATE.weightedRate(candidate), weight);
+}
+
+/** Pays a candidate's share of a block: its earning stake's reward ratio grows, the owner's commission is paid. */
 async function credit(store: StakingStore, owner: Uint8Array, amount: bigint): Promise<void> {
-  const commission = (amount * (await store.get(CANDIDATE.commission(owner)))) / RATE_ONE;
-  const bonded = await store.get(CANDIDATE.bonded(owner));
-  const rest = amount - commission;
-  if (bonded === 0n) {
-    await store.add(rewardBalance(owner), amount);
+  // the account controlling the candidate now (owners.ts) receives what the owner earns
+  const controller = (await store.address(controllerAccount(owner))) ?? owner;
+  const earning = await store.get(CANDIDATE.earning(owner));
+  if (earning === 0n) {
+    await store.add(rewardBalance(controller), amount); // no delegation earns: the owner ran the validator
     return;
   }
-  if (commission > 0n) await store.add(rewardBalance(owner), commission);
-  await store.add(rewardRatio(owner), (rest * REWARD_SCALE) / bonded);
+  const step = (amount * REWARD_SCALE) / earning;
+  await store.add(rewardRatio(owner), step);
+  const commission = ((await store.get(CANDIDATE.weightedRate(owner))) * step) / (RATE_ONE * REWARD_SCALE);
+  if (commission > 0n) await store.add(rewardBalance(controller), commission);
 }
 
 /** Shares `amount` among `members` by weight; returns what was handed out (the rest is rounding). */

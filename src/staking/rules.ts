@@ -6,8 +6,8 @@
 import { bytesToHex, equalBytes } from '../primitives/index.ts';
 import { refuse } from './errors.ts';
 import { ed25519Address } from '../crypto/index.ts';
-import { settle } from './rewards.ts';
-import { CANDIDATE, consensusOwner, rewardBalance, FLAG_ACTIVE, FLAG_EXISTS, FLAG_VERIFIED, FLAG_WITHDRAWN, LISTS, delegationAmount, delegatorIndex, pendingUnbonding, pubKeyOwner, unbondingField } from './layout.ts';
+import { setDelegation, settle } from './rewards.ts';
+import { CANDIDATE, consensusOwner, rewardBalance, FLAG_ACTIVE, FLAG_EXISTS, FLAG_VERIFIED, FLAG_WITHDRAWN, LISTS, controlledCandidate, controllerAccount, delegationAmount, delegationRate, delegatorIndex, pendingUnbonding, pubKeyOwner, unbondingField } from './layout.ts';
 import { RATE_ONE } from './params.ts';
 import type { StakingParams } from './params.ts';
 import { toWord } from './store.ts';
@@ -69,23 +69,53 @@ function noValue(ctx: CallContext): void {
   if (ctx.value !== 0n) refuse('ValueNotAccepted', [ctx.value], 'this call takes no CMT');
 }
 
-/** Adds `amount` to a delegation (creating it) and to the candidate's bonded stake. */
-async function bond(store: StakingStore, candidate: Uint8Array, delegator: Uint8Array, amount: bigint): Promise<void> {
-  await settle(store, candidate, delegator); // rewards so far were earned by the old stake
-  if ((await store.get(delegatorIndex(candidate, delegator))) === 0n) {
-    const index = await store.listPush(LISTS.delegators(candidate)[0], [candidate], delegator);
-    await store.set(delegatorIndex(candidate, delegator), index + 1n);
-  }
-  await store.add(delegationAmount(candidate, delegator), amount);
-  await store.add(CANDIDATE.bonded(candidate), amount);
+/**
+ * Adds `amount` to a delegation (creating it) and to the candidate's bonded stake. A new delegation (or
+ * one emptied before) takes the candidate's commission rate of the moment, as in CyberMiles: a later change
+ * of the candidate's rate applies to new delegations only, and setCompRate lowers one delegation's rate.
+ */
+async function bond(store: StakingStore, params: StakingParams, candidate: Uint8Array, delegator: Uint8Array, amount: bigint): Promise<void> {
+  await addDelegator(store, candidate, delegator);
+  const have = await store.get(delegationAmount(candidate, delegator));
+  const rate = await store.get(have === 0n ? CANDIDATE.commission(candidate) : delegationRate(candidate, delegator));
+  await setDelegation(store, params.minEarningStake, candidate, delegator, have + amount, rate);
+}
+
+/** Lists `delegator` among the candidate's delegators (once). */
+export async function addDelegator(store: StakingStore, candidate: Uint8Array, delegator: Uint8Array): Promise<void> {
+  if ((await store.get(delegatorIndex(candidate, delegator))) !== 0n) return;
+  const index = await store.listPush(LISTS.delegators(candidate)[0], [candidate], delegator);
+  await store.set(delegatorIndex(candidate, delegator), index + 1n);
+}
+
+/** The account that controls candidate `id`: the declaring address unless it was changed (owners.ts). */
+export async function controllerOf(store: StakingStore, id: Uint8Array): Promise<Uint8Array> {
+  return (await store.address(controllerAccount(id))) ?? id;
+}
+
+/** The candidate `account` controls, if any: one handed to it, or its own if it never handed it over. */
+export async function candidateControlledBy(store: StakingStore, account: Uint8Array): Promise<Uint8Array | undefined> {
+  const handed = await store.address(controlledCandidate(account));
+  if (handed !== undefined) return handed;
+  if ((await readCandidate(store, account)) === undefined) return undefined;
+  return (await store.address(controllerAccount(account))) === undefined ? account : undefined;
+}
+
+/**
+ * Who `account` is when it acts as a candidate (its own actions, governance): the candidate it controls;
+ * or, controlling none, itself, unless it is the id of a candidate it handed over (then nobody).
+ */
+export async function actingAs(store: StakingStore, account: Uint8Array): Promise<Uint8Array | undefined> {
+  const controlled = await candidateControlledBy(store, account);
+  if (controlled !== undefined) return controlled;
+  return (await store.address(controllerAccount(account))) === undefined ? account : undefined;
 }
 
 /** Takes `amount` out of a delegation into the unbonding queue, paid at height + unbondingBlocks. */
 async function unbond(ctx: CallContext, candidate: Uint8Array, delegator: Uint8Array, amount: bigint, events: StakingEvent[]): Promise<void> {
   const { store } = ctx;
-  await settle(store, candidate, delegator);
-  await store.add(delegationAmount(candidate, delegator), -amount);
-  await store.add(CANDIDATE.bonded(candidate), -amount);
+  const have = await store.get(delegationAmount(candidate, delegator));
+  await setDelegation(store, ctx.params.minEarningStake, candidate, delegator, have - amount, await store.get(delegationRate(candidate, delegator)));
   const maturity = ctx.height + ctx.params.unbondingBlocks;
   const [name, key] = LISTS.unbonding(maturity);
   const index = await store.listLength(name, key);
@@ -102,7 +132,7 @@ async function unbond(ctx: CallContext, candidate: Uint8Array, delegator: Uint8A
 
 export async function declareCandidacy(ctx: CallContext, pubKey: Uint8Array, maxStake: bigint, commission: bigint, description: string): Promise<StakingEvent[]> {
   const { store, sender } = ctx;
-  if ((await readCandidate(store, sender)) !== undefined) refuse('AlreadyCandidate', [bytesToHex(sender)], `${bytesToHex(sender)} is already a candidate`);
+  if ((await readCandidate(store, sender)) !== undefined || (await candidateControlledBy(store, sender)) !== undefined) refuse('AlreadyCandidate', [bytesToHex(sender)], `${bytesToHex(sender)} is already a candidate`);
   if (pubKey.length !== 32 || pubKey.every((b) => b === 0)) refuse('BadPubKey', [bytesToHex(pubKey)], 'the consensus key must be a 32-byte ed25519 public key');
   if ((await store.get(pubKeyOwner(pubKey))) !== 0n) refuse('PubKeyInUse', [bytesToHex(pubKey)], 'this consensus key belongs to another candidate');
   if (maxStake === 0n) refuse('ZeroAmount', [], 'the declared maximum stake must be above 0');
@@ -110,7 +140,7 @@ export async function declareCandidacy(ctx: CallContext, pubKey: Uint8Array, max
   const selfStake = selfStakeFor(ctx.params, maxStake);
   if (ctx.value !== selfStake) refuse('WrongSelfStake', [selfStake, ctx.value], `the self-stake is ${selfStake} wei (${ctx.params.selfStakeRatio.num}/${ctx.params.selfStakeRatio.den} of the maximum), ${ctx.value} sent`);
   await writeCandidate(store, sender, pubKey, maxStake, commission, ctx.height, description);
-  await bond(store, sender, sender, selfStake);
+  await bond(store, ctx.params, sender, sender, selfStake);
   return [{ name: 'CandidateDeclared', args: [bytesToHex(sender), bytesToHex(pubKey), maxStake, commission] }, { name: 'Delegated', args: [bytesToHex(sender), bytesToHex(sender), selfStake] }];
 }
 
@@ -119,18 +149,19 @@ export async function declareCandidacy(ctx: CallContext, pubKey: Uint8Array, max
  * Raising the maximum takes the extra self-stake it requires as the call's value; lowering it refunds
  * nothing and cannot go below the stake already bonded. A new consensus key takes effect with the next set
  * change (the election sees it at the end of this block; consensus two heights later). Changing the
- * description clears verification. The commission applies to every delegation from the next block (not only
- * to new ones, as in CyberMiles: delegations have no commission of their own here).
+ * description clears verification. A new commission rate applies to delegations made from now on; existing
+ * ones keep theirs (CyberMiles' rule: a delegator agreed to a rate, and only setCompRate may lower it).
  */
 export async function updateCandidacy(ctx: CallContext, pubKey: Uint8Array, maxStake: bigint, commission: bigint, description: string): Promise<StakingEvent[]> {
   const { store, sender } = ctx;
   const c = await candidateOf(store, sender);
   if (c.withdrawn) refuse('CandidateWithdrawn', [bytesToHex(sender)], 'the candidacy is withdrawn');
+  const owner = await controllerOf(store, sender);
   let extra = 0n;
   if (maxStake !== 0n && maxStake !== c.maxStake) {
     if (maxStake < c.bonded) refuse('AboveMaxStake', [maxStake, c.bonded], `${c.bonded} wei is already bonded`);
     const required = selfStakeFor(ctx.params, maxStake);
-    const self = await store.get(delegationAmount(sender, sender));
+    const self = await store.get(delegationAmount(sender, owner));
     if (maxStake > c.maxStake && required > self) extra = required - self;
   }
   if (ctx.value !== extra) refuse('WrongSelfStake', [extra, ctx.value], `the new maximum needs ${extra} wei more self-stake, ${ctx.value} sent`);
@@ -138,7 +169,7 @@ export async function updateCandidacy(ctx: CallContext, pubKey: Uint8Array, maxS
   const keyChanges = pubKey.some((b) => b !== 0) && bytesToHex(pubKey) !== bytesToHex(c.pubKey);
   if (keyChanges && (await store.get(pubKeyOwner(pubKey))) !== 0n) refuse('PubKeyInUse', [bytesToHex(pubKey)], 'this consensus key belongs to another candidate');
   if (maxStake !== 0n) await store.set(CANDIDATE.maxStake(sender), maxStake);
-  if (extra > 0n) await bond(store, sender, sender, extra);
+  if (extra > 0n) await bond(store, ctx.params, sender, owner, extra);
   if (commission !== 0n) await store.set(CANDIDATE.commission(sender), commission);
   if (keyChanges) {
     await store.set(CANDIDATE.pubKey(sender), BigInt(bytesToHex(pubKey)));
@@ -152,8 +183,25 @@ export async function updateCandidacy(ctx: CallContext, pubKey: Uint8Array, maxS
     await store.set(CANDIDATE.flags(sender), flags & ~FLAG_VERIFIED);
   }
   const events: StakingEvent[] = [{ name: 'CandidateUpdated', args: [bytesToHex(sender), bytesToHex(keyChanges ? pubKey : c.pubKey), maxStake === 0n ? c.maxStake : maxStake, commission === 0n ? c.commission : commission] }];
-  if (extra > 0n) events.push({ name: 'Delegated', args: [bytesToHex(sender), bytesToHex(sender), extra] });
+  if (extra > 0n) events.push({ name: 'Delegated', args: [bytesToHex(sender), bytesToHex(owner), extra] });
   return events;
+}
+
+/**
+ * A candidate lowers the commission it takes from one of its delegations (CyberMiles' setCompRate,
+ * reference §3.3): in (0, 1) and at most the candidate's own rate. Rewards up to now are settled at the old
+ * rate; the new one applies from this block's rewards on.
+ */
+export async function setCompRate(ctx: CallContext, delegator: Uint8Array, rate: bigint): Promise<StakingEvent[]> {
+  noValue(ctx);
+  const { store, sender } = ctx;
+  const c = await candidateOf(store, sender);
+  if (c.withdrawn) refuse('CandidateWithdrawn', [bytesToHex(sender)], 'the candidacy is withdrawn');
+  if (rate <= 0n || rate > c.commission) refuse('BadCommission', [rate], `a delegation's rate must be in (0, ${c.commission}] (the candidate's rate; 1e18 = 1)`);
+  const amount = await store.get(delegationAmount(sender, delegator));
+  if (amount === 0n) refuse('NotADelegator', [bytesToHex(delegator)], `${bytesToHex(delegator)} has no stake with this candidate`);
+  await setDelegation(store, ctx.params.minEarningStake, sender, delegator, amount, rate);
+  return [{ name: 'CompRateSet', args: [bytesToHex(sender), bytesToHex(delegator), rate] }];
 }
 
 /** Writes a new candidate (active, unverified); also used for genesis validators. */
@@ -170,8 +218,8 @@ export async function writeCandidate(store: StakingStore, owner: Uint8Array, pub
 }
 
 /** Genesis: a validator of genesis.json becomes a candidate holding its self-stake. */
-export async function bondAtGenesis(store: StakingStore, owner: Uint8Array, amount: bigint): Promise<void> {
-  await bond(store, owner, owner, amount);
+export async function bondAtGenesis(store: StakingStore, params: StakingParams, owner: Uint8Array, amount: bigint): Promise<void> {
+  await bond(store, params, owner, owner, amount);
 }
 
 export async function delegate(ctx: CallContext, candidate: Uint8Array): Promise<StakingEvent[]> {
@@ -179,7 +227,7 @@ export async function delegate(ctx: CallContext, candidate: Uint8Array): Promise
   if (ctx.value === 0n) refuse('ZeroAmount', [], 'send the CMT to delegate as the call value');
   if (c.withdrawn) refuse('CandidateWithdrawn', [bytesToHex(candidate)], 'the candidate has withdrawn');
   if (c.bonded + ctx.value > c.maxStake) refuse('AboveMaxStake', [c.maxStake, c.bonded + ctx.value], `the candidate takes at most ${c.maxStake} wei of stake`);
-  await bond(ctx.store, candidate, ctx.sender, ctx.value);
+  await bond(ctx.store, ctx.params, candidate, ctx.sender, ctx.value);
   return [{ name: 'Delegated', args: [bytesToHex(candidate), bytesToHex(ctx.sender), ctx.value] }];
 }
 
@@ -189,7 +237,7 @@ export async function withdraw(ctx: CallContext, candidate: Uint8Array, amount: 
   if (amount === 0n) refuse('ZeroAmount', [], 'the amount to withdraw must be above 0');
   const have = await ctx.store.get(delegationAmount(candidate, ctx.sender));
   if (amount > have) refuse('InsufficientDelegation', [have, amount], `the delegation holds ${have} wei`);
-  if (equalBytes(ctx.sender, candidate) && !c.withdrawn) {
+  if (equalBytes(ctx.sender, await controllerOf(ctx.store, candidate)) && !c.withdrawn) {
     const required = selfStakeFor(ctx.params, c.maxStake);
     if (have - amount < required) refuse('BelowSelfStake', [required, have - amount], `a candidate keeps ${required} wei of self-stake (withdraw the candidacy to take it all)`);
   }
@@ -253,7 +301,7 @@ export async function restake(ctx: CallContext, candidate: Uint8Array): Promise<
   // CyberMiles compounded rewards past the declared maximum (reference §12.4): not here
   if (c.bonded + amount > c.maxStake) refuse('AboveMaxStake', [c.maxStake, c.bonded + amount], `the candidate takes at most ${c.maxStake} wei of stake`);
   await ctx.store.set(rewardBalance(ctx.sender), 0n);
-  await bond(ctx.store, candidate, ctx.sender, amount);
+  await bond(ctx.store, ctx.params, candidate, ctx.sender, amount);
   return [{ name: 'Delegated', args: [bytesToHex(candidate), bytesToHex(ctx.sender), amount] }];
 }
 

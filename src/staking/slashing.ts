@@ -11,11 +11,11 @@
 import { Account, Address } from '@ethereumjs/util';
 import { bytesToHex } from '../primitives/index.ts';
 import {
-  CANDIDATE, COMMUNITY_POOL_ADDRESS, FLAG_ACTIVE, LISTS, STAKING_ADDRESS, TOTAL_SLASHED, consensusOwner, delegationAmount, evidenceSeen, memberSince, missedBlocks,
+  CANDIDATE, COMMUNITY_POOL_ADDRESS, FLAG_ACTIVE, LISTS, STAKING_ADDRESS, TOTAL_SLASHED, consensusOwner, delegationAmount, delegationRate, evidenceSeen, memberSince, missedBlocks,
   pendingUnbonding, slashCount, slashField, unbondingField,
 } from './layout.ts';
-import type { Ratio, StakingParams } from './params.ts';
-import { settle } from './rewards.ts';
+import type { StakingParams } from './params.ts';
+import { setDelegation } from './rewards.ts';
 import type { StakingStore } from './store.ts';
 
 export const SLASH_DOUBLE_SIGN = 1n;
@@ -31,16 +31,16 @@ export interface DoubleSign {
 }
 
 /** Takes `ratio` of every delegation and unbonding of `owner`; returns the amount moved to the community pool. */
-async function slash(store: StakingStore, owner: Uint8Array, ratio: Ratio, height: bigint, reason: bigint): Promise<bigint> {
+async function slash(store: StakingStore, params: StakingParams, owner: Uint8Array, height: bigint, reason: bigint): Promise<bigint> {
+  const ratio = params.slashRatio;
   let total = 0n;
   const [name] = LISTS.delegators(owner);
   for (const delegator of await store.listAll(name, owner)) {
     const stake = await store.get(delegationAmount(owner, delegator));
     const cut = (stake * ratio.num) / ratio.den;
     if (cut === 0n) continue;
-    await settle(store, owner, delegator); // rewards earned before the slash were earned by the old stake
-    await store.add(delegationAmount(owner, delegator), -cut);
-    await store.add(CANDIDATE.bonded(owner), -cut);
+    // rewards earned before the slash were earned by the old stake: setDelegation settles them first
+    await setDelegation(store, params.minEarningStake, owner, delegator, stake - cut, await store.get(delegationRate(owner, delegator)));
     total += cut;
   }
   // unbondings from this candidate that have not matured are slashable for what they did while bonded
@@ -89,7 +89,7 @@ export async function slashDoubleSigns(store: StakingStore, params: StakingParam
     const seen = evidenceSeen(owner, e.height, e.round, e.voteType);
     if ((await store.get(seen)) !== 0n) continue;
     await store.set(seen, 1n);
-    await slash(store, owner, params.slashRatio, height, SLASH_DOUBLE_SIGN);
+    await slash(store, params, owner, height, SLASH_DOUBLE_SIGN);
   }
 }
 
@@ -112,7 +112,7 @@ export async function trackAbsence(store: StakingStore, params: StakingParams, s
     const missed = await store.add(missedBlocks(owner), 1n);
     if (missed < params.maxMissedBlocks) continue;
     await store.set(missedBlocks(owner), 0n);
-    if (params.slashAbsence) await slash(store, owner, params.slashRatio, height, SLASH_ABSENCE);
+    if (params.slashAbsence) await slash(store, params, owner, height, SLASH_ABSENCE);
     else {
       const flags = await store.get(CANDIDATE.flags(owner));
       await store.set(CANDIDATE.flags(owner), flags & ~FLAG_ACTIVE);

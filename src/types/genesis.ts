@@ -42,6 +42,7 @@ export interface GenesisStaking {
   maxMissedBlocks?: bigint;
   slashAbsence?: boolean;
   proposalExpireBlocks?: bigint;
+  minEarningStake?: bigint;
 }
 
 export interface Genesis {
@@ -179,6 +180,7 @@ function parseStaking(raw: unknown): GenesisStaking | undefined {
     out.slashAbsence = p.slash_enabled;
   }
   if (p.proposal_expire_period !== undefined) out.proposalExpireBlocks = toBigint(p.proposal_expire_period, 'app_state.stake.params.proposal_expire_period');
+  if (p.min_earning_stake !== undefined) out.minEarningStake = toBigint(p.min_earning_stake, 'app_state.stake.params.min_earning_stake');
   if (p.validators_block_award_ratio !== undefined) out.validatorsShare = toRatio(p.validators_block_award_ratio, 'app_state.stake.params.validators_block_award_ratio');
   return out;
 }

@@ -57,7 +57,8 @@ describe('staking on the dev chain', () => {
   test('a declared candidate becomes a backup, earns with its delegators, and the chain goes on', async () => {
     const candidate = devWallet(1).address;
     await (await staking(1).getFunction('declareCandidacy')(bytesToHex(randomBytes(32)), 10_000n * CMT, 10n ** 17n, 'a merchant', { value: 1_000n * CMT })).wait();
-    await (await staking(2).getFunction('delegate')(candidate, { value: 500n * CMT })).wait();
+    await (await staking(2).getFunction('delegate')(candidate, { value: 1_500n * CMT })).wait();
+    await (await staking(3).getFunction('delegate')(candidate, { value: 500n * CMT })).wait(); // below the 1,000 CMT that earns
     const [backups] = (await staking(0).getFunction('backups')()) as [string[]];
     assert.deepEqual([...backups], [candidate]);
     const [validators] = (await staking(0).getFunction('validators')()) as [string[]];
@@ -67,6 +68,8 @@ describe('staking on the dev chain', () => {
     await mine(3);
     const after = (await staking(0).getFunction('rewards')(candidate, delegator)) as { pending: bigint };
     assert.ok(after.pending > before.pending, 'the delegator of a backup earns from the backups\' share');
+    const small = (await staking(0).getFunction('rewards')(candidate, devWallet(3).address)) as { pending: bigint; settled: bigint };
+    assert.equal(small.pending + small.settled, 0n, 'a delegation under minEarningStake earns nothing');
   });
 
   test('rewards are claimed into the wallet', async () => {
@@ -102,9 +105,9 @@ describe('staking on the dev chain', () => {
     assert.equal(states.get(devWallet(0).address.toLowerCase()), 'Validator');
     assert.equal(states.get(devWallet(1).address.toLowerCase()), 'Backup Validator');
     const one = (await provider.send('cmt_queryValidator', [devWallet(1).address])) as Answer<{ shares: string; max_shares: string; comp_rate: string; num_of_delegators: number; description: string }>;
-    assert.deepEqual([one.data.shares, one.data.max_shares, one.data.comp_rate, one.data.num_of_delegators, one.data.description], [(1_500n * CMT).toString(), (10_000n * CMT).toString(), '0.1', 2, 'a merchant']);
+    assert.deepEqual([one.data.shares, one.data.max_shares, one.data.comp_rate, one.data.num_of_delegators, one.data.description], [(3_000n * CMT).toString(), (10_000n * CMT).toString(), '0.1', 3, 'a merchant']);
     const delegator = (await provider.send('cmt_queryDelegator', [devWallet(2).address])) as Answer<Array<{ validator_address: string; delegate_amount: string }>>;
-    assert.deepEqual(delegator.data.map((d) => [d.validator_address, d.delegate_amount]), [[devWallet(1).address.toLowerCase(), (500n * CMT).toString()]]);
+    assert.deepEqual(delegator.data.map((d) => [d.validator_address, d.delegate_amount]), [[devWallet(1).address.toLowerCase(), (1_500n * CMT).toString()]]);
     const params = (await provider.send('cmt_queryParams', [])) as Answer<{ max_vals: number; max_slash_blocks: number; validator_size_threshold: string; self_staking_ratio: string }>;
     assert.deepEqual([params.data.max_vals, params.data.max_slash_blocks, params.data.validator_size_threshold, params.data.self_staking_ratio], [1, 50, '1', '0.1']);
     const proposals = (await provider.send('cmt_queryProposals', [])) as Answer<Array<{ type: string; result: string; proposer: string }>>;

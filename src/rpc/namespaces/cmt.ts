@@ -2,8 +2,8 @@
  * cmt_ methods in CyberMiles' shapes (reference/cybermiles.md §6.2): status and the pool, for tools written
  * against the original (web3-cmt's `cmt.syncing`, `cmt.pendingTransactionCount`), and the staking and
  * governance queries (cmt_queryValidators, cmt_queryValidator, cmt_queryDelegator, cmt_queryParams,
- * cmt_queryProposals): `{height, data}` at a block (default latest), read from the staking state. Writes go
- * through the staking and governance contracts (ADR 0014), which any wallet can call.
+ * cmt_queryProposals): `{height, data}` at a block (default latest), read from the staking state. The write methods
+ * are in cmtWrites.ts, the transaction reads and cmt_queryAbsentValidators in cmtTx.ts.
  */
 import { parseQuantity, toQuantity } from '../../encoding/index.ts';
 import { bytesToHex } from '../../primitives/index.ts';
@@ -11,10 +11,9 @@ import { invalidParams } from '../errors.ts';
 import { formatTx } from '../format.ts';
 import type { HandlerTable } from '../params.ts';
 import { parseAddress } from '../../encoding/index.ts';
-import { LISTS_VIEW, PROPOSAL_KIND, PROPOSAL_STATUS, RATE_ONE, StakingStore, effectiveParams, elect, pendingRewards, readCandidate, readProposal, governanceInfo } from '../../staking/index.ts';
-import type { RpcBackend } from '../backend.ts';
-import type { StakingParams } from '../../staking/index.ts';
-import { resolveHeight } from '../params.ts';
+import { LISTS_VIEW, PROPOSAL_KIND, PROPOSAL_STATUS, RATE_ONE, elect, pendingRewards, readCandidate, readProposal, governanceInfo } from '../../staking/index.ts';
+import type { StakingStore } from '../../staking/index.ts';
+import { ratio, stakingQuery } from './cmtShared.ts';
 
 /** The original's default and cap for cmt_getPendingTransactions. */
 const DEFAULT_PENDING_LIMIT = 30;
@@ -79,6 +78,7 @@ export const cmtHandlers: HandlerTable = {
           pub_key: c === undefined ? null : Buffer.from(c.pubKey).toString('base64'),
           delegate_amount: amount.toString(),
           award_amount: (await pendingRewards(store, owner, delegator)).toString(),
+          comp_rate: ratio({ num: await store.get(LISTS_VIEW.delegationRate(owner, delegator)), den: RATE_ONE }),
         });
       }
       return out;
@@ -98,6 +98,7 @@ export const cmtHandlers: HandlerTable = {
       max_slash_blocks: Number(p.maxMissedBlocks),
       slash_enabled: p.slashAbsence,
       proposal_expire_period: Number(p.proposalExpireBlocks),
+      min_earning_stake: p.minEarningStake.toString(),
       foundation_address: bytesToHex(p.foundation),
     })),
   cmt_queryProposals: (params, backend) =>
@@ -125,21 +126,6 @@ export const cmtHandlers: HandlerTable = {
       return out;
     }),
 };
-
-/** Runs a staking read at a block: `{height, data}` as the original's queries answer. */
-async function stakingQuery<T>(backend: RpcBackend, tag: unknown, read: (store: StakingStore, params: StakingParams) => Promise<T>): Promise<{ height: number; data: T }> {
-  if (backend.stakingParams === undefined) throw invalidParams('this chain has no staking (its genesis has no app_state.stake)');
-  const height = resolveHeight(tag ?? 'latest', backend);
-  const state = backend.readState(height);
-  return { height: Number(height), data: await read(new StakingStore(state), await effectiveParams(state, backend.stakingParams)) };
-}
-
-function ratio(r: { num: bigint; den: bigint }): string {
-  const scaled = (r.num * 10n ** 18n) / r.den;
-  const whole = scaled / 10n ** 18n;
-  const frac = (scaled % 10n ** 18n).toString().padStart(18, '0').replace(/0+$/, '');
-  return frac === '' ? whole.toString() : `${whole}.${frac}`;
-}
 
 async function candidateJson(store: StakingStore, owner: Uint8Array, rank: Map<string, [number, string]>) {
   const c = await readCandidate(store, owner);

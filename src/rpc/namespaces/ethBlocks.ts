@@ -12,7 +12,8 @@ import type { Json } from '../format.ts';
 import type { HandlerTable } from '../params.ts';
 import { findBlock, isVisible, requireParam, resolveHeight } from '../params.ts';
 
-function blockJson(block: Block | undefined, fullTxs: unknown, backend: RpcBackend): Json | null {
+/** A block in eth_ form, with transaction hashes or (fullTxs) transaction objects; shared with cmt_ reads. */
+export function blockJson(block: Block | undefined, fullTxs: unknown, backend: RpcBackend): Json | null {
   if (block === undefined) return null;
   if (fullTxs !== true) return formatBlock(block, block.transactions.map((raw) => bytesToHex(keccak256(raw))));
   const receipts = backend.store.receipts(block.header.height) ?? [];
@@ -27,7 +28,7 @@ function blockByHashParam(params: unknown[], backend: RpcBackend): Block | undef
   return height === undefined || !isVisible(height, backend) ? undefined : backend.store.blockByHeight(height);
 }
 
-function txAt(block: Block | undefined, indexParam: unknown, backend: RpcBackend): Json | null {
+export function txAt(block: Block | undefined, indexParam: unknown, backend: RpcBackend): Json | null {
   if (block === undefined) return null;
   const index = Number(parseQuantity(indexParam, 'index'));
   if (index >= block.transactions.length) return null;
@@ -35,7 +36,7 @@ function txAt(block: Block | undefined, indexParam: unknown, backend: RpcBackend
   return formatTx(decodeBlockTx(block, index, backend.txCommon), bytesToHex(from), { block, index });
 }
 
-function locate(hashParam: unknown, backend: RpcBackend): { block: Block; index: number } | undefined {
+export function locate(hashParam: unknown, backend: RpcBackend): { block: Block; index: number } | undefined {
   const loc = backend.store.txLocation(parseHash(hashParam, 'transaction hash'));
   if (loc === undefined || !isVisible(loc.height, backend)) return undefined;
   const block = backend.store.blockByHeight(loc.height);

@@ -12,15 +12,15 @@ import type { HandlerTable } from '../params.ts';
 import { callGasCap, parseCallRequest, requireParam } from '../params.ts';
 import { buildImpersonatedTx } from './impersonation.ts';
 
-
-function walletFor(address: Hex, backend: RpcBackend): Wallet {
+/** The wallet of an unlocked node account (cmt_ write methods sign with it too). */
+export function walletFor(address: Hex, backend: RpcBackend): Wallet {
   const key = backend.signingKey(address);
   if (key === undefined) throw new RpcError(RpcCode.UNSUPPORTED, `unknown account ${address}: it is not one of the node's unlocked accounts`);
   return new Wallet(bytesToHex(key));
 }
 
 /** Fills nonce, gas and fees the way anvil and Hardhat do for eth_sendTransaction. */
-async function fillTransaction(o: Record<string, unknown>, from: Hex, backend: RpcBackend) {
+export async function fillTransaction(o: Record<string, unknown>, from: Hex, backend: RpcBackend) {
   const req = parseCallRequest(o);
   const head = backend.head().header.height;
   const state = backend.stateAt(head);
@@ -43,6 +43,22 @@ async function fillTransaction(o: Record<string, unknown>, from: Hex, backend: R
   };
 }
 
+export type FilledTransaction = Awaited<ReturnType<typeof fillTransaction>>;
+
+/** What the wallet signs for a filled transaction. */
+export function transactionRequest(backend: RpcBackend, { req, nonce, gas, fees }: FilledTransaction): TransactionRequest {
+  return {
+    ...fees,
+    chainId: backend.chainId,
+    nonce: Number(nonce),
+    gasLimit: gas,
+    value: req.value ?? 0n,
+    data: req.data === undefined ? '0x' : bytesToHex(req.data),
+    ...(req.to === undefined ? {} : { to: bytesToHex(req.to) }),
+    ...(req.accessList === undefined ? {} : { accessList: req.accessList }),
+  };
+}
+
 export const ethSendHandlers: HandlerTable = {
   async eth_sendRawTransaction(params, backend) {
     const raw = parseData(requireParam(params, 0, 'transaction'), 'transaction');
@@ -54,22 +70,13 @@ export const ethSendHandlers: HandlerTable = {
     const obj = o as Record<string, unknown>;
     if (obj.from == null) throw invalidParams('missing "from" in transaction object');
     const from = bytesToHex(parseAddress(obj.from, 'from'));
-    const { req, nonce, gas, fees } = await fillTransaction(obj, from, backend);
+    const filled = await fillTransaction(obj, from, backend);
     if (backend.signingKey(from) === undefined && backend.isImpersonated(from)) {
+      const { req, nonce, gas, fees } = filled;
       return backend.submitImpersonated(buildImpersonatedTx(backend, from, req, nonce, gas, fees));
     }
     const wallet = walletFor(from, backend);
-    const request: TransactionRequest = {
-      ...fees,
-      chainId: backend.chainId,
-      nonce: Number(nonce),
-      gasLimit: gas,
-      value: req.value ?? 0n,
-      data: req.data === undefined ? '0x' : bytesToHex(req.data),
-      ...(req.to === undefined ? {} : { to: bytesToHex(req.to) }),
-      ...(req.accessList === undefined ? {} : { accessList: req.accessList }),
-    };
-    return backend.submitTransaction(hexToBytes(await wallet.signTransaction(request)));
+    return backend.submitTransaction(hexToBytes(await wallet.signTransaction(transactionRequest(backend, filled))));
   },
   async eth_sign(params, backend) {
     const from = bytesToHex(parseAddress(requireParam(params, 0, 'address')));
