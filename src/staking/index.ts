@@ -13,7 +13,7 @@ export { applyElection, elect, seatOf } from './election.ts';
 export type { ElectedValidator, Election, SetChange } from './election.ts';
 export { stakingEndBlock, stakingGenesis } from './blocks.ts';
 export type { EndBlockInputs, GenesisCandidate } from './blocks.ts';
-export { REWARD_SCALE, pendingRewards } from './rewards.ts';
+export { REWARD_SCALE, lastAwards, pendingRewards } from './rewards.ts';
 export { COMMUNITY_POOL_ADDRESS, GOVERNANCE_ADDRESS, STAKING_ADDRESS } from './layout.ts';
 export { SLASH_ABSENCE, SLASH_DOUBLE_SIGN } from './slashing.ts';
 export type { DoubleSign } from './slashing.ts';

@@ -89,6 +89,10 @@ export const delegationRatio = (candidate: Uint8Array, delegator: Uint8Array) =>
 export const rewardBalance = (owner: Uint8Array) => slot('reward.balance', owner);
 /** CMT minted by block rewards so far, and rewards a block could not pay (nobody present) carried to the next. */
 export const TOTAL_MINTED = slot('reward.minted');
+/** The last block's awards (cmt_queryAwardInfos): who was paid, how much, as validator (1) or backup (2). */
+export const AWARD_LIST = 'list.awards';
+export const awardAmount = (owner: Uint8Array) => slot('award.amount', owner);
+export const awardRole = (owner: Uint8Array) => slot('award.role', owner);
 export const UNDISTRIBUTED = slot('reward.carry');
 /** Which candidate a consensus address (from a commit's signatures) belongs to. */
 export const consensusOwner = (consensusAddress: Uint8Array) => slot('cons.owner', consensusAddress);

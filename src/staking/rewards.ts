@@ -18,7 +18,7 @@
  */
 import { Account, Address } from '@ethereumjs/util';
 import { bytesToHex } from '../primitives/index.ts';
-import { CANDIDATE, TOTAL_MINTED, UNDISTRIBUTED, consensusOwner, controllerAccount, delegationAmount, delegationEarning, delegationRate, delegationRatio, rewardBalance, rewardRatio, validatorPower, LISTS } from './layout.ts';
+import { AWARD_LIST, CANDIDATE, TOTAL_MINTED, awardAmount, awardRole, UNDISTRIBUTED, consensusOwner, controllerAccount, delegationAmount, delegationEarning, delegationRate, delegationRatio, rewardBalance, rewardRatio, validatorPower, LISTS } from './layout.ts';
 import { RATE_ONE } from './params.ts';
 import type { StakingParams } from './params.ts';
 import type { ElectedValidator } from './election.ts';
@@ -83,8 +83,8 @@ async function credit(store: StakingStore, owner: Uint8Array, amount: bigint): P
   if (commission > 0n) await store.add(rewardBalance(controller), commission);
 }
 
-/** Shares `amount` among `members` by weight; returns what was handed out (the rest is rounding). */
-async function share(store: StakingStore, members: Array<{ owner: Uint8Array; weight: bigint }>, amount: bigint): Promise<bigint> {
+/** Shares `amount` among `members` by weight, recording each award; returns what was handed out (the rest is rounding). */
+async function share(store: StakingStore, members: Array<{ owner: Uint8Array; weight: bigint }>, amount: bigint, role: bigint, paidTo: Uint8Array[]): Promise<bigint> {
   const total = members.reduce((s, m) => s + m.weight, 0n);
   if (total === 0n) return 0n;
   let paid = 0n;
@@ -92,9 +92,19 @@ async function share(store: StakingStore, members: Array<{ owner: Uint8Array; we
     const part = (amount * m.weight) / total;
     if (part === 0n) continue;
     await credit(store, m.owner, part);
+    await store.set(awardAmount(m.owner), part);
+    await store.set(awardRole(m.owner), role);
+    paidTo.push(m.owner);
     paid += part;
   }
   return paid;
+}
+
+/** The last block's awards: each paid candidate, its share of the block (before commission) and its role. */
+export async function lastAwards(store: StakingStore): Promise<Array<{ owner: Uint8Array; amount: bigint; validator: boolean }>> {
+  const out = [];
+  for (const owner of await store.listAll(AWARD_LIST)) out.push({ owner, amount: await store.get(awardAmount(owner)), validator: (await store.get(awardRole(owner))) === 1n });
+  return out;
 }
 
 export interface BlockRewardInputs {
@@ -131,13 +141,16 @@ export async function distributeBlockRewards(store: StakingStore, params: Stakin
     seen.add(bytesToHex(owner));
     present.push({ owner, weight: await store.get(validatorPower(owner)) });
   }
+  const paidTo: Uint8Array[] = [];
   if (present.length === 0) {
     await store.set(UNDISTRIBUTED, amount); // block 1, or nobody known signed: the next block pays it
+    await store.listReplace(AWARD_LIST, [], paidTo);
     return params.blockIssuance;
   }
   const forBackups = inputs.backups.length === 0 ? 0n : amount - (amount * params.validatorsShare.num) / params.validatorsShare.den;
-  let paid = await share(store, present, amount - forBackups);
-  paid += await share(store, inputs.backups.map((b) => ({ owner: b.owner, weight: b.power })), forBackups);
+  let paid = await share(store, present, amount - forBackups, 1n, paidTo);
+  paid += await share(store, inputs.backups.map((b) => ({ owner: b.owner, weight: b.power })), forBackups, 2n, paidTo);
   await store.set(UNDISTRIBUTED, amount - paid);
+  await store.listReplace(AWARD_LIST, [], paidTo);
   return params.blockIssuance;
 }

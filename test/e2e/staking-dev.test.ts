@@ -112,6 +112,14 @@ describe('staking on the dev chain', () => {
     assert.deepEqual([params.data.max_vals, params.data.max_slash_blocks, params.data.validator_size_threshold, params.data.self_staking_ratio], [1, 50, '1', '0.1']);
     const proposals = (await provider.send('cmt_queryProposals', [])) as Answer<Array<{ type: string; result: string; proposer: string }>>;
     assert.deepEqual(proposals.data.map((p) => [p.type, p.result, p.proposer]), [['changeParam', 'approved', devWallet(0).address.toLowerCase()]]);
+    // the head block's awards: the dev validator (which signed the block before) 90%, the one backup 10%
+    const awards = (await provider.send('cmt_queryAwardInfos', [])) as Answer<Array<{ address: string; state: string; amount: string }>>;
+    assert.equal(awards.height, head);
+    assert.deepEqual(awards.data.map((a) => [a.address, a.state]), [[devWallet(0).address.toLowerCase(), 'Validator'], [devWallet(1).address.toLowerCase(), 'Backup Validator']]);
+    const [validatorAward, backupAward] = awards.data.map((a) => BigInt(a.amount)) as [bigint, bigint];
+    assert.ok(validatorAward >= 25_367_833_587_011_669_203n * 9n / 10n, `the validator's award ${validatorAward}`);
+    const skew = validatorAward - 9n * backupAward;
+    assert.ok(skew >= -10n && skew <= 10n, `90/10 split, off by ${skew}`);
     // at an earlier block: the candidate did not exist yet
     const early = (await provider.send('cmt_queryValidator', [devWallet(1).address, '0x1'])) as Answer<null>;
     assert.deepEqual(early, { height: 1, data: null });

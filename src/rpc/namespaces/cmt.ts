@@ -11,7 +11,7 @@ import { invalidParams } from '../errors.ts';
 import { formatTx } from '../format.ts';
 import type { HandlerTable } from '../params.ts';
 import { parseAddress } from '../../encoding/index.ts';
-import { LISTS_VIEW, PROPOSAL_KIND, PROPOSAL_STATUS, RATE_ONE, elect, pendingRewards, readCandidate, readProposal, governanceInfo } from '../../staking/index.ts';
+import { LISTS_VIEW, lastAwards, PROPOSAL_KIND, PROPOSAL_STATUS, RATE_ONE, elect, pendingRewards, readCandidate, readProposal, governanceInfo } from '../../staking/index.ts';
 import type { StakingStore } from '../../staking/index.ts';
 import { ratio, stakingQuery } from './cmtShared.ts';
 
@@ -84,6 +84,11 @@ export const cmtHandlers: HandlerTable = {
       return out;
     });
   },
+  /** What the block paid each validator and backup (its share before commission), CyberMiles' award infos. */
+  cmt_queryAwardInfos: (params, backend) =>
+    stakingQuery(backend, params[0], async (store) =>
+      (await lastAwards(store)).map((a) => ({ address: bytesToHex(a.owner), state: a.validator ? 'Validator' : 'Backup Validator', amount: a.amount.toString() })),
+    ),
   /** The parameters in force (genesis with governance's changes), in CyberMiles' names; ratios as decimals. */
   cmt_queryParams: (params, backend) =>
     stakingQuery(backend, params[0], async (_store, p) => ({
