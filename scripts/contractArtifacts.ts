@@ -11,8 +11,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT, compileSolidity } from '../test/utils/solc.ts';
 
-/** Library directories (test-only contracts are left out). */
-export const LIBRARY_DIRS = ['commerce', 'credit', 'extensions', 'identity', 'loyalty', 'math', 'settlement', 'stablecoin', 'ticketing', 'tokens'];
+/** Library directories (test-only contracts are left out); staking/ holds the system contracts' interfaces. */
+export const LIBRARY_DIRS = ['commerce', 'credit', 'extensions', 'identity', 'loyalty', 'math', 'settlement', 'stablecoin', 'staking', 'ticketing', 'tokens'];
 
 export interface GeneratedFile {
   path: string;

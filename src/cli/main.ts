@@ -6,7 +6,9 @@ import { Command } from 'commander';
 import { VERSION } from '../node/index.ts';
 import { isChainError } from '../primitives/index.ts';
 import { createAccountCommand } from './commands/account.ts';
+import { createGovCommand } from './commands/gov.ts';
 import { createInitCommand } from './commands/init.ts';
+import { createStakeCommand } from './commands/stake.ts';
 import { createStartCommand } from './commands/start.ts';
 import { createStatusCommand } from './commands/status.ts';
 import { createTestnetCommand } from './commands/testnet.ts';
@@ -20,6 +22,8 @@ export function createProgram(): Command {
   program.addCommand(createStatusCommand());
   program.addCommand(createTestnetCommand());
   program.addCommand(createAccountCommand());
+  program.addCommand(createStakeCommand());
+  program.addCommand(createGovCommand());
   program.addCommand(
     new Command('version').description('print the version').action(() => {
       process.stdout.write(`cmt ${VERSION} (node ${process.versions.node})\n`);

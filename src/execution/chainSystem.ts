@@ -14,6 +14,7 @@ import type { Genesis } from '../types/index.ts';
 import type { BlockHooks } from './executeBlock.ts';
 import { extensionsContract } from './extensions/contract.ts';
 import { runScheduledCalls, schedulerContract } from './extensions/scheduler.ts';
+import { gasSponsorContract } from './extensions/gasSponsor.ts';
 
 export function stakingParamsOf(genesis: Genesis): StakingParams | undefined {
   // genesis names the same fields as StakingParams: what it sets overrides the defaults
@@ -23,10 +24,11 @@ export function stakingParamsOf(genesis: Genesis): StakingParams | undefined {
 export function nativeContractsOf(genesis: Genesis): NativeContract[] {
   const params = stakingParamsOf(genesis);
   const scheduler = schedulerContract(genesis.minGasPriceWei);
-  if (params === undefined) return [extensionsContract(undefined), scheduler];
+  if (params === undefined) return [extensionsContract(undefined), scheduler, gasSponsorContract()];
   return [
     extensionsContract(params),
     scheduler,
+    gasSponsorContract(),
     { address: STAKING_ADDRESS, run: (call) => runStakingCall(call, params) },
     { address: GOVERNANCE_ADDRESS, run: (call) => runGovernanceCall(call, params) },
   ];

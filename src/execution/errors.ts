@@ -12,5 +12,11 @@ export const TxErrorCode = {
   NONCE_TOO_LOW: 'NONCE_TOO_LOW',
   NONCE_TOO_HIGH: 'TX_NONCE_TOO_HIGH',
   INSUFFICIENT_FUNDS: 'INSUFFICIENT_FUNDS',
+  /** Gas price 0 (sponsored gas, ADR 0016) with no `to`. */
+  SPONSORED_CREATE: 'TX_SPONSORED_CREATE',
+  NOT_SPONSORED: 'TX_NOT_SPONSORED',
+  SPONSOR_GAS_LIMIT: 'TX_SPONSOR_GAS_LIMIT',
+  SPONSOR_DEPOSIT_LOW: 'TX_SPONSOR_DEPOSIT_LOW',
+  SPONSOR_WINDOW_SPENT: 'TX_SPONSOR_WINDOW_SPENT',
 } as const;
 export type TxErrorCode = (typeof TxErrorCode)[keyof typeof TxErrorCode];

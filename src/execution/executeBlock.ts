@@ -15,6 +15,7 @@ import { encodeCommit, hashEvidence } from '../types/index.ts';
 import { keccak256 } from '../crypto/index.ts';
 import { orderedTrieRoot } from './roots.ts';
 import { runPlainTransfer } from './plainTransfer.ts';
+import { isSponsoredPrice, runSponsoredTx } from './extensions/sponsoredTx.ts';
 import { effectiveGasPrice } from './validateTx.ts';
 import type { ValidatedTx } from './validateTx.ts';
 
@@ -131,6 +132,8 @@ export class BlockBuilder {
   private readonly rejected: ExecutedBlock['rejected'] = [];
   private gasUsed = 0n;
   private stage: 'open' | 'sealed' | 'done' = 'open';
+  /** The block at base fee 0 that sponsored transactions run in (ADR 0016), made on first use. */
+  private unpricedBlock: ReturnType<typeof createEvmBlock> | undefined;
 
   private constructor(
     private readonly vm: VM,
@@ -190,7 +193,9 @@ export class BlockBuilder {
       }
       const account = await state.getAccount(createAddressFromString(tx.sender));
       if ((account?.nonce ?? 0n) !== tx.nonce && mode === 'build') continue; // an earlier tx of this sender failed
-      const plain = this.plainTransfers ? await runPlainTransfer(state as WorldState, tx, ctx.baseFeePerGas, ctx.feePool) : undefined;
+      // the one check a paying transaction pays for; a price-0 one never reaches the plain-transfer path
+      const sponsored = isSponsoredPrice(tx.maxFeePerGas, ctx.baseFeePerGas);
+      const plain = this.plainTransfers && !sponsored ? await runPlainTransfer(state as WorldState, tx, ctx.baseFeePerGas, ctx.feePool) : undefined;
       if (plain !== undefined) {
         this.gasUsed += plain.gasUsed;
         this.included.push(tx);
@@ -200,7 +205,9 @@ export class BlockBuilder {
       let result: TxOutcome;
       const depth = checkpointDepth(state);
       try {
-        result = outcomeOf(await runTx(vm, { tx: tx.tx, block: this.evmBlock, blockGasUsed: this.gasUsed, skipHardForkValidation: true }));
+        result = sponsored
+          ? await this.runSponsored(tx, depth)
+          : outcomeOf(await runTx(vm, { tx: tx.tx, block: this.evmBlock, blockGasUsed: this.gasUsed, skipHardForkValidation: true }));
       } catch (err) {
         await unwindTo(vm, depth);
         if (mode === 'apply') throw new ChainError('INVALID_BLOCK_TX', `transaction ${tx.hash} cannot run: ${String(err)}`);
@@ -211,6 +218,31 @@ export class BlockBuilder {
       this.included.push(tx);
       this.results.push(result);
     }
+  }
+
+  /**
+   * A price-0 transaction whose gas its target's GasSponsor deposit pays (ADR 0016), run at base fee 0 so
+   * the EVM charges the sender nothing. One that is not sponsored throws like any transaction that cannot
+   * run: build mode leaves it out, apply mode finds the block invalid.
+   */
+  private async runSponsored(tx: ValidatedTx, depth: number): Promise<TxOutcome> {
+    const { vm, ctx } = this;
+    const block = (this.unpricedBlock ??= createEvmBlock(this.common, { ...ctx, coinbase: ctx.feePool, prevRandao: this.prevRandao, baseFeePerGas: 0n }));
+    const run = async (): Promise<RunTxResult> => {
+      try {
+        return await runTx(vm, { tx: tx.tx, block, blockGasUsed: this.gasUsed, skipHardForkValidation: true });
+      } catch (err) {
+        await unwindTo(vm, depth); // before the deposit's reservation is undone in the block's own layer
+        throw err;
+      }
+    };
+    const fields = { to: tx.tx.to?.bytes, sender: tx.sender, gasLimit: tx.gasLimit };
+    const { result, log } = await runSponsoredTx(vm.stateManager as WorldState, fields, { height: ctx.height, baseFee: ctx.baseFeePerGas }, run);
+    const outcome = outcomeOf(result);
+    const bloom = outcome.bloom ?? new Bloom(undefined, this.common);
+    bloom.add(log.address);
+    for (const topic of log.topics) bloom.add(topic);
+    return { ...outcome, logs: [...outcome.logs, log], bloom };
   }
 
   /** Credits the fees and computes the roots, still inside the block's checkpoint: accept or abort next. */
@@ -265,7 +297,10 @@ async function unwindTo(vm: VM, depth: number): Promise<void> {
   while (checkpointDepth(vm.stateManager) > depth) await vm.evm.journal.revert();
 }
 
-/** The EVM burns base fee x gas; CyberMiles pays every fee to the fee pool, so the burn is credited back. */
+/**
+ * The EVM burns base fee x gas; CyberMiles pays every fee to the fee pool, so the burn is credited back.
+ * A sponsored transaction's gas was burned from its sponsor's deposit (sponsoredTx.ts): credited the same way.
+ */
 async function creditBurnedFees(vm: VM, ctx: BlockContext, gasUsed: bigint): Promise<void> {
   const amount = gasUsed * ctx.baseFeePerGas;
   if (amount === 0n) return;

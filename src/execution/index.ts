@@ -1,7 +1,8 @@
 /**
  * execution: the deterministic state transition. `validateRawTx` (stateless admission),
  * `executeBlock` (beginBlock -> txs -> fees to the fee pool -> roots; build or apply mode) and
- * `applyGenesis`. It never reads a clock or does I/O; the node hands it the block context.
+ * `applyGenesis`. Price-0 calls to a contract with a GasSponsor deposit run paid by it (ADR 0016);
+ * `quoteSponsorship` is the same rule for mempool admission. It never reads a clock or does I/O; the node hands it the block context.
  */
 export { TxErrorCode } from './errors.ts';
 export { BlockBuilder, executeBlock, prevRandaoFor } from './executeBlock.ts';
@@ -11,6 +12,9 @@ export { nativeContractsOf, stakingParamsOf, systemHooksOf } from './chainSystem
 export { EXTENSIONS_ABI, EXTENSIONS_ADDRESS, extensionsInterface } from './extensions/contract.ts';
 export { JsonLookupError, jsonLookup } from './extensions/jsonLookup.ts';
 export { CALL_STATUS, MAX_SCHEDULED_CALL_GAS, SCHEDULED_GAS_PER_BLOCK, SCHEDULER_ABI, SCHEDULER_ADDRESS, schedulerInterface } from './extensions/scheduler.ts';
+export { SPONSOR_ABI, SPONSOR_ADDRESS, sponsorInterface } from './extensions/gasSponsor.ts';
+export { isSponsoredPrice, quoteSponsorship } from './extensions/sponsoredTx.ts';
+export type { SponsorQuote } from './extensions/sponsoredTx.ts';
 export { orderedTrieRoot, trieRoot } from './roots.ts';
 export { decodeValidatedTx, transferTarget, validateRawTx } from './validateTx.ts';
 export type { AdmissionRules, ValidatedTx } from './validateTx.ts';

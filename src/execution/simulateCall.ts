@@ -79,8 +79,12 @@ function buildCallTx(req: CallRequest, gasLimit: bigint, nonce: bigint, txCommon
   return tx;
 }
 
+/**
+ * A call that names a price runs at the block's base fee. A price of 0 does not: like geth (NoBaseFee), it
+ * runs at base fee 0, which is also how a sponsored transaction runs (ADR 0016), so wallets can estimate one.
+ */
 function priced(req: CallRequest): boolean {
-  return req.gasPrice !== undefined || req.maxFeePerGas !== undefined;
+  return (req.gasPrice ?? 0n) > 0n || (req.maxFeePerGas ?? 0n) > 0n;
 }
 
 /** Runs the call once with the given gas limit; all state changes are reverted afterwards. */

@@ -1,6 +1,7 @@
 /**
  * Stateless admission checks of a raw signed transaction: size, type, chain id, signature, intrinsic
- * gas, gas limit and fee caps. Stateful checks (nonce, balance) belong to the mempool and execution.
+ * gas, gas limit and fee caps. Stateful checks (nonce, balance, whether a price-0 call is sponsored)
+ * belong to the mempool and execution.
  */
 import { createTxFromRLP } from '@ethereumjs/tx';
 import { createAddressFromString } from '@ethereumjs/util';
@@ -11,6 +12,8 @@ import { RLP } from '../encoding/index.ts';
 import { ChainError, bytesToBigint, bytesToHex } from '../primitives/index.ts';
 import type { Hex } from '../primitives/index.ts';
 import { TxErrorCode } from './errors.ts';
+import { sponsoredCreationError } from './extensions/gasSponsor.ts';
+import { isSponsoredPrice } from './extensions/sponsoredTx.ts';
 import { leanDecode, leanDecodeRecovered } from './leanDecode.ts';
 import type { LeanTx } from './leanDecode.ts';
 
@@ -149,7 +152,8 @@ function checkLimits(gasLimit: bigint, minimumGas: bigint, maxFee: bigint, tip: 
   const limit = cap !== undefined && cap > 0n && cap < rules.blockGasLimit ? cap : rules.blockGasLimit;
   if (gasLimit > limit) fail(TxErrorCode.GAS_LIMIT_TOO_HIGH, `exceeds block gas limit: gas ${gasLimit}, limit ${limit}`);
   if (tip > maxFee) fail(TxErrorCode.TIP_ABOVE_FEE_CAP, `max priority fee per gas higher than max fee per gas: tip ${tip}, max fee ${maxFee}`);
-  if (maxFee < rules.minGasPriceWei) {
+  // price 0 asks for sponsored gas (ADR 0016): whether the target pays is a question for the state (mempool, block)
+  if (maxFee < rules.minGasPriceWei && maxFee !== 0n) {
     // the base fee is the chain's minimum price; say it in the words wallets and viem recognise
     fail(
       TxErrorCode.FEE_CAP_TOO_LOW,
@@ -162,6 +166,8 @@ function checkLimits(gasLimit: bigint, minimumGas: bigint, maxFee: bigint, tip: 
 
 function checkGasAndFees(tx: TypedTransaction, raw: Uint8Array, sender: Hex, rules: AdmissionRules): ValidatedTx {
   const { isFeeMarket, maxFee, tip } = feeCaps(tx);
+  // leanDecode takes only calls, so a creation always comes this way
+  if (tx.to === undefined && isSponsoredPrice(maxFee, rules.minGasPriceWei)) throw sponsoredCreationError();
   checkLimits(tx.gasLimit, tx.getMinimumGasLimit(), maxFee, tip, isFeeMarket, tx.common, rules);
   return {
     tx,

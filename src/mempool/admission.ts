@@ -1,6 +1,6 @@
 /**
  * Admission rules, one function each, checked in this order by `add`: known, size, price, nonce,
- * replacement, funds, account limits (the pool-wide limit is eviction.ts). Each throws a ChainError
+ * replacement, funds, sponsor claims (sponsored.ts), account limits (the pool-wide limit is eviction.ts). Each throws a ChainError
  * whose message gives the numbers, because it goes back to the sender as a JSON-RPC error.
  */
 import { MempoolErrorCode, mempoolError } from './errors.ts';
@@ -22,10 +22,13 @@ export function checkSize(tx: PoolTx, maxTxSizeBytes: number): void {
   });
 }
 
-/** The fee cap must cover both the chain's minimum gas price and the current base fee. */
+/**
+ * The fee cap must cover both the chain's minimum gas price and the current base fee, unless the
+ * transaction is sponsored (fee cap 0 and a sponsor: its target's deposit pays, sponsored.ts).
+ */
 export function checkPrice(tx: PoolTx, minGasPrice: bigint, baseFee: bigint): void {
   const floor = baseFee > minGasPrice ? baseFee : minGasPrice;
-  if (tx.maxFeePerGas >= floor) return;
+  if (tx.maxFeePerGas >= floor || (tx.maxFeePerGas === 0n && tx.sponsor !== undefined)) return;
   throw mempoolError(
     MempoolErrorCode.UNDERPRICED,
     `transaction underpriced: max fee per gas ${tx.maxFeePerGas} wei is below the minimum ${floor} wei (min gas price ${minGasPrice}, base fee ${baseFee})`,

@@ -15,6 +15,9 @@ export const MempoolErrorCode = {
   OVERSIZED: 'OVERSIZED',
   ACCOUNT_LIMIT: 'ACCOUNT_LIMIT',
   POOL_FULL: 'POOL_FULL',
+  /** A sponsored transaction's sponsor deposit or caller budget is taken by the pool's other ones. */
+  SPONSOR_DEPOSIT_RESERVED: 'SPONSOR_DEPOSIT_RESERVED',
+  SPONSOR_WINDOW_RESERVED: 'SPONSOR_WINDOW_RESERVED',
   /** Bad MempoolOptions: a configuration error, never caused by a transaction. */
   BAD_OPTION: 'BAD_OPTION',
 } as const;
@@ -34,6 +37,8 @@ const ACTION: Record<MempoolErrorCode, ErrorAction> = {
   OVERSIZED: 'reject',
   ACCOUNT_LIMIT: 'retry',
   POOL_FULL: 'retry',
+  SPONSOR_DEPOSIT_RESERVED: 'retry',
+  SPONSOR_WINDOW_RESERVED: 'retry',
   BAD_OPTION: 'reject',
 };
 

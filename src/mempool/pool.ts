@@ -11,6 +11,7 @@ import type { Entry, Lane } from './lane.ts';
 import { defaultMempoolOptions, validateMempoolOptions } from './options.ts';
 import type { MempoolOptions } from './options.ts';
 import { mergeCursors } from './ordering.ts';
+import { createSponsorLedger } from './sponsored.ts';
 import type { Cursor } from './ordering.ts';
 import type { AccountState, AddResult, Mempool, PoolTx, UpdateResult } from './types.ts';
 
@@ -21,20 +22,27 @@ export function createMempool<T>(init: MempoolInit): Mempool<T> {
   const opts = validateMempoolOptions({ ...defaultMempoolOptions, ...init });
   const lanes = new Map<string, Lane<T>>();
   const byHash = new Map<string, Entry<T>>();
+  const sponsors = createSponsorLedger();
   let seq = 0;
+
+  /** Every transaction leaves the pool through here, so its claim on a sponsor goes with it. */
+  function forget(entry: Entry<T>): void {
+    byHash.delete(entry.tx.hash);
+    sponsors.release(entry.tx);
+  }
 
   /** The sender's lane brought to `account` (the freshest state), or a new one not yet registered. */
   function laneFor(sender: string, account: AccountState): Lane<T> {
     const lane = lanes.get(sender);
     if (lane === undefined) return createLane(sender, account);
     const { stale, unpayable } = reconcile(lane, account);
-    for (const e of [...stale, ...unpayable]) byHash.delete(e.tx.hash);
+    for (const e of [...stale, ...unpayable]) forget(e);
     return lane;
   }
 
   function dropEntry(lane: Lane<T>, entry: Entry<T>): void {
     removeEntry(lane, entry);
-    byHash.delete(entry.tx.hash);
+    forget(entry);
     if (lane.byNonce.size === 0) lanes.delete(lane.sender);
   }
 
@@ -50,13 +58,15 @@ export function createMempool<T>(init: MempoolInit): Mempool<T> {
     const old = lane.byNonce.get(tx.nonce);
     if (old !== undefined) checkReplacement(old.tx, tx, opts.priceBumpPercent);
     checkFunds(lane, tx, old);
+    sponsors.check(tx, old?.tx, baseFee);
     if (old === undefined) checkAccountLimits(lane, tx, opts);
     const evicted = old === undefined ? makeRoom(lane, tx, baseFee) : undefined;
     const entry: Entry<T> = { tx, seq: seq++, cost: txCost(tx) };
     byHash.set(tx.hash, entry);
+    sponsors.reserve(tx);
     lanes.set(lane.sender, lane);
     if (old !== undefined) {
-      byHash.delete(old.tx.hash);
+      forget(old);
       replaceEntry(lane, old, entry);
       return { status: 'replaced', replaced: old.tx.hash, executable: isPending(lane, tx.nonce) };
     }
@@ -98,7 +108,7 @@ export function createMempool<T>(init: MempoolInit): Mempool<T> {
         const { stale, unpayable } = reconcile(lane, getAccount(lane.sender));
         for (const e of stale) result.stale.push(e.tx.hash);
         for (const e of unpayable) result.unpayable.push(e.tx.hash);
-        for (const e of [...stale, ...unpayable]) byHash.delete(e.tx.hash);
+        for (const e of [...stale, ...unpayable]) forget(e);
         if (lane.byNonce.size === 0) lanes.delete(lane.sender);
       }
       return result;
@@ -146,13 +156,16 @@ export function createMempool<T>(init: MempoolInit): Mempool<T> {
   };
 }
 
-/** The lane's pending run, cut at the first transaction whose fee cap no longer covers the base fee. */
+/**
+ * The lane's pending run, cut at the first transaction whose fee cap no longer covers the base fee (a
+ * sponsored one's gas is its sponsor's to pay).
+ */
 function payableCursor<T>(lane: Lane<T>, baseFee: bigint): Cursor<Entry<T>> {
   let i = 0;
   const head = (): Entry<T> | undefined => {
     if (i >= lane.pendingCount) return undefined;
     const e = pendingAt(lane, lane.account.nonce + BigInt(i));
-    return e.tx.maxFeePerGas >= baseFee ? e : undefined;
+    return e.tx.maxFeePerGas >= baseFee || e.tx.sponsor !== undefined ? e : undefined;
   };
   return { head, advance: () => void i++ };
 }

@@ -15,8 +15,21 @@ export interface PoolTx<T = unknown> {
   value: bigint;
   /** Encoded size in bytes. */
   size: number;
+  /** Present on a sponsored transaction (fee cap 0): whose deposit pays its gas (sponsored.ts). */
+  sponsor?: Sponsorship;
   /** The decoded transaction, opaque to the pool. */
   payload: T;
+}
+
+/**
+ * A sponsored transaction's sponsor, as the caller read it from the latest state (ADR 0016): the contract
+ * whose GasSponsor deposit pays, that deposit in wei, and the gas the sender may still use of it.
+ */
+export interface Sponsorship {
+  /** 0x-prefixed lowercase address. */
+  target: string;
+  deposit: bigint;
+  callerGasLeft: bigint;
 }
 
 /** The sender's account in the latest state, as read by the caller. */

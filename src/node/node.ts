@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { Address } from '@ethereumjs/util';
-import { stakingParamsOf, validateRawTx } from '../execution/index.ts';
+import { isSponsoredPrice, quoteSponsorship, stakingParamsOf, validateRawTx } from '../execution/index.ts';
 import type { AdmissionRules, ValidatedTx } from '../execution/index.ts';
 import { createMempool } from '../mempool/index.ts';
 import type { Mempool } from '../mempool/index.ts';
@@ -188,11 +188,22 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
     rpc?.onBlock(block, receipts);
   };
 
+  /** A price-0 call: whose GasSponsor deposit would pay it in the next block, or the reason none would (ADR 0016). */
+  const sponsorshipOf = (tx: ValidatedTx) => {
+    const height = chain.head().header.height;
+    return quoteSponsorship(chain.readState(height), { to: tx.tx.to?.bytes, sender: tx.sender, gasLimit: tx.gasLimit }, height + 1n, baseFee);
+  };
+
   const admit = async (tx: ValidatedTx, announce = true): Promise<Hex> => {
     const account = await accountState(tx.sender);
+    const sponsor = isSponsoredPrice(tx.maxFeePerGas, baseFee) ? await sponsorshipOf(tx) : undefined;
     // fields named, not spread: a spread would build the transaction object validateRawTx leaves lazy
     const { hash, sender, nonce, gasLimit, maxFeePerGas, maxPriorityFeePerGas, value } = tx;
-    const added = pool.add({ hash, sender, nonce, gasLimit, maxFeePerGas, maxPriorityFeePerGas, value, size: tx.raw.length, payload: tx }, account, baseFee);
+    const added = pool.add(
+      { hash, sender, nonce, gasLimit, maxFeePerGas, maxPriorityFeePerGas, value, size: tx.raw.length, payload: tx, ...(sponsor === undefined ? {} : { sponsor }) },
+      account,
+      baseFee,
+    );
     if ('evicted' in added && added.evicted !== undefined) {
       waiters.reject(added.evicted, new ChainError('TX_DROPPED', `transaction ${added.evicted} evicted from the full pool by a better-paying one`));
     }

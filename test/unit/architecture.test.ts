@@ -25,7 +25,8 @@ const ALLOWED: Record<string, string[]> = {
   p2p: ['primitives', 'crypto', 'encoding'],
   rpc: ['primitives', 'crypto', 'encoding', 'params', 'types', 'storage', 'state', 'evm', 'staking', 'execution', 'mempool'],
   node: ['primitives', 'crypto', 'encoding', 'params', 'types', 'storage', 'state', 'evm', 'staking', 'execution', 'consensus', 'mempool', 'p2p', 'rpc'],
-  cli: ['primitives', 'crypto', 'params', 'node', 'storage'],
+  client: ['primitives', 'staking'],
+  cli: ['primitives', 'crypto', 'params', 'node', 'storage', 'client'],
 };
 
 /** Modules whose code must be a pure function of its inputs. */

@@ -1,17 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
-/// @notice The staking contract's functions a pool uses (src/staking/abi.ts).
-interface IStaking {
-    function delegate(address candidate) external payable;
-    function delegation(address candidate, address delegator) external view returns (uint256);
-    function withdraw(address candidate, uint256 amount) external;
-}
+import {IStaking} from "../../staking/IStaking.sol";
+import {CyberMilesSystem} from "../../staking/CyberMilesSystem.sol";
 
 /// @notice Test contract: a contract that stakes (the staking contract sees it as the delegator), and one
 /// that stakes and then reverts, whose delegation must vanish with the revert.
 contract StakingPool {
-    IStaking internal constant STAKING = IStaking(0x0000000000000000000000000000000000001000);
+    IStaking internal constant STAKING = CyberMilesSystem.STAKING;
 
     error Undone();
 

@@ -86,7 +86,7 @@ function printStored(io: AccountCommandIo, account: KeystoreAccount): void {
 }
 
 /** Same precedence as ../home.ts (flag > CMT_HOME > ~/.cybermiles), but reading the injected environment. */
-function resolveHome(flags: AccountFlags, io: AccountCommandIo): string {
+export function resolveHome(flags: { home?: string }, io: Pick<AccountCommandIo, 'env'>): string {
   return resolve(flags.home ?? io.env.CMT_HOME ?? resolve(homedir(), '.cybermiles'));
 }
 
@@ -94,7 +94,8 @@ function kdfOptions(flags: AccountFlags): KeystoreOptions {
   return flags.lightkdf === true ? { scryptN: LIGHT_SCRYPT_N, scryptP: LIGHT_SCRYPT_P } : {};
 }
 
-async function readPassword(flags: AccountFlags, io: AccountCommandIo): Promise<string> {
+/** The password rules every keystore command shares; `confirm` asks twice at a prompt (for a new key). */
+export async function readPassword(flags: { passwordFile?: string }, io: AccountCommandIo, confirm = true): Promise<string> {
   if (flags.passwordFile !== undefined) {
     const text = await readTextFile(flags.passwordFile, 'PASSWORD_FILE_UNREADABLE', 'password file');
     // geth: the first line, without a trailing \r.
@@ -106,7 +107,7 @@ async function readPassword(flags: AccountFlags, io: AccountCommandIo): Promise<
     throw new ChainError('NO_PASSWORD', 'no password: pass --password-file <file>, set CMT_PASSWORD, or run in a terminal');
   }
   const password = await readHidden('Password: ', io);
-  if ((await readHidden('Repeat password: ', io)) !== password) {
+  if (confirm && (await readHidden('Repeat password: ', io)) !== password) {
     throw new ChainError('PASSWORD_MISMATCH', 'passwords do not match');
   }
   return password;

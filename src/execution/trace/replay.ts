@@ -26,6 +26,7 @@ import { keccak256 } from '../../crypto/index.ts';
 import type { WorldState } from '../../state/index.ts';
 import type { Block, Header, Receipt } from '../../types/index.ts';
 import { runCall } from '../simulateCall.ts';
+import { isSponsoredPrice, runSponsoredTx } from '../extensions/sponsoredTx.ts';
 import type { CallRequest } from '../simulateCall.ts';
 import { createCallTracer } from './callTracer.ts';
 import type { CallFrame, CallTracerConfig } from './callTracer.ts';
@@ -140,6 +141,8 @@ async function replayBlock(
   const state = deps.stateAt(height - 1n);
   const vm = await deps.vmAt(height - 1n, state);
   const evmBlock = createEvmBlock(deps.common, blockEnvOf(block.header));
+  const baseFee = block.header.baseFeePerGas;
+  const unpricedBlock = createEvmBlock(deps.common, { ...blockEnvOf(block.header), baseFeePerGas: 0n });
   const out: BlockTraceEntry[] = [];
   let blockGasUsed = 0n;
   await state.checkpoint();
@@ -148,8 +151,14 @@ async function replayBlock(
       const raw = block.transactions[i] as Uint8Array;
       const tx = decodeReplayTx(raw, (receipts[i] as Receipt).from, deps.txCommon);
       const tracer = tracerFor(i);
-      const run = (): Promise<RunTxResult> =>
-        runTx(vm, { tx, block: evmBlock, blockGasUsed, skipHardForkValidation: true, skipBalance: true, skipNonce: true });
+      const runIn = (b: typeof evmBlock): Promise<RunTxResult> =>
+        runTx(vm, { tx, block: b, blockGasUsed, skipHardForkValidation: true, skipBalance: true, skipNonce: true });
+      // a sponsored transaction ran at base fee 0 with its sponsor's deposit paying, as executeBlock runs it
+      const sponsored = isSponsoredPrice('maxFeePerGas' in tx ? tx.maxFeePerGas : tx.gasPrice, baseFee);
+      const fields = { to: tx.to?.bytes, sender: bytesToHex((receipts[i] as Receipt).from), gasLimit: tx.gasLimit };
+      const run = sponsored
+        ? async (): Promise<RunTxResult> => (await runSponsoredTx(state, fields, { height, baseFee }, () => runIn(unpricedBlock))).result
+        : () => runIn(evmBlock);
       let result: RunTxResult;
       try {
         result = tracer === undefined ? await run() : await withTracer(vm, tracer, run);
