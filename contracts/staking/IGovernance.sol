@@ -7,13 +7,15 @@ pragma solidity ^0.8.24;
 ///         them equal). Validators propose and vote with their voting power (the capped stake that also
 ///         finalises blocks); a proposal is approved as soon as its yes votes reach 2/3 of the set's power,
 ///         rejected as soon as its no votes do, and otherwise expires. No method takes CMT
-///         ({ValueNotAccepted}). An expiry of 0 means the chain's default period (proposal_expire_period).
+///         ({ValueNotAccepted}). Each proposal names when it expires: `expireHeight` or `expireTimestamp` (a
+///         block time, Unix seconds), not both ({BadExpiry}); both 0 means the chain's default period
+///         (proposal_expire_period blocks).
 ///         Proposal kinds: 1 change a parameter, 2 transfer from the community pool, 3 halt, 4 upgrade signal;
 ///         statuses: 1 open, 2 approved, 3 rejected, 4 expired, 5 failed (approved but not executable).
 interface IGovernance {
     // ---------------------------------------------------------------- events
 
-    event ProposalCreated(uint256 indexed id, uint256 kind, address indexed proposer, uint256 expireHeight);
+    event ProposalCreated(uint256 indexed id, uint256 kind, address indexed proposer, uint256 expireHeight, uint256 expireTimestamp);
     event Voted(uint256 indexed id, address indexed voter, bool approve);
     event ProposalResolved(uint256 indexed id, uint256 status);
 
@@ -24,6 +26,8 @@ interface IGovernance {
     error BadParamValue(string name, uint256 value);
     /// @notice A height (expiry, halt, upgrade) that is not after the current block.
     error BadHeight(uint256 height);
+    /// @notice Both an expiry height and an expiry time, or an expiry time not after the current block's.
+    error BadExpiry(uint256 expireHeight, uint256 expireTimestamp);
     error ZeroAmount();
     /// @notice The community pool holds less than the transfer asks for.
     error InsufficientPool(uint256 have, uint256 want);
@@ -44,7 +48,7 @@ interface IGovernance {
     /// @dev A current validator only ({NotAValidator}). The name and range are checked now ({UnknownParam},
     ///      {BadParamValue}); the change applies on approval. Emits {ProposalCreated}.
     /// @return id The proposal's id (ids count from 0).
-    function proposeChangeParam(string calldata name, uint256 value, string calldata reason, uint256 expireHeight)
+    function proposeChangeParam(string calldata name, uint256 value, string calldata reason, uint256 expireHeight, uint256 expireTimestamp)
         external
         returns (uint256 id);
 
@@ -52,21 +56,21 @@ interface IGovernance {
     /// @dev A current validator only. Only the pool can be spent, and only on approval; refused when the pool
     ///      holds less now ({InsufficientPool}); an approved transfer the pool can no longer pay ends as failed.
     ///      Emits {ProposalCreated}.
-    function proposeTransferFund(address to, uint256 amount, string calldata reason, uint256 expireHeight)
+    function proposeTransferFund(address to, uint256 amount, string calldata reason, uint256 expireHeight, uint256 expireTimestamp)
         external
         returns (uint256 id);
 
     /// @notice Proposes halting the chain at `haltHeight`: every candidate not in `preserved` is deactivated
     ///         there (CyberMiles' retire_program).
     /// @dev A current validator only; `haltHeight` must be in the future ({BadHeight}). Emits {ProposalCreated}.
-    function proposeHalt(uint256 haltHeight, address[] calldata preserved, string calldata reason, uint256 expireHeight)
+    function proposeHalt(uint256 haltHeight, address[] calldata preserved, string calldata reason, uint256 expireHeight, uint256 expireTimestamp)
         external
         returns (uint256 id);
 
     /// @notice Proposes a software upgrade signal: release `name` at `upgradeHeight`, with `info` for operators.
     /// @dev A current validator only; `upgradeHeight` must be in the future ({BadHeight}). Recorded on approval
     ///      for operators and their tooling ({info}). Emits {ProposalCreated}.
-    function proposeUpgrade(string calldata name, uint256 upgradeHeight, string calldata info, uint256 expireHeight)
+    function proposeUpgrade(string calldata name, uint256 upgradeHeight, string calldata info, uint256 expireHeight, uint256 expireTimestamp)
         external
         returns (uint256 id);
 
@@ -91,7 +95,8 @@ interface IGovernance {
             uint256 resolvedAt,
             uint256 yes,
             uint256 no,
-            string memory reason
+            string memory reason,
+            uint256 expireTimestamp
         );
 
     /// @notice How many proposals exist, and the approved halt and upgrade heights (0 = none).

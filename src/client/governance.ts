@@ -13,9 +13,13 @@ export interface ProposalResult extends TxResult {
   proposalId: bigint;
 }
 
-/** Every proposal may name its expiry height; default (0): the chain's proposal_expire_period from now. */
+/**
+ * Every proposal may name when it expires: a height or a block time (Unix seconds), not both; neither: the
+ * chain's proposal_expire_period from now.
+ */
 interface Expiry {
   expireHeight?: bigint;
+  expireTimestamp?: bigint;
 }
 
 export interface ChangeParamProposal extends Expiry {
@@ -53,20 +57,20 @@ export class GovernanceClient {
   }
 
   proposeChangeParam(p: ChangeParamProposal): Promise<ProposalResult> {
-    return this.propose('proposeChangeParam', [p.name, p.value, p.reason, p.expireHeight ?? 0n]);
+    return this.propose('proposeChangeParam', [p.name, p.value, p.reason, p.expireHeight ?? 0n, p.expireTimestamp ?? 0n]);
   }
 
   /** Pays from the community pool (slashed stake) on approval. */
   proposeTransferFund(p: TransferFundProposal): Promise<ProposalResult> {
-    return this.propose('proposeTransferFund', [parseAddress(p.to, 'recipient'), p.amountWei, p.reason, p.expireHeight ?? 0n]);
+    return this.propose('proposeTransferFund', [parseAddress(p.to, 'recipient'), p.amountWei, p.reason, p.expireHeight ?? 0n, p.expireTimestamp ?? 0n]);
   }
 
   proposeHalt(p: HaltProposal): Promise<ProposalResult> {
-    return this.propose('proposeHalt', [p.height, p.preserved.map((a) => parseAddress(a, 'preserved validator')), p.reason, p.expireHeight ?? 0n]);
+    return this.propose('proposeHalt', [p.height, p.preserved.map((a) => parseAddress(a, 'preserved validator')), p.reason, p.expireHeight ?? 0n, p.expireTimestamp ?? 0n]);
   }
 
   proposeUpgrade(p: UpgradeProposal): Promise<ProposalResult> {
-    return this.propose('proposeUpgrade', [p.name, p.height, p.info, p.expireHeight ?? 0n]);
+    return this.propose('proposeUpgrade', [p.name, p.height, p.info, p.expireHeight ?? 0n, p.expireTimestamp ?? 0n]);
   }
 
   /** A later vote replaces the signer's earlier one until the proposal is resolved. */

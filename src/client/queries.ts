@@ -79,7 +79,10 @@ export interface ProposalInfo {
   type: ProposalType;
   proposer: string;
   createdAt: number;
+  /** 0 when it expires by time. */
   expireHeight: number;
+  /** Unix seconds; 0 when it expires by height. */
+  expireTimestamp: number;
   result: ProposalResultName;
   /** 0 while open. */
   resolvedAt: number;
@@ -146,6 +149,7 @@ interface RawProposal {
   proposer: string;
   block_height: number;
   expire_block_height: number;
+  expire_timestamp: number;
   result: ProposalResultName;
   result_block_height: number;
   yes: string;
@@ -246,6 +250,7 @@ export function queryProposals(provider: JsonRpcProvider, o: QueryOptions = {}):
       proposer: getAddress(p.proposer),
       createdAt: p.block_height,
       expireHeight: p.expire_block_height,
+      expireTimestamp: p.expire_timestamp,
       result: p.result,
       resolvedAt: p.result_block_height,
       yes: BigInt(p.yes),

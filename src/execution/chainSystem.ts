@@ -49,7 +49,7 @@ export function systemHooksOf(genesis: Genesis): BlockHooks {
         round: BigInt(e.voteA.round),
         voteType: e.voteA.type === 'prevote' ? 1n : 2n,
       }));
-      const changes = await stakingEndBlock(state, params, { height: ctx.height, signers, evidence, feePool: ctx.feePool });
+      const changes = await stakingEndBlock(state, params, { height: ctx.height, timestamp: ctx.timestamp, signers, evidence, feePool: ctx.feePool });
       return changes.map((c) => createValidator(c.pubKey, c.power));
     },
   };

@@ -67,23 +67,24 @@ export const STAKING_ABI = [
 
 export const stakingInterface = new Interface(STAKING_ABI);
 
-/** The governance contract at GOVERNANCE_ADDRESS (governance.ts). Expiry 0 = the default period. */
+/** The governance contract at GOVERNANCE_ADDRESS (governance.ts). Expiry: a height or a timestamp (0, 0 = the default period). */
 export const GOVERNANCE_ABI = [
-  'function proposeChangeParam(string name, uint256 value, string reason, uint256 expireHeight) returns (uint256 id)',
-  'function proposeTransferFund(address to, uint256 amount, string reason, uint256 expireHeight) returns (uint256 id)',
-  'function proposeHalt(uint256 haltHeight, address[] preserved, string reason, uint256 expireHeight) returns (uint256 id)',
-  'function proposeUpgrade(string name, uint256 upgradeHeight, string info, uint256 expireHeight) returns (uint256 id)',
+  'function proposeChangeParam(string name, uint256 value, string reason, uint256 expireHeight, uint256 expireTimestamp) returns (uint256 id)',
+  'function proposeTransferFund(address to, uint256 amount, string reason, uint256 expireHeight, uint256 expireTimestamp) returns (uint256 id)',
+  'function proposeHalt(uint256 haltHeight, address[] preserved, string reason, uint256 expireHeight, uint256 expireTimestamp) returns (uint256 id)',
+  'function proposeUpgrade(string name, uint256 upgradeHeight, string info, uint256 expireHeight, uint256 expireTimestamp) returns (uint256 id)',
   'function vote(uint256 id, bool approve)',
-  'function proposal(uint256 id) view returns (uint256 kind, address proposer, uint256 createdAt, uint256 expireHeight, uint256 status, uint256 resolvedAt, uint256 yes, uint256 no, string reason)',
+  'function proposal(uint256 id) view returns (uint256 kind, address proposer, uint256 createdAt, uint256 expireHeight, uint256 status, uint256 resolvedAt, uint256 yes, uint256 no, string reason, uint256 expireTimestamp)',
   'function info() view returns (uint256 proposals, uint256 haltHeight, uint256 upgradeHeight)',
   'function params() view returns (uint256 maxValidators, uint256 backupValidators, uint256 unbondingBlocks, uint256 blockIssuance, uint256 maxMissedBlocks, uint256 proposalExpireBlocks)',
-  'event ProposalCreated(uint256 indexed id, uint256 kind, address indexed proposer, uint256 expireHeight)',
+  'event ProposalCreated(uint256 indexed id, uint256 kind, address indexed proposer, uint256 expireHeight, uint256 expireTimestamp)',
   'event Voted(uint256 indexed id, address indexed voter, bool approve)',
   'event ProposalResolved(uint256 indexed id, uint256 status)',
   'error NotAValidator(address sender)',
   'error UnknownParam(string name)',
   'error BadParamValue(string name, uint256 value)',
   'error BadHeight(uint256 height)',
+  'error BadExpiry(uint256 expireHeight, uint256 expireTimestamp)',
   'error ZeroAmount()',
   'error InsufficientPool(uint256 have, uint256 want)',
   'error NoSuchProposal(uint256 id)',

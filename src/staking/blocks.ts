@@ -48,6 +48,8 @@ export async function stakingGenesis(state: WorldState, params: StakingParams, c
 
 export interface EndBlockInputs {
   height: bigint;
+  /** The block's timestamp, seconds. */
+  timestamp: bigint;
   /** Consensus addresses that signed the previous block. */
   signers: readonly Uint8Array[];
   /** Double-sign evidence the block commits. */
@@ -64,7 +66,7 @@ export async function stakingEndBlock(state: WorldState, params: StakingParams, 
   await slashDoubleSigns(store, params, inputs.evidence, inputs.height);
   if (inputs.height > 1n) await trackAbsence(store, params, inputs.signers, inputs.height);
   // proposals that expire; a halt height reached deactivates every candidate it does not preserve
-  await governanceEndBlock(state, inputs.height);
+  await governanceEndBlock(state, inputs.height, inputs.timestamp);
   // rewards and payouts do not change bonded stake, so this election is also the one after them
   const election = await elect(store, params);
   await distributeBlockRewards(store, params, { signers: inputs.signers, feePool: inputs.feePool, backups: election.backups });

@@ -16,6 +16,8 @@ export interface NativeCallInput {
   data: Uint8Array;
   isStatic: boolean;
   height: bigint;
+  /** The block's timestamp, seconds. */
+  timestamp: bigint;
   state: WorldState;
 }
 

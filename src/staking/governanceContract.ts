@@ -5,7 +5,7 @@ import { runAbiCall } from './dispatch.ts';
 import type { MethodSpec, NativeCallInput, NativeCallOutcome } from './dispatch.ts';
 import { refuse } from './errors.ts';
 import { effectiveParams, governanceInfo, proposeChangeParam, proposeHalt, proposeTransferFund, proposeUpgrade, readProposal, vote } from './governance.ts';
-import type { GovContext } from './governance.ts';
+import type { Expiry, GovContext } from './governance.ts';
 import { GOVERNANCE_ADDRESS } from './layout.ts';
 import type { StakingParams } from './params.ts';
 import { actingAs } from './rules.ts';
@@ -23,6 +23,8 @@ export const GOVERNANCE_METHODS: Record<string, MethodSpec> = {
 };
 
 const addr = (v: unknown): Uint8Array => hexToBytes(String(v).toLowerCase());
+/** Every propose method ends with (expireHeight, expireTimestamp). */
+const expiryOf = (args: readonly unknown[]): Expiry => ({ height: args[3] as bigint, timestamp: args[4] as bigint });
 
 export async function runGovernanceCall(call: NativeCallInput, genesisParams: StakingParams): Promise<NativeCallOutcome> {
   return runAbiCall(governanceInterface, GOVERNANCE_METHODS, call, async (name, args) => {
@@ -33,22 +35,22 @@ export async function runGovernanceCall(call: NativeCallInput, genesisParams: St
     if (sender === undefined) {
       if (GOVERNANCE_METHODS[name]?.writes === true) refuse('NotAValidator', [bytesToHex(call.caller)], `${bytesToHex(call.caller)} handed its candidacy over`);
     }
-    const ctx: GovContext = { staking, gov: new StakingStore(call.state, GOVERNANCE_ADDRESS), params, height: call.height, sender: sender ?? call.caller };
+    const ctx: GovContext = { staking, gov: new StakingStore(call.state, GOVERNANCE_ADDRESS), params, height: call.height, timestamp: call.timestamp, sender: sender ?? call.caller };
     switch (name) {
       case 'proposeChangeParam': {
-        const r = await proposeChangeParam(ctx, String(args[0]), args[1] as bigint, String(args[2]), args[3] as bigint);
+        const r = await proposeChangeParam(ctx, String(args[0]), args[1] as bigint, String(args[2]), expiryOf(args));
         return { events: r.events, result: [r.id] };
       }
       case 'proposeTransferFund': {
-        const r = await proposeTransferFund(ctx, addr(args[0]), args[1] as bigint, String(args[2]), args[3] as bigint);
+        const r = await proposeTransferFund(ctx, addr(args[0]), args[1] as bigint, String(args[2]), expiryOf(args));
         return { events: r.events, result: [r.id] };
       }
       case 'proposeHalt': {
-        const r = await proposeHalt(ctx, args[0] as bigint, (args[1] as string[]).map(addr), String(args[2]), args[3] as bigint);
+        const r = await proposeHalt(ctx, args[0] as bigint, (args[1] as string[]).map(addr), String(args[2]), expiryOf(args));
         return { events: r.events, result: [r.id] };
       }
       case 'proposeUpgrade': {
-        const r = await proposeUpgrade(ctx, String(args[0]), args[1] as bigint, String(args[2]), args[3] as bigint);
+        const r = await proposeUpgrade(ctx, String(args[0]), args[1] as bigint, String(args[2]), expiryOf(args));
         return { events: r.events, result: [r.id] };
       }
       case 'vote':
@@ -56,7 +58,7 @@ export async function runGovernanceCall(call: NativeCallInput, genesisParams: St
       case 'proposal': {
         const p = await readProposal(call.state, args[0] as bigint);
         if (p === undefined) refuse('NoSuchProposal', [args[0]], 'no such proposal');
-        return { result: [p.kind, bytesToHex(p.proposer), p.createdAt, p.expireHeight, p.status, p.resolvedAt, p.yes, p.no, p.reason] };
+        return { result: [p.kind, bytesToHex(p.proposer), p.createdAt, p.expireHeight, p.status, p.resolvedAt, p.yes, p.no, p.reason, p.expireTimestamp] };
       }
       case 'info': {
         const i = await governanceInfo(call.state);

@@ -160,6 +160,15 @@ describe('cmt_ write and transaction methods', () => {
     assert.equal(refused.deliver_tx.log, `NotAValidator(${addr(1)})`);
   });
 
+  test('cmt_proposeChangeParam with expireTimestamp: the proposal expires at a block time', async () => {
+    const at = (await provider.getBlock('latest'))!.timestamp + 3_600;
+    const r = await send<Commit>('cmt_proposeChangeParam', [{ from: addr(0), name: 'max_slash_blocks', value: '45', reason: 'by time', expireTimestamp: at }]);
+    await assertCommitted(r, 0);
+    const all = (await send<Answer<Array<{ id: number; expire_block_height: number; expire_timestamp: number; result: string }>>>('cmt_queryProposals', [])).data;
+    const p = all.find((x) => x.id === Number(r.deliver_tx.data));
+    assert.deepEqual([p?.expire_block_height, p?.expire_timestamp, p?.result], [0, at, 'open']);
+  });
+
   test('cmt_sendRawTx, cmt_getTransactionByHash, cmt_getBlockByNumber, cmt_getTransactionFromBlock and cmt_decodeRawTxs agree with eth_', async () => {
     const wallet = devWallet(4);
     const raw = await signTransfer(wallet, { nonce: await provider.getTransactionCount(wallet.address), value: 12_345n });
@@ -212,6 +221,7 @@ describe('cmt_ write and transaction methods', () => {
       ['bad consensus key', 'cmt_declareCandidacy', { ...declare, pubKey: 'abc' }, /pubKey/],
       ['transfer from an account', 'cmt_proposeTransferFund', { from: addr(0), transferFrom: addr(6), transferTo: addr(6), amount: '1', reason: 'x' }, /community pool/],
       ['bad answer', 'cmt_vote', { from: addr(0), proposalId: 0, answer: 'maybe' }, /answer/],
+      ['two expiries', 'cmt_proposeChangeParam', { from: addr(0), name: 'max_slash_blocks', value: '45', reason: 'x', expireBlockHeight: 1000, expireTimestamp: 4_000_000_000 }, /not both/],
     ];
     for (const [what, method, arg, message] of cases) {
       const err = await rpcError(node, method, [arg]);

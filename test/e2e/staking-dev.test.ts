@@ -88,7 +88,7 @@ describe('staking on the dev chain', () => {
 
   test('governance: the one validator proposes and its vote decides', async () => {
     const id = ((await governance(0).getFunction('info')()) as { proposals: bigint }).proposals;
-    await (await governance(0).getFunction('proposeChangeParam')('max_slash_blocks', 50n, 'a dev chain can idle', 0n)).wait();
+    await (await governance(0).getFunction('proposeChangeParam')('max_slash_blocks', 50n, 'a dev chain can idle', 0n, 0n)).wait();
     await (await governance(0).getFunction('vote')(id, true)).wait();
     const p = (await governance(0).getFunction('proposal')(id)) as { status: bigint };
     assert.equal(p.status, PROPOSAL_STATUS.approved);

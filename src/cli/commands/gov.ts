@@ -15,8 +15,9 @@ const AMOUNT_PARAMS = ['block_issuance'];
 const BOOLEAN_PARAMS = ['slash_enabled'];
 
 const EXPIRE_HELP = 'block at which the proposal expires unless decided (default: proposal_expire_period blocks from now)';
+const EXPIRE_TIME_HELP = 'or the block time at which it expires: Unix seconds or an ISO date (not with --expire-height)';
 
-type ProposeFlags = ClientFlags & { reason: string; expireHeight?: string };
+type ProposeFlags = ClientFlags & { reason: string; expireHeight?: string; expireTime?: string };
 
 export function createGovCommand(io: Partial<ClientCommandIo> = {}): Command {
   const send = (flags: ClientFlags, tx: (c: CmtClient) => Promise<TxResult>): Promise<void> => {
@@ -27,7 +28,7 @@ export function createGovCommand(io: Partial<ClientCommandIo> = {}): Command {
     .description('governance: validators propose and vote with their voting power (the contract at 0x…1002)')
     .addHelpText('after', '\nA proposal passes or fails as soon as 2/3 of the validators\' power votes yes or no, else it expires.\nWrites sign with --from\'s keystore account, which must be a current validator\'s.\n');
   const propose = (name: string, description: string): Command =>
-    writeCommand(cmd, name, description).requiredOption('--reason <text>', 'why (stored with the proposal)').option('--expire-height <n>', EXPIRE_HELP);
+    writeCommand(cmd, name, description).requiredOption('--reason <text>', 'why (stored with the proposal)').option('--expire-height <n>', EXPIRE_HELP).option('--expire-time <time>', EXPIRE_TIME_HELP);
 
   propose('propose-param', 'propose changing a chain parameter')
     .requiredOption('--name <param>', 'CyberMiles\' name: max_vals, backup_vals, self_staking_ratio, validator_size_threshold, validators_block_award_ratio, slash_ratio, unstake_waiting_period, max_slash_blocks, slash_enabled, block_issuance, proposal_expire_period')
@@ -57,7 +58,8 @@ export function createGovCommand(io: Partial<ClientCommandIo> = {}): Command {
     .requiredOption('--height <n>', 'the upgrade height')
     .requiredOption('--info <text>', 'what operators need (where to get it, checksum)')
     .option('--expire-height <n>', EXPIRE_HELP)
-    .action((f: ClientFlags & { name: string; height: string; info: string; expireHeight?: string }) =>
+    .option('--expire-time <time>', EXPIRE_TIME_HELP)
+    .action((f: ClientFlags & { name: string; height: string; info: string; expireHeight?: string; expireTime?: string }) =>
       send(f, (c) => c.gov.proposeUpgrade({ name: f.name, height: parseWhole(f.height, '--height'), info: f.info, ...expiry(f) })),
     );
 
@@ -95,11 +97,21 @@ function voteAnswer(text: string): boolean {
   throw new ChainError('BAD_OPTION', `invalid answer "${text}": expected yes or no`);
 }
 
-function expiry(f: { expireHeight?: string }): { expireHeight?: bigint } {
+function expiry(f: { expireHeight?: string; expireTime?: string }): { expireHeight?: bigint; expireTimestamp?: bigint } {
+  if (f.expireHeight !== undefined && f.expireTime !== undefined) throw new ChainError('BAD_OPTION', 'name --expire-height or --expire-time, not both');
+  if (f.expireTime !== undefined) return { expireTimestamp: parseTime(f.expireTime) };
   return f.expireHeight === undefined ? {} : { expireHeight: parseWhole(f.expireHeight, '--expire-height') };
 }
 
+/** Unix seconds, or a date Date.parse reads (ISO 8601). */
+function parseTime(text: string): bigint {
+  if (/^\d+$/.test(text)) return BigInt(text);
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) throw new ChainError('BAD_OPTION', `--expire-time: expected Unix seconds or an ISO date, got ${text}`);
+  return BigInt(Math.floor(ms / 1000));
+}
+
 export function formatProposals(list: readonly ProposalInfo[]): string {
-  const rows = list.map((p) => [String(p.id), p.type, p.proposer, String(p.createdAt), String(p.expireHeight), p.result, p.resolvedAt === 0 ? '-' : String(p.resolvedAt), p.yes.toString(), p.no.toString(), p.reason]);
+  const rows = list.map((p) => [String(p.id), p.type, p.proposer, String(p.createdAt), p.expireTimestamp !== 0 ? new Date(p.expireTimestamp * 1000).toISOString() : String(p.expireHeight), p.result, p.resolvedAt === 0 ? '-' : String(p.resolvedAt), p.yes.toString(), p.no.toString(), p.reason]);
   return formatTable(['id', 'type', 'proposer', 'created', 'expires', 'result', 'resolved', 'yes', 'no', 'reason'], rows, [0, 3, 4, 6, 7, 8]);
 }

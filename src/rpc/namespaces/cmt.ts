@@ -121,6 +121,7 @@ export const cmtHandlers: HandlerTable = {
           proposer: bytesToHex(p.proposer),
           block_height: Number(p.createdAt),
           expire_block_height: Number(p.expireHeight),
+          expire_timestamp: Number(p.expireTimestamp),
           result: statuses[p.status.toString()],
           result_block_height: Number(p.resolvedAt),
           yes: p.yes.toString(),

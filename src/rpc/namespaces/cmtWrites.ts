@@ -65,17 +65,17 @@ const WRITES: Record<string, Builder> = {
     if (a.has('transferFrom') && bytesToHex(a.address('transferFrom')) !== bytesToHex(COMMUNITY_POOL_ADDRESS)) {
       throw invalidParams(`invalid transferFrom: governance transfers only from the community pool ${bytesToHex(COMMUNITY_POOL_ADDRESS)}`);
     }
-    return governance('proposeTransferFund', [bytesToHex(a.address('transferTo')), a.wei('amount'), a.text('reason'), expiry(a)]);
+    return governance('proposeTransferFund', [bytesToHex(a.address('transferTo')), a.wei('amount'), a.text('reason'), ...expiry(a)]);
   },
   cmt_proposeChangeParam: (a) => {
     const name = a.text('name');
-    return governance('proposeChangeParam', [name, paramValue(a, name), a.text('reason'), expiry(a)]);
+    return governance('proposeChangeParam', [name, paramValue(a, name), a.text('reason'), ...expiry(a)]);
   },
   cmt_proposeRetireProgram: (a, backend) =>
-    atHead(backend, async (store) => governance('proposeHalt', [a.count('retiredBlockHeight'), await preservedOwners(a, store), a.text('reason'), expiry(a)])),
+    atHead(backend, async (store) => governance('proposeHalt', [a.count('retiredBlockHeight'), await preservedOwners(a, store), a.text('reason'), ...expiry(a)])),
   cmt_proposeUpgradeProgram: (a) => {
     const info = JSON.stringify({ version: a.text('version'), fileUrl: a.text('fileUrl'), md5: a.text('md5'), reason: a.text('reason') });
-    return governance('proposeUpgrade', [a.text('name'), a.count('upgradeBlockHeight'), info, expiry(a)]);
+    return governance('proposeUpgrade', [a.text('name'), a.count('upgradeBlockHeight'), info, ...expiry(a)]);
   },
   cmt_vote: (a) => governance('vote', [a.count('proposalId'), a.flag('answer')]),
 };
@@ -111,10 +111,13 @@ async function updateCandidacy(a: WriteArgs, store: StakingStore, params: Stakin
   ], extra);
 }
 
-/** expireBlockHeight, or 0 for the default period; proposals expire by height only (reference §12.12). */
-function expiry(a: WriteArgs): bigint {
-  if (a.has('expireTimestamp')) throw invalidParams('expireTimestamp is not supported: proposals expire by height (expireBlockHeight)');
-  return a.has('expireBlockHeight') ? a.count('expireBlockHeight') : 0n;
+/**
+ * [expireBlockHeight, expireTimestamp] as the contract takes them (0 = not named; neither: the default
+ * period). One of the two, as in CyberMiles; the contract refuses both (BadExpiry).
+ */
+function expiry(a: WriteArgs): [bigint, bigint] {
+  if (a.has('expireTimestamp') && a.has('expireBlockHeight')) throw invalidParams('name expireBlockHeight or expireTimestamp, not both');
+  return [a.has('expireBlockHeight') ? a.count('expireBlockHeight') : 0n, a.has('expireTimestamp') ? a.count('expireTimestamp') : 0n];
 }
 
 /** A parameter's value as the governance contract takes it: ratios as 18-decimal fixed point, flags as 1/0. */

@@ -48,10 +48,14 @@ describe('formatValidators and formatDelegations', () => {
 
 describe('formatProposals', () => {
   it('an open proposal shows "-" for its resolution height', () => {
-    const p: ProposalInfo = { id: 0, type: 'changeParam', proposer: A, createdAt: 5, expireHeight: 105, result: 'open', resolvedAt: 0, yes: 0n, no: 0n, reason: 'why' };
+    const p: ProposalInfo = { id: 0, type: 'changeParam', proposer: A, createdAt: 5, expireHeight: 105, expireTimestamp: 0, result: 'open', resolvedAt: 0, yes: 0n, no: 0n, reason: 'why' };
     const [, row] = formatProposals([p, { ...p, id: 1, result: 'approved', resolvedAt: 7, yes: 10_000_000n }]).split('\n');
     // RESULT is as wide as "approved", RESOLVED right-aligns its "-"
     assert.equal(row, ` 0  changeParam  ${A}        5      105  open${' '.repeat(4 + 2 + 7)}-         0   0  why`);
+  });
+  it('a proposal that expires by time shows the time', () => {
+    const p: ProposalInfo = { id: 0, type: 'halt', proposer: A, createdAt: 5, expireHeight: 0, expireTimestamp: 1_767_225_600, result: 'open', resolvedAt: 0, yes: 0n, no: 0n, reason: 'why' };
+    assert.match(formatProposals([p]).split('\n')[1] ?? '', /  2026-01-01T00:00:00\.000Z  open/);
   });
 });
 

@@ -37,18 +37,18 @@ describe('governance through the chain', () => {
   });
 
   it('only validators propose, and every proposal is checked when made', async () => {
-    assert.deepEqual(await refusal(4, 'proposeChangeParam', ['max_slash_blocks', 24n, 'x', 0n]), { name: 'NotAValidator', args: [devWallet(4).address] });
-    assert.deepEqual(await refusal(0, 'proposeChangeParam', ['no_such_param', 1n, 'x', 0n]), { name: 'UnknownParam', args: ['no_such_param'] });
-    assert.deepEqual(await refusal(0, 'proposeChangeParam', ['max_vals', 0n, 'x', 0n]), { name: 'BadParamValue', args: ['max_vals', 0n] });
-    assert.deepEqual(await refusal(0, 'proposeTransferFund', [devWallet(5).address, POOL + 1n, 'x', 0n]), { name: 'InsufficientPool', args: [POOL, POOL + 1n] });
-    assert.deepEqual(await refusal(0, 'proposeHalt', [1n, [], 'x', 0n]), { name: 'BadHeight', args: [1n] });
+    assert.deepEqual(await refusal(4, 'proposeChangeParam', ['max_slash_blocks', 24n, 'x', 0n, 0n]), { name: 'NotAValidator', args: [devWallet(4).address] });
+    assert.deepEqual(await refusal(0, 'proposeChangeParam', ['no_such_param', 1n, 'x', 0n, 0n]), { name: 'UnknownParam', args: ['no_such_param'] });
+    assert.deepEqual(await refusal(0, 'proposeChangeParam', ['max_vals', 0n, 'x', 0n, 0n]), { name: 'BadParamValue', args: ['max_vals', 0n] });
+    assert.deepEqual(await refusal(0, 'proposeTransferFund', [devWallet(5).address, POOL + 1n, 'x', 0n, 0n]), { name: 'InsufficientPool', args: [POOL, POOL + 1n] });
+    assert.deepEqual(await refusal(0, 'proposeHalt', [1n, [], 'x', 0n, 0n]), { name: 'BadHeight', args: [1n] });
     assert.deepEqual(await refusal(0, 'vote', [99n, true]), { name: 'NoSuchProposal', args: [99n] });
   });
 
   it('a parameter change applies when 2/3 approve, not before (max_slash_blocks doubles)', async () => {
     const before = (await sc.call(0, GOVERNANCE_ADDRESS, gov, 'params', [])).result;
     assert.equal(before?.maxMissedBlocks, 12n);
-    const id = await propose(0, 'proposeChangeParam', ['max_slash_blocks', 24n, 'tolerate longer outages', 0n]);
+    const id = await propose(0, 'proposeChangeParam', ['max_slash_blocks', 24n, 'tolerate longer outages', 0n, 0n]);
     await vote(0, id, true);
     assert.equal((await proposal(id))?.status, PROPOSAL_STATUS.open, 'one third is not enough');
     assert.equal((await sc.call(0, GOVERNANCE_ADDRESS, gov, 'params', [])).result?.maxMissedBlocks, 12n);
@@ -66,13 +66,13 @@ describe('governance through the chain', () => {
   it('a transfer from the community pool is paid on approval; a rejected one moves nothing', async () => {
     const to = devWallet(5).address;
     const held = await sc.balance(to);
-    const rejected = await propose(1, 'proposeTransferFund', [to, 400n * ONE, 'grant', 0n]);
+    const rejected = await propose(1, 'proposeTransferFund', [to, 400n * ONE, 'grant', 0n, 0n]);
     await vote(0, rejected, false);
     await vote(2, rejected, false);
     assert.equal((await proposal(rejected))?.status, PROPOSAL_STATUS.rejected);
     assert.equal(await sc.balance(to), held);
     assert.equal(await sc.balance(COMMUNITY_POOL_ADDRESS), POOL, 'nothing was frozen or moved by proposing');
-    const approved = await propose(1, 'proposeTransferFund', [to, 400n * ONE, 'grant', 0n]);
+    const approved = await propose(1, 'proposeTransferFund', [to, 400n * ONE, 'grant', 0n, 0n]);
     await vote(0, approved, false);
     await vote(0, approved, true); // a vote can change until the proposal is resolved
     await vote(2, approved, true);
@@ -83,7 +83,7 @@ describe('governance through the chain', () => {
 
   it('a proposal without 2/3 expires at its height and takes no more votes', async () => {
     const expireAt = sc.height() + 4n;
-    const id = await propose(2, 'proposeUpgrade', ['v2', sc.height() + 100n, 'https://example.invalid/v2', expireAt]);
+    const id = await propose(2, 'proposeUpgrade', ['v2', sc.height() + 100n, 'https://example.invalid/v2', expireAt, 0n]);
     await vote(2, id, true);
     while (sc.height() <= expireAt) await sc.mine();
     assert.equal((await proposal(id))?.status, PROPOSAL_STATUS.expired);
@@ -91,9 +91,25 @@ describe('governance through the chain', () => {
     assert.equal((await sc.call(0, GOVERNANCE_ADDRESS, gov, 'info', [])).result?.upgradeHeight, 0n, 'an expired upgrade is not scheduled');
   });
 
+  it('a proposal may expire at a block time instead of a height: one of the two, then no more votes', async () => {
+    const now = sc.chain.head().header.timestamp;
+    const h = sc.height() + 10n;
+    assert.deepEqual(await refusal(0, 'proposeChangeParam', ['max_slash_blocks', 30n, 'x', h, now + 10n]), { name: 'BadExpiry', args: [h, now + 10n] });
+    assert.deepEqual(await refusal(0, 'proposeChangeParam', ['max_slash_blocks', 30n, 'x', 0n, now]), { name: 'BadExpiry', args: [0n, now] }, 'not after this block');
+    const at = now + 4n;
+    const id = await propose(1, 'proposeChangeParam', ['max_slash_blocks', 31n, 'until a time', 0n, at]);
+    const p = await proposal(id);
+    assert.deepEqual([p?.expireHeight, p?.expireTimestamp], [0n, at]);
+    await vote(1, id, true); // a third of the power: still open
+    assert.equal((await proposal(id))?.status, PROPOSAL_STATUS.open);
+    while (sc.chain.head().header.timestamp <= at) await sc.mine();
+    assert.equal((await proposal(id))?.status, PROPOSAL_STATUS.expired, 'the first block after the time expires it');
+    assert.deepEqual(await refusal(0, 'vote', [id, true]), { name: 'ProposalClosed', args: [id] });
+  });
+
   it('an approved upgrade is recorded for operators', async () => {
     const at = sc.height() + 100n;
-    const id = await propose(0, 'proposeUpgrade', ['v2', at, 'https://example.invalid/v2', 0n]);
+    const id = await propose(0, 'proposeUpgrade', ['v2', at, 'https://example.invalid/v2', 0n, 0n]);
     await vote(0, id, true);
     await vote(1, id, true);
     assert.equal((await sc.call(0, GOVERNANCE_ADDRESS, gov, 'info', [])).result?.upgradeHeight, at);
@@ -101,7 +117,7 @@ describe('governance through the chain', () => {
 
   it('a halt deactivates every candidate it does not preserve at its height, and the set shrinks to them', async () => {
     const haltAt = sc.height() + 4n;
-    const id = await propose(0, 'proposeHalt', [haltAt, [devWallet(0).address], 'stop for the upgrade', 0n]);
+    const id = await propose(0, 'proposeHalt', [haltAt, [devWallet(0).address], 'stop for the upgrade', 0n, 0n]);
     await vote(0, id, true);
     await vote(2, id, true);
     assert.equal((await proposal(id))?.status, PROPOSAL_STATUS.approved);

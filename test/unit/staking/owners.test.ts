@@ -98,7 +98,7 @@ describe('commission per delegation, earning threshold, owner change', () => {
     // the old owner no longer acts for the candidate or in governance; the new one does
     assert.deepEqual((await call(0, 'deactivateCandidacy', [])).error, { name: 'NotACandidate', args: [address(0)] });
     assert.equal((await call(2, 'deactivateCandidacy', [])).ok, true);
-    const propose = (from: number) => sc.call(from, GOVERNANCE_ADDRESS, governanceInterface, 'proposeChangeParam', ['max_slash_blocks', 30n, 'x', 0n]);
+    const propose = (from: number) => sc.call(from, GOVERNANCE_ADDRESS, governanceInterface, 'proposeChangeParam', ['max_slash_blocks', 30n, 'x', 0n, 0n]);
     assert.deepEqual((await propose(0)).error, { name: 'NotAValidator', args: [address(0)] });
     assert.equal((await propose(2)).ok, true);
     // commission now reaches the new owner
