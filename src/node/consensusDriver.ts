@@ -38,6 +38,8 @@ export interface ConsensusHost {
   validateBlock(block: Block): Promise<boolean>;
   /** Makes a decided block the head; resolves once it is. */
   commitBlock(block: Block, commit: Commit): Promise<void>;
+  /** Whether the chain stops at the head just committed (a governance halt): then no next height starts. */
+  halted?(): boolean;
 }
 
 /** Where the driver's own messages go: the gossip layer, or nowhere for a node alone. */
@@ -176,7 +178,7 @@ export class ConsensusDriver {
       await this.o.host.commitBlock(block, commit);
       this.committed.get(block.header.height)?.resolve();
       this.committed.delete(block.header.height);
-      if (this.o.autoAdvance) await this.process([this.startInput(block.header.height + 1n)]);
+      if (this.o.autoAdvance && this.o.host.halted?.() !== true) await this.process([this.startInput(block.header.height + 1n)]);
     });
   }
 
@@ -382,7 +384,7 @@ export class ConsensusDriver {
         this.lastDecisionRound = effect.round;
         this.committed.get(effect.height)?.resolve();
         this.committed.delete(effect.height);
-        if (this.o.autoAdvance) work.push(this.startInput(effect.height + 1n));
+        if (this.o.autoAdvance && this.o.host.halted?.() !== true) work.push(this.startInput(effect.height + 1n));
         return;
       }
       case 'reportEvidence':

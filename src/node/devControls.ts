@@ -90,6 +90,7 @@ export function createDevControls(deps: DevControlDeps): DevControls {
 
   return {
     async mine(blocks, intervalSec, timestamp) {
+      producer.requireRunning();
       if (blocks === 0n) return;
       const interval = intervalSec ?? DEFAULT_INTERVAL_SEC;
       if (timestamp !== undefined) producer.time.nextTimestamp = timestamp;
@@ -116,7 +117,7 @@ export function createDevControls(deps: DevControlDeps): DevControls {
           await mineNext();
           continue;
         }
-        producer.start();
+        await producer.start();
         mined += between;
       }
       while (mined < blocks) await mineNext();
@@ -150,7 +151,7 @@ export function createDevControls(deps: DevControlDeps): DevControls {
         producer.replaceEdits(snap.edits);
         await chain.resetPendingEdits(snap.edits, editsRecord(snap.edits));
       });
-      producer.start();
+      await producer.start();
       return true;
     },
     increaseTime(seconds) {

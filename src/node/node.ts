@@ -195,6 +195,7 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
   };
 
   const admit = async (tx: ValidatedTx, announce = true): Promise<Hex> => {
+    producer.requireRunning();
     const account = await accountState(tx.sender);
     const sponsor = isSponsoredPrice(tx.maxFeePerGas, baseFee) ? await sponsorshipOf(tx) : undefined;
     // fields named, not spread: a spread would build the transaction object validateRawTx leaves lazy
@@ -307,7 +308,7 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
     await server.stop();
     throw err;
   }
-  producer.start();
+  await producer.start();
   return {
     chain,
     rpc: server,

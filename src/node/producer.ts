@@ -11,6 +11,7 @@ import { prevRandaoFor } from '../execution/index.ts';
 import type { BlockContext, ExecutedBlock, ValidatedTx } from '../execution/index.ts';
 import { ChainError, bytesToHex, equalBytes } from '../primitives/index.ts';
 import type { OpenedLog } from '../storage/index.ts';
+import { governanceInfo } from '../staking/index.ts';
 import { evidenceKey } from '../types/index.ts';
 import type { Block, Commit, DuplicateVoteEvidence } from '../types/index.ts';
 import type { DevEdit } from '../rpc/index.ts';
@@ -87,6 +88,8 @@ export class BlockProducer implements ConsensusHost {
   private executorSeq = 0;
   private prebuilt: { height: bigint; built: Promise<{ block: Block; executed: ExecutedBlock } | undefined> } | undefined;
   private stopped = false;
+  /** The height a governance halt stopped the chain at (CyberMiles' retire_program): nothing after it. */
+  private haltHeight: bigint | undefined;
   private edits: DevEdit[] = [];
   private randaoCache: { parent: Uint8Array; value: Uint8Array } | undefined;
   private contextCache: { key: string; ctx: BlockContext } | undefined;
@@ -124,10 +127,12 @@ export class BlockProducer implements ConsensusHost {
     return this.pacer.blockTimeMs;
   }
 
-  /** Starts (or, after a dev rewind, restarts) deciding the height above the head. */
-  start(): void {
+  /** Starts (or, after a dev rewind, restarts) deciding the height above the head; not past a governance halt. */
+  async start(): Promise<void> {
     const head = this.deps.chain.head();
     const now = this.deps.clock.nowMs();
+    this.haltHeight = undefined; // a dev rewind may have gone back before the halt
+    if (await this.reachedHalt(head.header.height)) return;
     if (this.setup.mode === 'network') {
       const records = this.setup.wal?.records ?? [];
       void this.consensus.replay(records, head.header.height).then((resumed) => (resumed ? undefined : this.consensus.start(head.header.height + 1n)));
@@ -158,7 +163,7 @@ export class BlockProducer implements ConsensusHost {
 
   /** Inputs produced while running an effect are stepped at once, inside the same queue slot. */
   private async step(input: PacerInput): Promise<void> {
-    if (this.stopped) return;
+    if (this.stopped || this.haltHeight !== undefined) return;
     const out = stepPacer(this.pacer, input);
     this.pacer = out.state;
     for (const effect of out.effects) await this.run(effect);
@@ -385,8 +390,38 @@ export class BlockProducer implements ConsensusHost {
     const t2 = this.deps.clock.nowMs();
     await this.deps.onCommitted(block, executed);
     const t3 = this.deps.clock.nowMs();
+    if (await this.reachedHalt(block.header.height)) return;
     if (this.setup.mode === 'network') this.prebuild(block.header.height + 1n);
     this.deps.logger.debug('block committed', { height: block.header.height, round: commit.round, txs: block.transactions.length, reexecuteMs: reexecuted ? t1 - t0 : 0, storeMs: t2 - t1, afterMs: t3 - t2 });
+  }
+
+  /** The height a governance halt stopped the chain at, if it did. */
+  get haltedAt(): bigint | undefined {
+    return this.haltHeight;
+  }
+
+  /** Refuses what would need a block after a governance halt (transactions, dev mining). */
+  requireRunning(): void {
+    if (this.haltHeight !== undefined) throw new ChainError('CHAIN_HALTED', `the chain halted at height ${this.haltHeight} by a governance proposal: it takes no more blocks or transactions`);
+  }
+
+  halted(): boolean {
+    return this.haltHeight !== undefined;
+  }
+
+  /**
+   * Whether an approved halt proposal stops the chain at `height` (committed): the block at the halt height is
+   * the last one; every later height is refused, and a restart stays halted (continuing needs new software,
+   * as CyberMiles' retire_program intended: it preceded upgrades).
+   */
+  private async reachedHalt(height: bigint): Promise<boolean> {
+    if (this.haltHeight !== undefined) return true;
+    const { haltHeight } = await governanceInfo(this.deps.chain.readState(height));
+    if (haltHeight === 0n || haltHeight > height) return false;
+    this.haltHeight = haltHeight;
+    this.cancelTimer?.();
+    this.deps.logger.warn('chain halted by governance: no block after this height', { haltHeight, head: height });
+    return true;
   }
 
   /** Each piece must prove a double-sign by a member of its height's set, once, and not be committed already. */
