@@ -13,7 +13,7 @@ import { effectiveParams, governanceEndBlock } from './governance.ts';
 import { distributeBlockRewards } from './rewards.ts';
 import { slashDoubleSigns, trackAbsence } from './slashing.ts';
 import type { DoubleSign } from './slashing.ts';
-import { bondAtGenesis, payMatured, writeCandidate } from './rules.ts';
+import { bondAtGenesis, payMatured, readCandidate, writeCandidate } from './rules.ts';
 import { StakingStore } from './store.ts';
 import { bytesToHex } from '../primitives/index.ts';
 
@@ -71,5 +71,15 @@ export async function stakingEndBlock(state: WorldState, params: StakingParams, 
   const election = await elect(store, params);
   await distributeBlockRewards(store, params, { signers: inputs.signers, feePool: inputs.feePool, backups: election.backups });
   await payMatured(store, inputs.height);
+  if (inputs.height % params.electionInterval !== 0n && !(await memberCannotServe(store))) return [];
   return applyElection(store, election.validators, inputs.height);
+}
+
+/** Whether a member of the current set was deactivated, slashed to nothing or withdrew: it leaves at once. */
+async function memberCannotServe(store: StakingStore): Promise<boolean> {
+  for (const owner of await store.listAll(LISTS.validators)) {
+    const c = await readCandidate(store, owner);
+    if (c === undefined || !c.active || c.withdrawn || c.bonded === 0n) return true;
+  }
+  return false;
 }

@@ -35,6 +35,12 @@ export interface StakingParams {
    * smaller delegations had no voting power). A change applies to each delegation when it next changes.
    */
   minEarningStake: bigint;
+  /**
+   * The validator set follows the election every this many blocks (heights divisible by it); in between,
+   * a member that can no longer serve (deactivated, withdrawn, nothing bonded) makes the election apply at
+   * once, so it never keeps signing. 1: every block.
+   */
+  electionInterval: bigint;
   /** Blocks a governance proposal stays open unless it names its own expiry (proposal_expire_period). */
   proposalExpireBlocks: bigint;
 }
@@ -52,6 +58,7 @@ export const MAINNET_STAKING_PARAMS: StakingParams = {
   maxMissedBlocks: 12n,
   slashAbsence: false,
   minEarningStake: 1_000n * 10n ** 18n,
+  electionInterval: 1n,
   proposalExpireBlocks: 60_480n,
 };
 

@@ -43,6 +43,7 @@ export interface GenesisStaking {
   slashAbsence?: boolean;
   proposalExpireBlocks?: bigint;
   minEarningStake?: bigint;
+  electionInterval?: bigint;
 }
 
 export interface Genesis {
@@ -180,6 +181,10 @@ function parseStaking(raw: unknown): GenesisStaking | undefined {
     out.slashAbsence = p.slash_enabled;
   }
   if (p.proposal_expire_period !== undefined) out.proposalExpireBlocks = toBigint(p.proposal_expire_period, 'app_state.stake.params.proposal_expire_period');
+  if (p.election_interval !== undefined) {
+    out.electionInterval = toBigint(p.election_interval, 'app_state.stake.params.election_interval');
+    if (out.electionInterval === 0n) fail('app_state.stake.params.election_interval', 'at least 1 (every block)');
+  }
   if (p.min_earning_stake !== undefined) out.minEarningStake = toBigint(p.min_earning_stake, 'app_state.stake.params.min_earning_stake');
   if (p.validators_block_award_ratio !== undefined) out.validatorsShare = toRatio(p.validators_block_award_ratio, 'app_state.stake.params.validators_block_award_ratio');
   return out;

@@ -104,6 +104,7 @@ export const cmtHandlers: HandlerTable = {
       slash_enabled: p.slashAbsence,
       proposal_expire_period: Number(p.proposalExpireBlocks),
       min_earning_stake: p.minEarningStake.toString(),
+      election_interval: Number(p.electionInterval),
       foundation_address: bytesToHex(p.foundation),
     })),
   cmt_queryProposals: (params, backend) =>
