@@ -43,7 +43,8 @@ interface IGovernance {
 
     /// @notice Proposes setting the chain parameter `name` (CyberMiles' names: max_vals, backup_vals,
     ///         self_staking_ratio, validator_size_threshold, validators_block_award_ratio, slash_ratio,
-    ///         unstake_waiting_period, max_slash_blocks, slash_enabled, block_issuance, proposal_expire_period)
+    ///         unstake_waiting_period, max_slash_blocks, slash_enabled, block_issuance, proposal_expire_period,
+    ///         min_earning_stake, election_interval)
     ///         to `value`; ratios are fixed-point with 18 decimals, booleans 0 or 1, amounts wei.
     /// @dev A current validator only ({NotAValidator}). The name and range are checked now ({UnknownParam},
     ///      {BadParamValue}); the change applies on approval. Emits {ProposalCreated}.

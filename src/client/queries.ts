@@ -68,6 +68,8 @@ export interface ChainParams {
   proposalExpireBlocks: number;
   /** A delegation below this earns no rewards (wei). */
   minEarningStake: bigint;
+  /** Blocks between elections (1: every block). */
+  electionInterval: number;
   foundation: string;
 }
 
@@ -140,6 +142,7 @@ interface RawParams {
   slash_enabled: boolean;
   proposal_expire_period: number;
   min_earning_stake: string;
+  election_interval: number;
   foundation_address: string;
 }
 
@@ -237,6 +240,7 @@ export function queryParams(provider: JsonRpcProvider, o: QueryOptions = {}): Pr
     slashEnabled: p.slash_enabled,
     proposalExpireBlocks: p.proposal_expire_period,
     minEarningStake: BigInt(p.min_earning_stake),
+    electionInterval: p.election_interval,
     foundation: getAddress(p.foundation_address),
   }));
 }

@@ -11,7 +11,7 @@ import type { ClientCommandIo, ClientFlags } from './clientCommand.ts';
 
 /** How --value is read for each parameter: the contract stores ratios 1e18-fixed, booleans 0/1, amounts wei. */
 const RATIO_PARAMS = ['self_staking_ratio', 'validator_size_threshold', 'validators_block_award_ratio', 'slash_ratio'];
-const AMOUNT_PARAMS = ['block_issuance'];
+const AMOUNT_PARAMS = ['block_issuance', 'min_earning_stake'];
 const BOOLEAN_PARAMS = ['slash_enabled'];
 
 const EXPIRE_HELP = 'block at which the proposal expires unless decided (default: proposal_expire_period blocks from now)';
@@ -31,8 +31,8 @@ export function createGovCommand(io: Partial<ClientCommandIo> = {}): Command {
     writeCommand(cmd, name, description).requiredOption('--reason <text>', 'why (stored with the proposal)').option('--expire-height <n>', EXPIRE_HELP).option('--expire-time <time>', EXPIRE_TIME_HELP);
 
   propose('propose-param', 'propose changing a chain parameter')
-    .requiredOption('--name <param>', 'CyberMiles\' name: max_vals, backup_vals, self_staking_ratio, validator_size_threshold, validators_block_award_ratio, slash_ratio, unstake_waiting_period, max_slash_blocks, slash_enabled, block_issuance, proposal_expire_period')
-    .requiredOption('--value <value>', `ratios as decimals (0.05), slash_enabled true|false, block_issuance an amount (${AMOUNT_RULE}), the others whole numbers`)
+    .requiredOption('--name <param>', 'CyberMiles\' name: max_vals, backup_vals, self_staking_ratio, validator_size_threshold, validators_block_award_ratio, slash_ratio, unstake_waiting_period, max_slash_blocks, slash_enabled, block_issuance, proposal_expire_period, min_earning_stake, election_interval')
+    .requiredOption('--value <value>', `ratios as decimals (0.05), slash_enabled true|false, block_issuance and min_earning_stake amounts (${AMOUNT_RULE}), the others whole numbers`)
     .action((f: ProposeFlags & { name: string; value: string }) =>
       send(f, (c) => c.gov.proposeChangeParam({ name: f.name, value: paramValue(f.name, f.value), reason: f.reason, ...expiry(f) })),
     );

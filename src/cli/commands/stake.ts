@@ -172,6 +172,7 @@ function formatParams(p: ChainParams): string {
     ['slash_enabled', yesNo(p.slashEnabled)],
     ['proposal_expire_period', `${p.proposalExpireBlocks} blocks`],
     ['min_earning_stake', `${formatCmt(p.minEarningStake)} CMT`],
+    ['election_interval', `${p.electionInterval} blocks`],
     ['foundation_address', p.foundation],
   ]);
 }
