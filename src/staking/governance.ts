@@ -40,6 +40,8 @@ const PARAMS: Record<string, { check: (v: bigint) => boolean; apply: (p: Staking
   max_slash_blocks: { check: (v) => v >= 1n && v <= 10_000_000n, apply: (p, v) => void (p.maxMissedBlocks = v) },
   slash_enabled: { check: (v) => v <= 1n, apply: (p, v) => void (p.slashAbsence = v === 1n) },
   block_issuance: { check: (v) => v <= 10n ** 24n, apply: (p, v) => void (p.blockIssuance = v) },
+  // an address as a uint256 (its 20 bytes right-aligned); the zero address would verify nobody, so refused
+  foundation_address: { check: (v) => v > 0n && v < 1n << 160n, apply: (p, v) => void (p.foundation = toWord(v, 20)) },
   election_interval: { check: (v) => v >= 1n && v <= 100_000n, apply: (p, v) => void (p.electionInterval = v) },
   min_earning_stake: { check: (v) => v <= 10n ** 27n, apply: (p, v) => void (p.minEarningStake = v) },
   proposal_expire_period: { check: (v) => v >= 10n && v <= 10_000_000n, apply: (p, v) => void (p.proposalExpireBlocks = v) },

@@ -63,6 +63,17 @@ describe('governance through the chain', () => {
     assert.deepEqual(await refusal(2, 'vote', [id, false]), { name: 'ProposalClosed', args: [id] });
   });
 
+  it('the foundation address is a parameter too: governance hands verification to another account', async () => {
+    const verify = (from: number) => sc.call(from, STAKING_ADDRESS, stakingInterface, 'verifyCandidacy', [devWallet(0).address, true]);
+    assert.deepEqual((await verify(5)).error, { name: 'NotFoundation', args: [devWallet(5).address] });
+    assert.deepEqual(await refusal(0, 'proposeChangeParam', ['foundation_address', 0n, 'x', 0n, 0n]), { name: 'BadParamValue', args: ['foundation_address', 0n] });
+    const id = await propose(0, 'proposeChangeParam', ['foundation_address', BigInt(devWallet(5).address), 'a new foundation', 0n, 0n]);
+    await vote(0, id, true);
+    await vote(1, id, true);
+    assert.equal((await proposal(id))?.status, PROPOSAL_STATUS.approved);
+    assert.equal((await verify(5)).ok, true, 'the new foundation verifies');
+  });
+
   it('a transfer from the community pool is paid on approval; a rejected one moves nothing', async () => {
     const to = devWallet(5).address;
     const held = await sc.balance(to);
