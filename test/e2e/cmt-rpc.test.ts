@@ -260,4 +260,13 @@ describe('cmt_ writes on a chain with 1 s blocks', () => {
     const d = await node.rpc<Answer<Array<{ delegate_amount: string }>>>('cmt_queryDelegator', [devWallet(2).address, `0x${r.height.toString(16)}`]);
     assert.deepEqual(d.data.map((x) => x.delegate_amount), [(700n * CMT).toString()]);
   });
+
+  test('many writes in flight at once, several from one account, all commit with consecutive nonces', async () => {
+    const calls = [3, 3, 3, 4, 4, 5, 5, 5, 6, 7, 8, 9].map((i) => node.rpc<Commit>('cmt_delegate', [{ from: devWallet(i).address, validatorAddress: devWallet(0).address, amount: (1_000n * CMT).toString() }]));
+    const results = await Promise.all(calls);
+    for (const r of results) assert.equal(r.deliver_tx.code, 0, r.deliver_tx.log);
+    assert.equal(new Set(results.map((r) => r.hash)).size, results.length);
+    const nonces = await Promise.all([3, 5].map((i) => node.rpc<string>('eth_getTransactionCount', [devWallet(i).address, 'latest'])));
+    assert.deepEqual(nonces.map((n) => Number(n)), [3, 3], 'three calls each, nonces 0, 1 and 2');
+  });
 });

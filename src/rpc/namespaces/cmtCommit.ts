@@ -89,26 +89,49 @@ function pick(o: Record<string, unknown>, names: string[]): Record<string, unkno
   return Object.fromEntries(names.filter((n) => o[n] !== undefined && o[n] !== null).map((n) => [n, o[n]]));
 }
 
-/** Resolves with the block that commits `hash`; listens before the submission so no block is missed. */
-function waitForBlock(backend: RpcBackend, hash: Hex): { promise: Promise<{ block: Block; index: number; receipt: Receipt }>; cancel: () => void } {
-  let cancel = (): void => {};
-  const promise = new Promise<{ block: Block; index: number; receipt: Receipt }>((resolve, reject) => {
-    const onBlock = (block: Block, receipts: Receipt[]): void => {
-      const index = block.transactions.findIndex((raw) => bytesToHex(keccak256(raw)) === hash);
+type Committed = { block: Block; index: number; receipt: Receipt };
+
+/**
+ * Per backend, the write calls waiting for their transaction's block: one 'block' listener hashes each
+ * block's transactions once for all of them (no listener per call, so any number can be in flight).
+ */
+const waiting = new WeakMap<RpcBackend, Map<Hex, (c: Committed) => void>>();
+
+function waitersOf(backend: RpcBackend): Map<Hex, (c: Committed) => void> {
+  let map = waiting.get(backend);
+  if (map !== undefined) return map;
+  const created = new Map<Hex, (c: Committed) => void>();
+  backend.events.on('block', (block, receipts) => {
+    if (created.size === 0) return;
+    block.transactions.forEach((raw, index) => {
+      const hash = bytesToHex(keccak256(raw));
+      const resolve = created.get(hash);
       const receipt = receipts[index];
-      if (receipt === undefined) return;
-      cancel();
-      resolve({ block, index, receipt });
-    };
+      if (resolve !== undefined && receipt !== undefined) resolve({ block, index, receipt });
+    });
+  });
+  waiting.set(backend, created);
+  map = created;
+  return map;
+}
+
+/** Resolves with the block that commits `hash`; registered before the submission so no block is missed. */
+function waitForBlock(backend: RpcBackend, hash: Hex): { promise: Promise<Committed>; cancel: () => void } {
+  const waiters = waitersOf(backend);
+  let cancel = (): void => {};
+  const promise = new Promise<Committed>((resolve, reject) => {
     const timer = setTimeout(() => {
       cancel();
       reject(new RpcError(RpcCode.SERVER, `transaction ${hash} was admitted but not committed within ${COMMIT_TIMEOUT_MS / 1000} s; look for it with cmt_getTransactionByHash`));
     }, COMMIT_TIMEOUT_MS);
     cancel = () => {
       clearTimeout(timer);
-      backend.events.off('block', onBlock);
+      waiters.delete(hash);
     };
-    backend.events.on('block', onBlock);
+    waiters.set(hash, (c) => {
+      cancel();
+      resolve(c);
+    });
   });
   promise.catch(() => {}); // a timeout during the submission is observed by the caller once it awaits
   return { promise, cancel };
