@@ -415,3 +415,20 @@ describe('ConsensusDriver.reset (dev rewinds)', () => {
     assert.deepEqual(h.errors, []);
   });
 });
+
+describe('ConsensusDriver and a governance halt', () => {
+  test('after committing the halt height no next height starts, by consensus or block sync', async () => {
+    const h = createHarness({ validators: 4, autoAdvance: true });
+    h.host.haltAt = 1n;
+    await h.driver.start(1n);
+    const block1 = makeBlock(1n, 0, h.net.proposerOf(1n, 0).address, null);
+    await h.driver.applyCommitted(block1, commitBy(h, h.net.others, block1));
+    assert.equal(h.host.commits.length, 1);
+    assert.equal(h.driver.status().height, 1n, 'height 2 never starts');
+    const proposalsBefore = h.outbox.proposals.length;
+    await h.advance(60_000);
+    assert.equal(h.outbox.proposals.length, proposalsBefore, 'no timer starts anything either');
+    assert.equal(h.driver.status().height, 1n);
+  });
+});
+

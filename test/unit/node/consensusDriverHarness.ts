@@ -129,6 +129,8 @@ class TestHost implements ConsensusHost {
   epoch = 0;
   buildNothing = false;
   crashOnCommit = false;
+  /** A governance halt: no height after this one starts. */
+  haltAt: bigint | undefined;
 
   constructor(
     private readonly net: Network,
@@ -154,6 +156,10 @@ class TestHost implements ConsensusHost {
     assert.equal(block.header.height, this.head + 1n, 'a commit extends the head');
     this.commits.push({ block, commit });
     this.head = block.header.height;
+  }
+
+  halted(): boolean {
+    return this.haltAt !== undefined && this.head >= this.haltAt;
   }
 
   commitAt(height: bigint): Commit | undefined {
