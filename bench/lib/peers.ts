@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, readFileSync, closeSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, openSync, readFileSync, closeSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,8 +24,33 @@ export interface Peer {
   rpc: RpcClient;
   chainId: bigint;
   clientVersion: string;
+  /** The node's process id (for its CPU use). */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
+
+/** CPU time (user + system, ms) of each thread of a process, from /proc (Linux); empty elsewhere. */
+export function threadCpuMs(pid: number | undefined): Map<string, number> {
+  const out = new Map<string, number>();
+  if (pid === undefined) return out;
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(tid, ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS);
+    } catch {
+      // the thread ended
+    }
+  }
+  return out;
+}
+const CLOCK_TICKS = 100; // USER_HZ on Linux
 
 interface Command {
   cmd: string;
@@ -147,6 +172,12 @@ export async function startPeer(name: PeerName, startTimeoutMs = 60_000): Promis
     killGroup(child, 'SIGKILL');
     live.delete(child);
     rpc.close();
+    // BENCH_KEEP_LOGS=DIR keeps each node's output (e.g. with CMT_LOG_LEVEL=debug) as DIR/<name>-<pid>.log
+    const keep = process.env.BENCH_KEEP_LOGS;
+    if (keep) {
+      mkdirSync(keep, { recursive: true });
+      if (existsSync(logFile)) copyFileSync(logFile, join(keep, `${name}-${child.pid ?? 'x'}.log`));
+    }
     rmSync(dir, { recursive: true, force: true });
   };
 
@@ -160,7 +191,7 @@ export async function startPeer(name: PeerName, startTimeoutMs = 60_000): Promis
     try {
       const chainId = BigInt(await rpc.call<string>('eth_chainId'));
       const clientVersion = await rpc.call<string>('web3_clientVersion').catch(() => 'unknown');
-      return { name, url, rpc, chainId, clientVersion, stop };
+      return { name, url, rpc, chainId, clientVersion, pid: child.pid, stop };
     } catch {
       // Not listening yet.
     }

@@ -30,6 +30,8 @@ export class Prebuilder implements ProposalExecutor {
   private openBlock: { ctx: BlockContext; fed: Set<Hex> } | undefined;
   private inbox: ValidatedTx[] = [];
   private flushScheduled = false;
+  /** A batch job is queued behind the executor's current work; it takes whatever the inbox holds when it runs. */
+  private batchQueued = false;
   /** From a proposal's build to its commit: the head is about to move, nothing can be built on it. */
   private proposing = false;
   private readonly deps: PrebuilderDeps;
@@ -47,13 +49,19 @@ export class Prebuilder implements ProposalExecutor {
     setImmediate(() => this.flush());
   }
 
+  /**
+   * PERF: one executor request per batch, and while the executor is busy the offers of many event-loop turns
+   * gather into the next batch (one message to the worker for many transactions, not one per turn).
+   */
   private flush(): void {
     this.flushScheduled = false;
-    const batch = this.inbox;
-    this.inbox = [];
-    if (this.proposing || batch.length === 0) return;
+    if (this.batchQueued || this.proposing || this.inbox.length === 0) return;
+    this.batchQueued = true;
     this.serial(async () => {
-      if (this.proposing) return;
+      this.batchQueued = false;
+      const batch = this.inbox;
+      this.inbox = [];
+      if (this.proposing || batch.length === 0) return;
       const ctx = this.deps.upcoming();
       if (ctx === undefined) return this.dropOpenBlock();
       let open = this.openBlock;
@@ -102,8 +110,14 @@ export class Prebuilder implements ProposalExecutor {
       if (open !== undefined && open.ctx === ctx && edits.length === 0) {
         const rest = candidates.filter((t) => !open.fed.has(t.hash));
         this.deps.logger.debug('sealing a block built ahead', { height: ctx.height, ahead: open.fed.size, atSeal: rest.length });
-        if (rest.length > 0) await this.deps.executor.add(rest);
-        return this.deps.executor.seal();
+        try {
+          if (rest.length > 0) await this.deps.executor.add(rest);
+          return await this.deps.executor.seal();
+        } catch (err) {
+          // e.g. the worker dropped the block when writing its state ahead failed: build it the ordinary way
+          this.deps.logger.warn('sealing a block built ahead failed', { height: ctx.height, error: err instanceof Error ? err.message : String(err) });
+          return this.deps.executor.build(ctx, candidates, edits);
+        }
       }
       if (open !== undefined) await this.deps.executor.abort();
       return this.deps.executor.build(ctx, candidates, edits);

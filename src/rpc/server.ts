@@ -89,7 +89,7 @@ export function createRpcServer(opts: RpcServerOptions, table: HandlerTable, bac
       if (tooLarge) return;
       let body: unknown;
       try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        body = JSON.parse((chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString('utf8'));
       } catch (err) {
         respondJson(res, parseError(`parse error: ${(err as Error).message}`));
         return;

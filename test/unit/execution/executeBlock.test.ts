@@ -106,6 +106,56 @@ describe('BlockBuilder', () => {
     assert.equal(await balanceOf(chain, RECIPIENT), 5n * ONE);
   });
 
+  for (const plainTransfers of [true, false]) {
+    test(`flushState between batches gives the same block as one batch (plain transfers ${plainTransfers ? 'on' : 'off'})`, async () => {
+      const chain = await createTestChain();
+      const v = (raw: Uint8Array) => validateRawTx(raw, chain.txCommon, chain.rules);
+      const first = [v(await signTransfer(0, 0, RECIPIENT, ONE))];
+      // a gap, one that cannot pay (rejected after a flush), and a sender already flushed sending again
+      const second = [v(await signTransfer(1, 0, RECIPIENT, 2n * ONE)), v(await signTransfer(2, 7, RECIPIENT, ONE)), v(await signTransfer(3, 0, RECIPIENT, 10_000n * ONE))];
+      const third = [v(await signTransfer(0, 1, RECIPIENT, 3n * ONE))];
+      const builder = await BlockBuilder.open(chain.vm, chain.common, firstBlockContext(chain), 'build', {}, { plainTransfers });
+      await builder.flushState(); // nothing to write yet
+      await builder.add(first);
+      await builder.flushState();
+      await builder.add(second);
+      await builder.flushState();
+      await builder.add(third);
+      const sealed = await builder.seal();
+      await builder.accept();
+
+      const fresh = await createTestChain();
+      const all = [...first, ...second, ...third].map((t) => validateRawTx(t.raw, fresh.txCommon, fresh.rules));
+      const reference = await executeBlock(fresh.vm, fresh.common, firstBlockContext(chain), all, 'build', {}, { plainTransfers });
+      assert.deepEqual(sealed.header, reference.header);
+      assert.deepEqual(sealed.rejected.map((r) => r.tx.hash), reference.rejected.map((r) => r.tx.hash));
+      assert.deepEqual(await chain.state.getStateRoot(), reference.header.stateRoot);
+      assert.equal(await balanceOf(chain, RECIPIENT), 6n * ONE);
+    });
+  }
+
+  test('a block aborted after flushState, sealed or not, leaves the state exactly as before', async () => {
+    const chain = await createTestChain();
+    const before = await snapshot(chain);
+    const tx = validateRawTx(await signTransfer(0, 0, RECIPIENT, 5n * ONE), chain.txCommon, chain.rules);
+    const open = await BlockBuilder.open(chain.vm, chain.common, firstBlockContext(chain), 'build');
+    await open.add([tx]);
+    await open.flushState();
+    await open.abort();
+    assert.deepEqual(await snapshot(chain), before, 'open block: root and every read back to the parent state');
+    const sealed = await BlockBuilder.open(chain.vm, chain.common, firstBlockContext(chain), 'build');
+    await sealed.add([tx]);
+    await sealed.flushState();
+    await sealed.seal();
+    await assert.rejects(sealed.flushState(), /sealed or aborted/);
+    await sealed.abort();
+    assert.deepEqual(await snapshot(chain), before, 'sealed block: root and every read back to the parent state');
+    const again = await executeBlock(chain.vm, chain.common, firstBlockContext(chain), [tx], 'build');
+    const fresh = await createTestChain();
+    const reference = await executeBlock(fresh.vm, fresh.common, firstBlockContext(chain), [validateRawTx(tx.raw, fresh.txCommon, fresh.rules)], 'build');
+    assert.deepEqual(again.header.stateRoot, reference.header.stateRoot);
+  });
+
   test('accept keeps the sealed root; sealing twice, adding after sealing and accepting an open block are refused', async () => {
     const chain = await createTestChain();
     const builder = await BlockBuilder.open(chain.vm, chain.common, firstBlockContext(chain), 'build');

@@ -119,3 +119,28 @@ test('nothing is built ahead without an upcoming context, nor between a proposal
   await prebuilder.commit(built.block, built.executed, { height: 1n, round: 0, blockHash: built.block.hash, signatures: [] });
   assert.deepEqual(calls, ['build', 'commit']);
 });
+
+test('a block built ahead that cannot be sealed (the executor dropped it) is built the ordinary way', async () => {
+  const reference = await openChain(createMemoryStore(), genesis, { allowUnlimitedContractSize: false });
+  const pool = { txs: [] as ValidatedTx[] };
+  let ctx: BlockContext | undefined;
+  const chain = await openChain(createMemoryStore(), genesis, { allowUnlimitedContractSize: false });
+  const calls: string[] = [];
+  const inner = recording(createInProcessExecutor(chain), calls);
+  const prebuilder = new Prebuilder({
+    // as the worker answers when writing the open block's state ahead failed and it dropped the block
+    executor: { ...inner, seal: async () => (calls.push('seal'), await inner.abort(), Promise.reject(new Error('seal without an open block'))) },
+    upcoming: () => ctx,
+    candidates: () => pool.txs,
+    logger: createLogger('error', () => {}),
+  });
+  ctx = contextOn(chain);
+  const txs = await transfers(chain, 5);
+  pool.txs.push(...txs);
+  for (const tx of txs) prebuilder.offer(tx);
+  await prebuilder.settled();
+  const built = await prebuilder.build(ctx, txs, []);
+  assert.deepEqual(calls, ['open', 'add', 'seal', 'abort', 'build']);
+  const ordinary = await createInProcessExecutor(reference).build(contextOn(reference), txs, []);
+  assert.equal(fingerprint(built), fingerprint(ordinary));
+});
