@@ -20,7 +20,7 @@ export type CommerceContractName =
   | 'Marketplace' | 'ArbitratorPool' | 'Reputation' | 'TestToken' | 'ReentrantToken' | 'BadToken' | 'Actor';
 
 const set = contractSet(
-  ['contracts/commerce', 'contracts/test/commerce', 'contracts/test/shared', 'contracts/test/TestToken.sol'],
+  ['contracts/commerce', 'contracts/test/shared', 'contracts/test/TestToken.sol'],
   ['Marketplace', 'ArbitratorPool', 'Reputation', 'TestToken', 'ReentrantToken', 'BadToken', 'Actor'] as const,
 );
 export const { loadArtifacts, allErrors, decodeRevert, deploy, send, expectRevert } = set;

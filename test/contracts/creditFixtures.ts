@@ -19,11 +19,11 @@ export const MAX_UINT128 = 2n ** 128n - 1n;
 
 export type ContractName =
   | 'CreditHistory' | 'LoanBook' | 'AttestationRegistry' | 'Reputation' | 'StubMarketplaceOrders' | 'TestToken'
-  | 'CreditHookToken' | 'BadToken' | 'Actor';
+  | 'ReentrantToken' | 'BadToken' | 'Actor';
 
 const set = contractSet(
   ['contracts/credit', 'contracts/test/credit', 'contracts/test/shared', 'contracts/identity/AttestationRegistry.sol', 'contracts/commerce/Reputation.sol', 'contracts/test/TestToken.sol'],
-  ['CreditHistory', 'LoanBook', 'AttestationRegistry', 'Reputation', 'StubMarketplaceOrders', 'TestToken', 'CreditHookToken', 'BadToken', 'Actor'] as ContractName[],
+  ['CreditHistory', 'LoanBook', 'AttestationRegistry', 'Reputation', 'StubMarketplaceOrders', 'TestToken', 'ReentrantToken', 'BadToken', 'Actor'] as ContractName[],
 );
 export const { loadArtifacts, allErrors, errorSelector, errorData, decodeRevert, deploy, at, send, sendFailing, expectRevert, expectDeployRevert } = set;
 

@@ -867,7 +867,7 @@ describe('LoanBook on a dev node', () => {
     });
 
     test('a malicious debt token re-entering from inside repay or withdraw is stopped by the guard', async () => {
-      const { contract: hook } = await deploy('CreditHookToken', env.admin, [10n ** 30n]);
+      const { contract: hook } = await deploy('ReentrantToken', env.admin, [10n ** 30n]);
       const hookAddr = await hook.getAddress();
       for (const w of [l1, b1]) {
         await send(hook, env.admin, 'transfer', [w.address, 10n ** 26n]);

@@ -808,7 +808,7 @@ describe('Marketplace and ArbitratorPool on a dev node', () => {
       await send(token, admin, 'arm', [marketAddr, market.interface.encodeFunctionData('withdraw', [tokenAddr, seller.address]), false]);
       await send(market, seller, 'withdraw', [tokenAddr, seller.address]);
       assert.equal(await read(token, 'lastHookSucceeded'), false);
-      assert.equal(await read(token, 'lastRevertData'), REENTRANT);
+      assert.equal(await read(token, 'lastHookData'), REENTRANT);
       assert.equal(await read(token, 'balanceOf', [seller.address]), due);
       await assertConserved(tokenAddr, token);
     });

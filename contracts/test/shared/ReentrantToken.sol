@@ -5,8 +5,8 @@ import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 
 /// @title ReentrantToken
 /// @notice Test-only ERC-20 that, once armed, makes one call of its choice from inside its next transfer
-///         (a malicious token trying to re-enter whoever moves it). The call either bubbles its revert up or
-///         is recorded in {lastRevertData} while the transfer goes on.
+///         (a malicious token trying to re-enter whoever moves it: the marketplace, the loan book). The call
+///         either bubbles its revert up or is recorded in {lastHookData} while the transfer goes on.
 contract ReentrantToken is ERC20 {
     /// @notice Contract the hook calls.
     address public hookTarget;
@@ -16,10 +16,12 @@ contract ReentrantToken is ERC20 {
     bool public bubble;
     /// @notice Whether the next transfer runs the hook.
     bool public armed;
+    /// @notice Number of hook calls made.
+    uint256 public hookRuns;
     /// @notice Whether the last hook call succeeded.
     bool public lastHookSucceeded;
     /// @notice Return or revert data of the last hook call.
-    bytes public lastRevertData;
+    bytes public lastHookData;
 
     /// @notice Mints `supply` to the deployer.
     /// @param supply Amount minted.
@@ -42,6 +44,7 @@ contract ReentrantToken is ERC20 {
         super._update(from, to, value);
         if (!armed || from == address(0)) return;
         armed = false;
+        ++hookRuns;
         (bool ok, bytes memory ret) = hookTarget.call(hookData);
         if (!ok && bubble) {
             assembly ("memory-safe") {
@@ -49,6 +52,6 @@ contract ReentrantToken is ERC20 {
             }
         }
         lastHookSucceeded = ok;
-        lastRevertData = ret;
+        lastHookData = ret;
     }
 }
