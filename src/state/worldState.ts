@@ -4,8 +4,10 @@
  */
 import type { Common } from '@ethereumjs/common';
 import { MerklePatriciaTrie } from '@ethereumjs/mpt';
-import { Caches, MerkleStateManager } from '@ethereumjs/statemanager';
+import { Caches } from '@ethereumjs/statemanager';
+import type { MerkleStateManager } from '@ethereumjs/statemanager';
 import { ValueEncoding } from '@ethereumjs/util';
+import { BatchedStateManager } from './batchedStateManager.ts';
 import type { TrieNodeStore } from './trieNodeStore.ts';
 
 export type WorldState = MerkleStateManager;
@@ -28,7 +30,8 @@ export function createWorldState(
     common,
     ...(root === undefined ? {} : { root }),
   });
-  return new MerkleStateManager({
+  // the caches are flushed into the tries in one sorted pass per trie (batchedStateManager.ts)
+  return new BatchedStateManager({
     trie,
     common,
     prefixStorageTrieKeys: true,
