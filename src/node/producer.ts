@@ -395,11 +395,6 @@ export class BlockProducer implements ConsensusHost {
     this.deps.logger.debug('block committed', { height: block.header.height, round: commit.round, txs: block.transactions.length, reexecuteMs: reexecuted ? t1 - t0 : 0, storeMs: t2 - t1, afterMs: t3 - t2 });
   }
 
-  /** The height a governance halt stopped the chain at, if it did. */
-  get haltedAt(): bigint | undefined {
-    return this.haltHeight;
-  }
-
   /** Refuses what would need a block after a governance halt (transactions, dev mining). */
   requireRunning(): void {
     if (this.haltHeight !== undefined) throw new ChainError('CHAIN_HALTED', `the chain halted at height ${this.haltHeight} by a governance proposal: it takes no more blocks or transactions`);

@@ -1,7 +1,7 @@
 /** The staking contract at STAKING_ADDRESS: each ABI method mapped to its rule or view (dispatch.ts). */
-import { bytesToHex, hexToBytes } from '../primitives/index.ts';
+import { bytesToHex } from '../primitives/index.ts';
 import { stakingInterface } from './abi.ts';
-import { runAbiCall } from './dispatch.ts';
+import { abiAddress, runAbiCall } from './dispatch.ts';
 import type { MethodSpec, NativeCallInput, NativeCallOutcome } from './dispatch.ts';
 import { refuse } from './errors.ts';
 import { effectiveParams } from './governance.ts';
@@ -46,7 +46,6 @@ export const STAKING_METHODS: Record<string, MethodSpec> = {
   backups: { gas: 20_000n },
 };
 
-const addr = (v: unknown): Uint8Array => hexToBytes(String(v).toLowerCase());
 
 export async function runStakingCall(call: StakingCall, genesisParams: StakingParams): Promise<StakingOutcome> {
   return runAbiCall(stakingInterface, STAKING_METHODS, call, async (name, args) => {
@@ -61,67 +60,67 @@ export async function runStakingCall(call: StakingCall, genesisParams: StakingPa
     };
     switch (name) {
       case 'declareCandidacy':
-        return { events: await declareCandidacy(ctx, addr(args[0]), args[1] as bigint, args[2] as bigint, String(args[3])) };
+        return { events: await declareCandidacy(ctx, abiAddress(args[0]), args[1] as bigint, args[2] as bigint, String(args[3])) };
       case 'updateCandidacy':
-        return { events: await updateCandidacy(await asCandidate(), addr(args[0]), args[1] as bigint, args[2] as bigint, String(args[3])) };
+        return { events: await updateCandidacy(await asCandidate(), abiAddress(args[0]), args[1] as bigint, args[2] as bigint, String(args[3])) };
       case 'withdrawCandidacy':
         return { events: await withdrawCandidacy(await asCandidate()) };
       case 'activateCandidacy':
       case 'deactivateCandidacy':
         return { events: await setActive(await asCandidate(), name === 'activateCandidacy') };
       case 'setCompRate':
-        return { events: await setCompRate(await asCandidate(), addr(args[0]), args[1] as bigint) };
+        return { events: await setCompRate(await asCandidate(), abiAddress(args[0]), args[1] as bigint) };
       case 'updateCandidacyAccount': {
         const c = await asCandidate();
-        const r = await requestOwnerChange(c, c.sender, addr(args[0]));
+        const r = await requestOwnerChange(c, c.sender, abiAddress(args[0]));
         return { events: r.events, result: [r.requestId] };
       }
       case 'acceptCandidacyAccountUpdate':
         return { events: await acceptOwnerChange(ctx, args[0] as bigint) };
       case 'verifyCandidacy':
-        return { events: await verifyCandidacy(ctx, addr(args[0]), Boolean(args[1])) };
+        return { events: await verifyCandidacy(ctx, abiAddress(args[0]), Boolean(args[1])) };
       case 'delegate':
-        return { events: await delegate(ctx, addr(args[0])) };
+        return { events: await delegate(ctx, abiAddress(args[0])) };
       case 'withdraw':
-        return { events: await withdraw(ctx, addr(args[0]), args[1] as bigint) };
+        return { events: await withdraw(ctx, abiAddress(args[0]), args[1] as bigint) };
       case 'claimRewards':
-        return { events: await claimRewards(ctx, addr(args[0])) };
+        return { events: await claimRewards(ctx, abiAddress(args[0])) };
       case 'restake':
-        return { events: await restake(ctx, addr(args[0])) };
+        return { events: await restake(ctx, abiAddress(args[0])) };
       case 'rewards':
-        return { result: [await pendingRewards(store, addr(args[0]), addr(args[1])), await store.get(rewardBalance(addr(args[1])))] };
+        return { result: [await pendingRewards(store, abiAddress(args[0]), abiAddress(args[1])), await store.get(rewardBalance(abiAddress(args[1])))] };
       case 'totalMinted':
         return { result: [await store.get(TOTAL_MINTED)] };
       case 'slashes': {
-        const owner = addr(args[0]);
+        const owner = abiAddress(args[0]);
         const count = await store.get(slashCount(owner));
         let total = 0n;
         for (let i = 0n; i < count; i++) total += await store.get(slashField(owner, i, 2));
         return { result: [count, total] };
       }
       case 'slashAt': {
-        const owner = addr(args[0]);
+        const owner = abiAddress(args[0]);
         const i = args[1] as bigint;
         if (i >= (await store.get(slashCount(owner)))) refuse('BadInput', [], 'no such slash');
         return { result: [await store.get(slashField(owner, i, 0)), await store.get(slashField(owner, i, 1)), await store.get(slashField(owner, i, 2))] };
       }
       case 'candidate': {
-        const c = await readCandidate(store, addr(args[0]));
+        const c = await readCandidate(store, abiAddress(args[0]));
         if (c === undefined) refuse('NotACandidate', [String(args[0])], 'not a candidate');
         return { result: [c.pubKey, c.maxStake, c.commission, c.bonded, c.active, c.verified, c.withdrawn, c.declaredAt, c.description] };
       }
       case 'candidates':
         return { result: [(await store.listAll(LISTS.candidates)).map(bytesToHex)] };
       case 'delegation':
-        return { result: [await store.get(delegationAmount(addr(args[0]), addr(args[1])))] };
+        return { result: [await store.get(delegationAmount(abiAddress(args[0]), abiAddress(args[1])))] };
       case 'delegationInfo': {
-        const [c, d] = [addr(args[0]), addr(args[1])];
+        const [c, d] = [abiAddress(args[0]), abiAddress(args[1])];
         return { result: [await store.get(delegationAmount(c, d)), await store.get(delegationRate(c, d)), await store.get(delegationEarning(c, d))] };
       }
       case 'controllerOf':
-        return { result: [bytesToHex(await controllerOf(store, addr(args[0])))] };
+        return { result: [bytesToHex(await controllerOf(store, abiAddress(args[0])))] };
       case 'pendingUnbonding':
-        return { result: [await store.get(pendingUnbonding(addr(args[0])))] };
+        return { result: [await store.get(pendingUnbonding(abiAddress(args[0])))] };
       case 'validators': {
         // the set consensus has now (the last election's, or genesis')
         const owners = await store.listAll(LISTS.validators);

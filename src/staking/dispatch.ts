@@ -33,6 +33,11 @@ export interface MethodSpec {
   payable?: boolean;
 }
 
+/** An `address` argument as ethers decodes it (a checksummed hex string), as 20 bytes. */
+export function abiAddress(value: unknown): Uint8Array {
+  return hexToBytes(String(value).toLowerCase());
+}
+
 export type MethodHandler = (name: string, args: Result) => Promise<{ events?: StakingEvent[]; result?: unknown[] }>;
 
 export async function runAbiCall(iface: Interface, methods: Record<string, MethodSpec>, call: NativeCallInput, handle: MethodHandler): Promise<NativeCallOutcome> {

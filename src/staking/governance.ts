@@ -178,20 +178,25 @@ export async function vote(ctx: GovContext, id: bigint, approve: boolean): Promi
   if ((await ctx.gov.get(G.vote(id, ctx.sender))) === 0n) await ctx.gov.listPush(votersName, [id], ctx.sender);
   await ctx.gov.set(G.vote(id, ctx.sender), approve ? 1n : 2n);
   const events: StakingEvent[] = [{ name: 'Voted', args: [id, bytesToHex(ctx.sender), approve] }];
-  const set = await members(ctx.staking);
-  const total = set.reduce((s, m) => s + m.power, 0n);
-  const power = new Map(set.map((m) => [bytesToHex(m.owner), m.power]));
-  let yes = 0n;
-  let no = 0n;
-  for (const voter of await ctx.gov.listAll(votersName, id)) {
-    const w = power.get(bytesToHex(voter)) ?? 0n; // a voter who left the set no longer weighs
-    const v = await ctx.gov.get(G.vote(id, voter));
-    if (v === 1n) yes += w;
-    else if (v === 2n) no += w;
-  }
+  const { yes, no, total } = await tally(ctx.staking, ctx.gov, id);
   if (3n * yes >= 2n * total) events.push(...(await resolve(ctx, id, await execute(ctx, id))));
   else if (3n * no >= 2n * total) events.push(...(await resolve(ctx, id, PROPOSAL_STATUS.rejected)));
   return events;
+}
+
+/** A proposal's yes and no votes weighed by the voters' power in the current set, and the set's total power. */
+async function tally(staking: StakingStore, gov: StakingStore, id: bigint): Promise<{ yes: bigint; no: bigint; total: bigint }> {
+  const set = await members(staking);
+  const power = new Map(set.map((m) => [bytesToHex(m.owner), m.power]));
+  let yes = 0n;
+  let no = 0n;
+  for (const voter of await gov.listAll(G.voters(id)[0], id)) {
+    const w = power.get(bytesToHex(voter)) ?? 0n; // a voter who left the set no longer weighs
+    const v = await gov.get(G.vote(id, voter));
+    if (v === 1n) yes += w;
+    else if (v === 2n) no += w;
+  }
+  return { yes, no, total: set.reduce((s, m) => s + m.power, 0n) };
 }
 
 /** Applies an approved proposal; a transfer the pool can no longer pay fails instead. */
@@ -273,15 +278,7 @@ export interface ProposalView {
 export async function readProposal(state: WorldState, id: bigint): Promise<ProposalView | undefined> {
   const gov = new StakingStore(state, GOVERNANCE_ADDRESS);
   if (id >= (await gov.get(G.count))) return undefined;
-  const set = await members(new StakingStore(state));
-  const power = new Map(set.map((m) => [bytesToHex(m.owner), m.power]));
-  let yes = 0n;
-  let no = 0n;
-  for (const voter of await gov.listAll(G.voters(id)[0], id)) {
-    const v = await gov.get(G.vote(id, voter));
-    if (v === 1n) yes += power.get(bytesToHex(voter)) ?? 0n;
-    else if (v === 2n) no += power.get(bytesToHex(voter)) ?? 0n;
-  }
+  const { yes, no } = await tally(new StakingStore(state), gov, id);
   return {
     kind: await gov.get(G.field(id, F.kind)),
     proposer: (await gov.address(G.field(id, F.proposer))) ?? new Uint8Array(20),

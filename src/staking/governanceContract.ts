@@ -1,7 +1,7 @@
 /** The governance contract at GOVERNANCE_ADDRESS: each ABI method mapped to its rule or view (dispatch.ts). */
-import { bytesToHex, hexToBytes } from '../primitives/index.ts';
+import { bytesToHex } from '../primitives/index.ts';
 import { governanceInterface } from './abi.ts';
-import { runAbiCall } from './dispatch.ts';
+import { abiAddress, runAbiCall } from './dispatch.ts';
 import type { MethodSpec, NativeCallInput, NativeCallOutcome } from './dispatch.ts';
 import { refuse } from './errors.ts';
 import { effectiveParams, governanceInfo, proposeChangeParam, proposeHalt, proposeTransferFund, proposeUpgrade, readProposal, vote } from './governance.ts';
@@ -22,7 +22,6 @@ export const GOVERNANCE_METHODS: Record<string, MethodSpec> = {
   params: { gas: 20_000n },
 };
 
-const addr = (v: unknown): Uint8Array => hexToBytes(String(v).toLowerCase());
 /** Every propose method ends with (expireHeight, expireTimestamp). */
 const expiryOf = (args: readonly unknown[]): Expiry => ({ height: args[3] as bigint, timestamp: args[4] as bigint });
 
@@ -42,11 +41,11 @@ export async function runGovernanceCall(call: NativeCallInput, genesisParams: St
         return { events: r.events, result: [r.id] };
       }
       case 'proposeTransferFund': {
-        const r = await proposeTransferFund(ctx, addr(args[0]), args[1] as bigint, String(args[2]), expiryOf(args));
+        const r = await proposeTransferFund(ctx, abiAddress(args[0]), args[1] as bigint, String(args[2]), expiryOf(args));
         return { events: r.events, result: [r.id] };
       }
       case 'proposeHalt': {
-        const r = await proposeHalt(ctx, args[0] as bigint, (args[1] as string[]).map(addr), String(args[2]), expiryOf(args));
+        const r = await proposeHalt(ctx, args[0] as bigint, (args[1] as string[]).map(abiAddress), String(args[2]), expiryOf(args));
         return { events: r.events, result: [r.id] };
       }
       case 'proposeUpgrade': {

@@ -19,12 +19,12 @@ export { SLASH_ABSENCE, SLASH_DOUBLE_SIGN } from './slashing.ts';
 export type { DoubleSign } from './slashing.ts';
 export { MAINNET_STAKING_PARAMS, POWER_UNIT_WEI, RATE_ONE } from './params.ts';
 export type { Ratio, StakingParams } from './params.ts';
-export { actingAs, controllerOf, readCandidate, selfStakeFor } from './rules.ts';
+export { actingAs, controllerOf, extraSelfStake, readCandidate, selfStakeFor } from './rules.ts';
 export { ownerRequestCandidate } from './owners.ts';
 export type { CandidateView } from './rules.ts';
 export { StakingStore, toWord } from './store.ts';
 export { StakingError, refuse } from './errors.ts';
-export { runAbiCall } from './dispatch.ts';
+export { abiAddress, runAbiCall } from './dispatch.ts';
 export type { MethodSpec, NativeCallInput, NativeCallOutcome } from './dispatch.ts';
 
 /** Storage locations queries need (the RPC reads staking state directly). */

@@ -157,13 +157,8 @@ export async function updateCandidacy(ctx: CallContext, pubKey: Uint8Array, maxS
   const c = await candidateOf(store, sender);
   if (c.withdrawn) refuse('CandidateWithdrawn', [bytesToHex(sender)], 'the candidacy is withdrawn');
   const owner = await controllerOf(store, sender);
-  let extra = 0n;
-  if (maxStake !== 0n && maxStake !== c.maxStake) {
-    if (maxStake < c.bonded) refuse('AboveMaxStake', [maxStake, c.bonded], `${c.bonded} wei is already bonded`);
-    const required = selfStakeFor(ctx.params, maxStake);
-    const self = await store.get(delegationAmount(sender, owner));
-    if (maxStake > c.maxStake && required > self) extra = required - self;
-  }
+  if (maxStake !== 0n && maxStake !== c.maxStake && maxStake < c.bonded) refuse('AboveMaxStake', [maxStake, c.bonded], `${c.bonded} wei is already bonded`);
+  const extra = await extraSelfStake(store, ctx.params, c, owner, maxStake);
   if (ctx.value !== extra) refuse('WrongSelfStake', [extra, ctx.value], `the new maximum needs ${extra} wei more self-stake, ${ctx.value} sent`);
   if (commission !== 0n && commission >= RATE_ONE) refuse('BadCommission', [commission], 'the commission rate must be in (0, 1) (1e18 = 1)');
   const keyChanges = pubKey.some((b) => b !== 0) && bytesToHex(pubKey) !== bytesToHex(c.pubKey);
@@ -202,6 +197,17 @@ export async function setCompRate(ctx: CallContext, delegator: Uint8Array, rate:
   if (amount === 0n) refuse('NotADelegator', [bytesToHex(delegator)], `${bytesToHex(delegator)} has no stake with this candidate`);
   await setDelegation(store, ctx.params.minEarningStake, sender, delegator, amount, rate);
   return [{ name: 'CompRateSet', args: [bytesToHex(sender), bytesToHex(delegator), rate] }];
+}
+
+/**
+ * The self-stake a raised maximum requires beyond what the candidate's controller already holds (0 when the
+ * maximum does not rise): what updateCandidacy must be sent.
+ */
+export async function extraSelfStake(store: StakingStore, params: StakingParams, c: CandidateView, controller: Uint8Array, maxStake: bigint): Promise<bigint> {
+  if (maxStake <= c.maxStake) return 0n;
+  const required = selfStakeFor(params, maxStake);
+  const self = await store.get(delegationAmount(c.owner, controller));
+  return required > self ? required - self : 0n;
 }
 
 /** Writes a new candidate (active, unverified); also used for genesis validators. */

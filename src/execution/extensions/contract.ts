@@ -13,8 +13,8 @@
 import { Interface } from 'ethers';
 import { keccak256 } from '../../crypto/index.ts';
 import type { NativeContract } from '../../evm/index.ts';
-import { bytesToHex, concatBytes, hexToBytes, utf8ToBytes } from '../../primitives/index.ts';
-import { StakingStore, refuse, runAbiCall, seatOf } from '../../staking/index.ts';
+import { bytesToHex, concatBytes, utf8ToBytes } from '../../primitives/index.ts';
+import { StakingStore, abiAddress, refuse, runAbiCall, seatOf } from '../../staking/index.ts';
 import type { MethodSpec, StakingParams } from '../../staking/index.ts';
 import { JsonLookupError, jsonLookup } from './jsonLookup.ts';
 
@@ -51,7 +51,7 @@ export function extensionsContract(params: StakingParams | undefined): NativeCon
         switch (name) {
           case 'isValidator': {
             if (params === undefined) return { result: [false, false] };
-            const seat = await seatOf(new StakingStore(call.state), params, hexToBytes(String(args[0]).toLowerCase()));
+            const seat = await seatOf(new StakingStore(call.state), params, abiAddress(args[0]));
             return { result: [seat.validator, seat.backup] };
           }
           case 'randomness':

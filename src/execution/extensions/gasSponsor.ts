@@ -14,10 +14,10 @@
  */
 import { Interface } from 'ethers';
 import type { NativeContract } from '../../evm/index.ts';
-import { ChainError, bytesToHex, hexToBytes } from '../../primitives/index.ts';
+import { ChainError, bytesToHex } from '../../primitives/index.ts';
 import type { Hex } from '../../primitives/index.ts';
 import type { WorldState } from '../../state/index.ts';
-import { StakingStore, refuse, runAbiCall } from '../../staking/index.ts';
+import { StakingStore, abiAddress, refuse, runAbiCall } from '../../staking/index.ts';
 import type { MethodSpec } from '../../staking/index.ts';
 import { TxErrorCode } from '../errors.ts';
 
@@ -141,7 +141,7 @@ export function gasSponsorContract(): NativeContract {
         const store = sponsorStore(call.state);
         switch (name) {
           case 'deposit': {
-            const target = hexToBytes(String(args[0]).toLowerCase());
+            const target = abiAddress(args[0]);
             if (call.value === 0n) refuse('ZeroDeposit', [], 'a deposit takes the CMT sent with it');
             await addToDeposit(store, target, call.value); // the EVM already credited the value to this account
             return { events: [{ name: 'Deposited', args: [bytesToHex(target), bytesToHex(call.caller), call.value] }] };
@@ -163,11 +163,11 @@ export function gasSponsorContract(): NativeContract {
             return { events: [{ name: 'PolicySet', args: [bytesToHex(call.caller), ...values] }] };
           }
           case 'sponsorship': {
-            const s = await readSponsorState(store, hexToBytes(String(args[0]).toLowerCase()), new Uint8Array(20), call.height);
+            const s = await readSponsorState(store, abiAddress(args[0]), new Uint8Array(20), call.height);
             return { result: [s.deposit, s.maxGasPerTx, s.callerGasPerWindow, s.windowBlocks] };
           }
           case 'callerUsage': {
-            const s = await readSponsorState(store, hexToBytes(String(args[0]).toLowerCase()), hexToBytes(String(args[1]).toLowerCase()), call.height);
+            const s = await readSponsorState(store, abiAddress(args[0]), abiAddress(args[1]), call.height);
             return { result: [s.used, s.windowStart] };
           }
           default:

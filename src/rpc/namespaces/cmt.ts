@@ -12,7 +12,7 @@ import { formatTx } from '../format.ts';
 import type { HandlerTable } from '../params.ts';
 import { parseAddress } from '../../encoding/index.ts';
 import { LISTS_VIEW, lastAwards, PROPOSAL_KIND, PROPOSAL_STATUS, RATE_ONE, elect, pendingRewards, readCandidate, readProposal, governanceInfo } from '../../staking/index.ts';
-import type { StakingStore } from '../../staking/index.ts';
+import type { StakingParams, StakingStore } from '../../staking/index.ts';
 import { ratio, stakingQuery } from './cmtShared.ts';
 
 /** The original's default and cap for cmt_getPendingTransactions. */
@@ -45,10 +45,7 @@ export const cmtHandlers: HandlerTable = {
     return txs.map((tx) => formatTx(tx.tx, tx.sender, undefined));
   },
   cmt_queryValidators: (params, backend) => stakingQuery(backend, params[0], async (store, p) => {
-    const elected = await elect(store, p);
-    const rank = new Map<string, [number, string]>();
-    elected.validators.forEach((v, i) => rank.set(bytesToHex(v.owner), [i, 'Validator']));
-    elected.backups.forEach((v, i) => rank.set(bytesToHex(v.owner), [elected.validators.length + i, 'Backup Validator']));
+    const rank = await ranks(store, p);
     const out = [];
     for (const owner of await store.listAll(LISTS_VIEW.candidates)) out.push(await candidateJson(store, owner, rank));
     return out;
@@ -56,10 +53,7 @@ export const cmtHandlers: HandlerTable = {
   cmt_queryValidator: (params, backend) => {
     const owner = parseAddress(params[0], 'address');
     return stakingQuery(backend, params[1], async (store, p) => {
-      const elected = await elect(store, p);
-      const rank = new Map<string, [number, string]>();
-      elected.validators.forEach((v, i) => rank.set(bytesToHex(v.owner), [i, 'Validator']));
-      elected.backups.forEach((v, i) => rank.set(bytesToHex(v.owner), [elected.validators.length + i, 'Backup Validator']));
+      const rank = await ranks(store, p);
       return (await readCandidate(store, owner)) === undefined ? null : candidateJson(store, owner, rank);
     });
   },
@@ -133,6 +127,15 @@ export const cmtHandlers: HandlerTable = {
       return out;
     }),
 };
+
+/** Each elected candidate's rank and state (validators first, then backups), by owner address. */
+async function ranks(store: StakingStore, params: StakingParams): Promise<Map<string, [number, string]>> {
+  const elected = await elect(store, params);
+  const rank = new Map<string, [number, string]>();
+  elected.validators.forEach((v, i) => rank.set(bytesToHex(v.owner), [i, 'Validator']));
+  elected.backups.forEach((v, i) => rank.set(bytesToHex(v.owner), [elected.validators.length + i, 'Backup Validator']));
+  return rank;
+}
 
 async function candidateJson(store: StakingStore, owner: Uint8Array, rank: Map<string, [number, string]>) {
   const c = await readCandidate(store, owner);

@@ -8,7 +8,7 @@
 import { bytesToHex, hexToBytes } from '../../primitives/index.ts';
 import type { Hex } from '../../primitives/index.ts';
 import {
-  COMMUNITY_POOL_ADDRESS, GOVERNANCE_ADDRESS, LISTS_VIEW, RATIO_PARAMS, actingAs, controllerOf, ownerRequestCandidate, STAKING_ADDRESS, governanceInterface, readCandidate, selfStakeFor, stakingInterface,
+  COMMUNITY_POOL_ADDRESS, GOVERNANCE_ADDRESS, LISTS_VIEW, RATIO_PARAMS, actingAs, controllerOf, extraSelfStake, ownerRequestCandidate, STAKING_ADDRESS, governanceInterface, readCandidate, selfStakeFor, stakingInterface,
 } from '../../staking/index.ts';
 import type { StakingParams, StakingStore } from '../../staking/index.ts';
 import type { RpcBackend } from '../backend.ts';
@@ -100,9 +100,7 @@ export const cmtWriteHandlers: HandlerTable = Object.fromEntries(
 async function updateCandidacy(a: WriteArgs, store: StakingStore, params: StakingParams, id: Uint8Array): Promise<NativeCallSpec> {
   const c = await readCandidate(store, id);
   const maxStake = a.has('maxAmount') ? a.wei('maxAmount') : (c?.maxStake ?? 0n);
-  const required = selfStakeFor(params, maxStake);
-  const self = await store.get(LISTS_VIEW.delegation(id, await controllerOf(store, id)));
-  const extra = c !== undefined && maxStake > c.maxStake && required > self ? required - self : 0n;
+  const extra = c === undefined ? 0n : await extraSelfStake(store, params, c, await controllerOf(store, id), maxStake);
   return staking('updateCandidacy', [
     bytesToHex(a.has('pubKey') ? a.pubKey('pubKey') : (c?.pubKey ?? new Uint8Array(32))),
     maxStake,
