@@ -2,13 +2,16 @@
  * End-to-end JSON-RPC throughput of our node next to anvil and Hardhat 2, in one run on this machine.
  *
  *   npm run bench -- [--only cmt,anvil,hardhat] [--workloads eth,erc20] [--txs 5000] [--senders 100]
- *                    [--concurrency 32] [--timeout 120] [--warmup 0] [--client-warmup 4000] [--out results.json]
+ *                    [--concurrency 32] [--timeout 120] [--runs fresh,warm] [--warmup 0] [--client-warmup 4000]
+ *                    [--out results.json]
  *
  * Each (node, workload) run starts a fresh node with 1 s interval mining and a 1e9 block gas limit, funds
  * `senders` fresh accounts (untimed), pre-signs the transactions (untimed), then, starting right after a new
  * block, times sending them all until every accepted one is seen in a block, and checks the receipts. Progress goes to stderr, the table
- * to stdout. `--warmup N` first sends N more transactions the same way, untimed, and waits for their block: a node
- * that has run for a while (its JIT warm) instead of a fresh process; 0 (the default) measures the fresh process.
+ * to stdout. Each node is timed twice (`--runs`): `fresh`, the process's first `--txs` transactions, then `warm`,
+ * as many again on the same process right after (ADR 0019: a JavaScript node's JIT is cold at first; the two
+ * rows show both, each compared with the same run of the peers). `--warmup N` first sends N more transactions
+ * the same way, untimed, and waits for their block.
  * Before the first run the client warms its own HTTP path against a stub server (`--client-warmup` calls, 0 = off),
  * so that the first node measured does not share the cores with a client still being compiled.
  */
@@ -17,8 +20,8 @@ import { warmClient } from './lib/clientWarmup.ts';
 import { measure } from './lib/measure.ts';
 import { PEER_NAMES, killAllPeers, startPeer, threadCpuMs } from './lib/peers.ts';
 import type { Peer, PeerName } from './lib/peers.ts';
-import { formatTable, machineInfo, summarise, writeJson } from './lib/report.ts';
-import type { RunRecord } from './lib/report.ts';
+import { RUN_PHASES, formatTable, machineInfo, summarise, writeJson } from './lib/report.ts';
+import type { RunPhase, RunRecord } from './lib/report.ts';
 import { WORKLOADS, chainParams, presign, senderAccounts, setupWorkload } from './lib/workload.ts';
 import type { WorkloadName } from './lib/workload.ts';
 
@@ -29,6 +32,7 @@ interface BenchOptions {
   senders: number;
   concurrency: number;
   timeoutMs: number;
+  runs: RunPhase[];
   warmup: number;
   clientWarmup: number;
   out: string | undefined;
@@ -59,6 +63,7 @@ function parseOptions(argv: string[]): BenchOptions {
       senders: { type: 'string', default: '100' },
       concurrency: { type: 'string', default: '32' },
       timeout: { type: 'string', default: '120' },
+      runs: { type: 'string', default: RUN_PHASES.join(',') },
       warmup: { type: 'string', default: '0' },
       'client-warmup': { type: 'string', default: '4000' },
       out: { type: 'string' },
@@ -71,6 +76,7 @@ function parseOptions(argv: string[]): BenchOptions {
     senders: positiveInt('senders', values.senders),
     concurrency: positiveInt('concurrency', values.concurrency),
     timeoutMs: positiveInt('timeout', values.timeout) * 1000,
+    runs: RUN_PHASES.filter((p) => parseList('runs', values.runs, RUN_PHASES).includes(p)),
     warmup: values.warmup === '0' ? 0 : positiveInt('warmup', values.warmup),
     clientWarmup: values['client-warmup'] === '0' ? 0 : positiveInt('client-warmup', values['client-warmup']),
     out: values.out,
@@ -95,40 +101,49 @@ function cpuSummary(before: Map<string, number>, after: Map<string, number>, pid
   return `${node}, bench client ${((client.user + client.system) / 1000).toFixed(0)} ms`;
 }
 
-async function runOne(node: PeerName, workload: WorkloadName, opts: BenchOptions): Promise<RunRecord> {
-  const record: RunRecord = { node, workload, txs: opts.txs };
+/** Starts `node`, sets up `workload`, and times each run phase on that one process, in order. */
+async function runNode(node: PeerName, workload: WorkloadName, opts: BenchOptions): Promise<RunRecord[]> {
+  const records: RunRecord[] = opts.runs.map((phase) => ({ node, workload, phase, txs: opts.txs }));
   let peer: Peer | undefined;
+  let current: RunRecord | undefined;
   try {
     log(`[${node}/${workload}] starting node`);
     peer = await startPeer(node, STARTUP_TIMEOUT_MS);
-    record.clientVersion = peer.clientVersion;
+    for (const r of records) r.clientVersion = peer.clientVersion;
     const rpc = peer.rpc;
     const chain = await chainParams(rpc);
     log(`[${node}/${workload}] ${peer.clientVersion}, chain id ${chain.chainId}, gas price ${chain.gasPriceWei} wei; setup`);
     const senders = senderAccounts(opts.senders);
-    const token = await setupWorkload(rpc, workload, chain, senders, Math.ceil((opts.txs + opts.warmup) / opts.senders), SETUP_TIMEOUT_MS);
-    const signed = await presign(rpc, workload, chain, senders, opts.txs + opts.warmup, token);
-    // the first `warmup` hold every sender's lowest nonces
-    const txs = signed.slice(opts.warmup);
+    const total = opts.warmup + opts.txs * records.length;
+    const token = await setupWorkload(rpc, workload, chain, senders, Math.ceil(total / opts.senders), SETUP_TIMEOUT_MS);
+    // in nonce order: the warm-up first, then each run's share
+    const signed = await presign(rpc, workload, chain, senders, total, token);
     if (opts.warmup > 0) {
       log(`[${node}/${workload}] warm-up: ${opts.warmup} txs, untimed`);
       const w = await withTimeout(measure(rpc, signed.slice(0, opts.warmup), opts.concurrency, opts.timeoutMs), opts.timeoutMs + 60_000, 'warm-up');
       if (w.included < w.txs) throw new Error(`warm-up: only ${w.included}/${w.txs} included`);
     }
-    log(`[${node}/${workload}] ${txs.length} txs signed; sending with ${Math.min(opts.concurrency, opts.senders)} workers`);
-    const cpuBefore = threadCpuMs(peer.pid);
-    const clientBefore = process.cpuUsage();
-    record.measurement = await withTimeout(measure(rpc, txs, opts.concurrency, opts.timeoutMs), opts.timeoutMs + 60_000, 'measurement');
-    const m = record.measurement;
-    log(`[${node}/${workload}] ${m.included}/${m.txs} included in ${(m.elapsedMs / 1000).toFixed(2)} s, ${m.okReceipts} ok receipts`);
-    log(`[${node}/${workload}] CPU in the timed part (incl. the receipt check): ${cpuSummary(cpuBefore, threadCpuMs(peer.pid), peer.pid, process.cpuUsage(clientBefore))}`);
+    for (const [i, record] of records.entries()) {
+      current = record;
+      const txs = signed.slice(opts.warmup + i * opts.txs, opts.warmup + (i + 1) * opts.txs);
+      const tag = `[${node}/${workload}/${record.phase}]`;
+      log(`${tag} ${txs.length} txs signed; sending with ${Math.min(opts.concurrency, opts.senders)} workers`);
+      const cpuBefore = threadCpuMs(peer.pid);
+      const clientBefore = process.cpuUsage();
+      record.measurement = await withTimeout(measure(rpc, txs, opts.concurrency, opts.timeoutMs), opts.timeoutMs + 60_000, 'measurement');
+      const m = record.measurement;
+      log(`${tag} ${m.included}/${m.txs} included in ${(m.elapsedMs / 1000).toFixed(2)} s, ${m.okReceipts} ok receipts`);
+      log(`${tag} CPU in the timed part (incl. the receipt check): ${cpuSummary(cpuBefore, threadCpuMs(peer.pid), peer.pid, process.cpuUsage(clientBefore))}`);
+      if (m.included < m.txs) throw new Error(`only ${m.included}/${m.txs} included: the later runs would start on missing nonces`);
+    }
   } catch (err) {
-    record.failed = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ');
-    log(`[${node}/${workload}] failed: ${record.failed}`);
+    const failed = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ');
+    for (const r of records) if (r.measurement === undefined || r === current) r.failed ??= failed;
+    log(`[${node}/${workload}] failed: ${failed}`);
   } finally {
     await peer?.stop();
   }
-  return record;
+  return records;
 }
 
 async function main(): Promise<void> {
@@ -141,18 +156,20 @@ async function main(): Promise<void> {
   }
   for (const node of opts.peers) {
     for (const workload of opts.workloads) {
-      const bound = STARTUP_TIMEOUT_MS + SETUP_TIMEOUT_MS + opts.timeoutMs + 120_000;
-      records.push(await withTimeout(runOne(node, workload, opts), bound, 'run').catch((err: unknown): RunRecord => {
-        killAllPeers();
-        return { node, workload, txs: opts.txs, failed: String(err) };
-      }));
+      const bound = STARTUP_TIMEOUT_MS + SETUP_TIMEOUT_MS + (opts.timeoutMs + 120_000) * opts.runs.length;
+      records.push(
+        ...(await withTimeout(runNode(node, workload, opts), bound, 'run').catch((err: unknown): RunRecord[] => {
+          killAllPeers();
+          return opts.runs.map((phase) => ({ node, workload, phase, txs: opts.txs, failed: String(err) }));
+        })),
+      );
     }
   }
   const rows = summarise(records);
   const versions = [...new Map(rows.filter((r) => r.clientVersion).map((r) => [r.node, r.clientVersion])).entries()].map(([n, v]) => `${n}=${v}`).join(', ');
   console.log(
     `\nRPC throughput: ${opts.txs} txs from ${opts.senders} senders, ${opts.concurrency} workers, 1 s blocks; ` +
-      `${opts.warmup > 0 ? `after ${opts.warmup} warm-up txs; ` : ''}${m.cpus} x ${m.cpuModel}, node ${m.node}${versions ? `; ${versions}` : ''}\n`,
+      `runs ${opts.runs.join(' then ')} on one process${opts.warmup > 0 ? `, after ${opts.warmup} warm-up txs` : ''}; ${m.cpus} x ${m.cpuModel}, node ${m.node}${versions ? `; ${versions}` : ''}\n`,
   );
   console.log(formatTable(rows));
   console.log('\ntx/s = included / (first send, right after a block -> block with the last tx observed); latency = send -> block observed (20 ms polling).');

@@ -5,9 +5,17 @@ import type { Measurement } from './measure.ts';
 import type { PeerName } from './peers.ts';
 import type { WorkloadName } from './workload.ts';
 
+/**
+ * Which timed run of a node: `fresh`, the process's first transactions (its JIT cold, for a JavaScript node);
+ * `warm`, the same number again on the same process right after (steady state; ADR 0019).
+ */
+export type RunPhase = 'fresh' | 'warm';
+export const RUN_PHASES: readonly RunPhase[] = ['fresh', 'warm'];
+
 export interface RunRecord {
   node: PeerName;
   workload: WorkloadName;
+  phase: RunPhase;
   txs: number;
   clientVersion?: string;
   failed?: string;
@@ -17,6 +25,7 @@ export interface RunRecord {
 export interface Summary {
   node: PeerName;
   workload: WorkloadName;
+  phase: RunPhase;
   clientVersion: string | null;
   txs: number;
   accepted: number | null;
@@ -46,6 +55,7 @@ export function summarise(records: RunRecord[]): Summary[] {
     return {
       node: r.node,
       workload: r.workload,
+      phase: r.phase,
       clientVersion: r.clientVersion ?? null,
       txs: r.txs,
       accepted: m ? m.accepted : null,
@@ -61,11 +71,11 @@ export function summarise(records: RunRecord[]): Summary[] {
       note: notes.filter(Boolean).join('; '),
     };
   });
-  const tps = (node: PeerName, w: WorkloadName): number | null => base.find((s) => s.node === node && s.workload === w)?.txPerSec ?? null;
+  const tps = (node: PeerName, w: WorkloadName, phase: RunPhase): number | null => base.find((s) => s.node === node && s.workload === w && s.phase === phase)?.txPerSec ?? null;
   for (const s of base) {
     if (s.node !== 'cmt' || s.txPerSec === null) continue;
-    const anvil = tps('anvil', s.workload);
-    const hardhat = tps('hardhat', s.workload);
+    const anvil = tps('anvil', s.workload, s.phase);
+    const hardhat = tps('hardhat', s.workload, s.phase);
     s.vsAnvil = anvil ? s.txPerSec / anvil : null;
     s.vsHardhat = hardhat ? s.txPerSec / hardhat : null;
   }
@@ -75,10 +85,11 @@ export function summarise(records: RunRecord[]): Summary[] {
 const fmt = (v: number | null, digits = 0): string => (v === null ? '-' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
 
 export function formatTable(rows: Summary[]): string {
-  const header = ['node', 'workload', 'txs', 'tx/s', 'send tx/s', 'p50 ms', 'p99 ms', 'blocks', 'ok receipts', 'vs anvil', 'vs hardhat', 'note'];
+  const header = ['node', 'workload', 'run', 'txs', 'tx/s', 'send tx/s', 'p50 ms', 'p99 ms', 'blocks', 'ok receipts', 'vs anvil', 'vs hardhat', 'note'];
   const body = rows.map((s) => [
     s.node,
     s.workload,
+    s.phase,
     String(s.txs),
     fmt(s.txPerSec),
     fmt(s.sendPerSec),
@@ -91,7 +102,7 @@ export function formatTable(rows: Summary[]): string {
     s.note.length > 140 ? `${s.note.slice(0, 137)}...` : s.note,
   ]);
   const widths = header.map((h, c) => Math.max(h.length, ...body.map((r) => (r[c] as string).length)));
-  const numeric = new Set([2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  const numeric = new Set([3, 4, 5, 6, 7, 8, 9, 10, 11]);
   const line = (cells: string[]): string =>
     cells.map((cell, c) => (numeric.has(c) ? cell.padStart(widths[c] as number) : cell.padEnd(widths[c] as number))).join('  ').trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');

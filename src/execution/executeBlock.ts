@@ -13,7 +13,7 @@ import type { Commit, DuplicateVoteEvidence, Header, Receipt, Validator } from '
 import type { WorldState } from '../state/index.ts';
 import { encodeCommit, hashEvidence } from '../types/index.ts';
 import { keccak256 } from '../crypto/index.ts';
-import { orderedTrieRoot } from './roots.ts';
+import { OrderedTrie } from './roots.ts';
 import { runPlainTransfer } from './plainTransfer.ts';
 import { isSponsoredPrice, runSponsoredTx } from './extensions/sponsoredTx.ts';
 import { effectiveGasPrice } from './validateTx.ts';
@@ -133,7 +133,9 @@ export class BlockBuilder {
    * made as it is included, not at the seal: the seal is on the critical path after the block's tick (ADR 0018).
    */
   private readonly receipts: Receipt[] = [];
-  private readonly encodedReceipts: Uint8Array[] = [];
+  /** The ordered tries of the included transactions and of their encoded receipts, kept as they grow. */
+  private readonly txTrie = new OrderedTrie();
+  private readonly receiptTrie = new OrderedTrie();
   private readonly bloom: Bloom;
   private readonly rejected: ExecutedBlock['rejected'] = [];
   private gasUsed = 0n;
@@ -233,7 +235,8 @@ export class BlockBuilder {
     this.included.push(tx);
     if (r.bloom !== null) this.bloom.or(r.bloom);
     const logs = r.logs.map((l) => [l.address, l.topics, l.data] as [Uint8Array, Uint8Array[], Uint8Array]);
-    this.encodedReceipts.push(encodeReceipt({ status: r.status, cumulativeBlockGasUsed: this.gasUsed, bitvector: r.bloom?.bitvector ?? EMPTY_BLOOM, logs }, tx.type));
+    this.txTrie.push(tx.raw);
+    this.receiptTrie.push(encodeReceipt({ status: r.status, cumulativeBlockGasUsed: this.gasUsed, bitvector: r.bloom?.bitvector ?? EMPTY_BLOOM, logs }, tx.type));
     this.receipts.push(toReceipt(tx, r, this.gasUsed, this.ctx.baseFeePerGas));
   }
 
@@ -247,6 +250,9 @@ export class BlockBuilder {
     if (this.stage !== 'open') throw new ChainError('BLOCK_SEALED', 'state flushed in a sealed or aborted block', {}, 'internal');
     this.flushed = true;
     await (this.vm.stateManager as WorldState).flush();
+    // the same for the transaction and receipt roots: the seal then only recomputes the subtrees added since
+    this.txTrie.root();
+    this.receiptTrie.root();
   }
 
   /**
@@ -291,7 +297,7 @@ export class BlockBuilder {
       throw err;
     }
     this.stage = 'sealed';
-    return { ...assemble(this.ctx, this.prevRandao, stateRoot, this.gasUsed, this.included, this.receipts, this.encodedReceipts, this.bloom, this.rejected), validatorUpdates };
+    return { ...assemble(this.ctx, this.prevRandao, stateRoot, this.gasUsed, this.included, this.receipts, { transactions: this.txTrie.root(), receipts: this.receiptTrie.root() }, this.bloom, this.rejected), validatorUpdates };
   }
 
   /** The sealed block becomes the state's base; its new trie nodes reach the node store (to be written with it). */
@@ -347,7 +353,7 @@ function assemble(
   gasUsed: bigint,
   included: ValidatedTx[],
   receipts: Receipt[],
-  encodedReceipts: Uint8Array[],
+  roots: { transactions: Uint8Array; receipts: Uint8Array },
   bloom: Bloom,
   rejected: ExecutedBlock['rejected'],
 ): Omit<ExecutedBlock, 'validatorUpdates'> {
@@ -357,8 +363,8 @@ function assemble(
     parentHash: ctx.parentHash,
     proposer: ctx.proposer,
     stateRoot,
-    transactionsRoot: orderedTrieRoot(included.map((t) => t.raw)),
-    receiptsRoot: orderedTrieRoot(encodedReceipts),
+    transactionsRoot: roots.transactions,
+    receiptsRoot: roots.receipts,
     logsBloom: bloom.bitvector,
     gasUsed,
     gasLimit: ctx.gasLimit,

@@ -15,7 +15,7 @@ export { CALL_STATUS, MAX_SCHEDULED_CALL_GAS, SCHEDULED_GAS_PER_BLOCK, SCHEDULER
 export { SPONSOR_ABI, SPONSOR_ADDRESS, sponsorInterface } from './extensions/gasSponsor.ts';
 export { isSponsoredPrice, quoteSponsorship } from './extensions/sponsoredTx.ts';
 export type { SponsorQuote } from './extensions/sponsoredTx.ts';
-export { orderedTrieRoot, trieRoot } from './roots.ts';
+export { OrderedTrie, orderedTrieRoot, trieRoot } from './roots.ts';
 export { decodeValidatedTx, transferTarget, validateRawTx } from './validateTx.ts';
 export type { AdmissionRules, ValidatedTx } from './validateTx.ts';
 export { ExecutionRevertedError, decodeRevertReason, estimateGas, runCall, throwIfFailed } from './simulateCall.ts';

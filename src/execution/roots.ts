@@ -15,7 +15,15 @@ import { EMPTY_TRIE_ROOT } from '../state/index.ts';
 interface Entry {
   path: Uint8Array; // key as nibbles
   value: Uint8Array;
+  /** The item's position in an OrderedTrie (its identity there); -1 elsewhere. */
+  index: number;
 }
+
+/**
+ * Subtree references already computed, by (depth, first item's index, item count): in an append-only
+ * ordered trie those three name one set of items for good (see OrderedTrie).
+ */
+type Memo = Map<string, RlpInput>;
 
 function toNibbles(key: Uint8Array): Uint8Array {
   const out = new Uint8Array(key.length * 2);
@@ -51,15 +59,24 @@ function commonPrefix(entries: Entry[], depth: number): number {
   return n;
 }
 
+/** The reference to the node of sorted entries that agree on their first `depth` nibbles (memoised when asked). */
+function referenceTo(entries: Entry[], depth: number, memo: Memo | undefined): RlpInput {
+  if (memo === undefined) return reference(build(entries, depth, memo));
+  const key = `${depth}/${(entries[0] as Entry).index}/${entries.length}`;
+  let ref = memo.get(key);
+  if (ref === undefined) memo.set(key, (ref = reference(build(entries, depth, memo))));
+  return ref;
+}
+
 /** The node for sorted entries that agree on their first `depth` nibbles. */
-function build(entries: Entry[], depth: number): RlpInput {
+function build(entries: Entry[], depth: number, memo?: Memo): RlpInput {
   if (entries.length === 1) {
     const e = entries[0] as Entry;
     return [hexPrefix(e.path.subarray(depth), true), e.value];
   }
   const shared = commonPrefix(entries, depth);
   if (shared > 0) {
-    return [hexPrefix((entries[0] as Entry).path.subarray(depth, depth + shared), false), reference(build(entries, depth + shared))];
+    return [hexPrefix((entries[0] as Entry).path.subarray(depth, depth + shared), false), referenceTo(entries, depth + shared, memo)];
   }
   const branch: RlpInput[] = new Array(17).fill(new Uint8Array());
   let i = 0;
@@ -68,7 +85,7 @@ function build(entries: Entry[], depth: number): RlpInput {
     const nibble = (entries[i] as Entry).path[depth] as number;
     let j = i;
     while (j < entries.length && (entries[j] as Entry).path[depth] === nibble) j++;
-    branch[nibble] = reference(build(entries.slice(i, j), depth + 1));
+    branch[nibble] = referenceTo(entries.slice(i, j), depth + 1, memo);
     i = j;
   }
   return branch;
@@ -81,10 +98,44 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
 /** Root of the trie of `key -> value` (keys unique; values non-empty). */
 export function trieRoot(items: ReadonlyArray<{ key: Uint8Array; value: Uint8Array }>): Uint8Array {
   if (items.length === 0) return EMPTY_TRIE_ROOT;
-  const entries = [...items].sort((a, b) => compareBytes(a.key, b.key)).map((it) => ({ path: toNibbles(it.key), value: it.value }));
+  const entries = [...items].sort((a, b) => compareBytes(a.key, b.key)).map((it) => ({ path: toNibbles(it.key), value: it.value, index: -1 }));
   return keccak256(RLP.encode(build(entries, 0)));
 }
 
 export function orderedTrieRoot(values: readonly Uint8Array[]): Uint8Array {
   return trieRoot(values.map((value, i) => ({ key: RLP.encode(i), value })));
 }
+
+/**
+ * An ordered trie that grows by appending (a block's transactions and receipts while it is built), whose
+ * root can be asked for at any point. PERF: the root of 3,000 transactions and their receipts took ~44 ms
+ * at the seal, on the critical path after the block's tick (ADR 0018). Items never change once appended,
+ * so a subtree's reference is computed once and kept: from RLP(128) on, keys sort in append order, and a
+ * root asked for after more appends recomputes only the subtrees they fall in (a few dozen nodes).
+ */
+export class OrderedTrie {
+  /** Sorted by key. */
+  private readonly entries: Entry[] = [];
+  private readonly memo: Memo = new Map();
+  private cached: Uint8Array | undefined;
+
+  get length(): number {
+    return this.entries.length;
+  }
+
+  push(value: Uint8Array): void {
+    const index = this.entries.length;
+    const entry = { path: toNibbles(RLP.encode(index)), value, index };
+    // RLP(1..127) = 0x01..0x7f sort before RLP(0) = 0x80, the last of them; every later key sorts last
+    if (index >= 1 && index <= 127) this.entries.splice(index - 1, 0, entry);
+    else this.entries.push(entry);
+    this.cached = undefined;
+  }
+
+  root(): Uint8Array {
+    if (this.entries.length === 0) return EMPTY_TRIE_ROOT;
+    this.cached ??= keccak256(RLP.encode(build(this.entries, 0, this.memo)));
+    return this.cached;
+  }
+}
+

@@ -44,8 +44,8 @@ export interface Chain {
   buildBlock(ctx: BlockContext, candidates: Iterable<ValidatedTx>, hooks?: BlockHooks): Promise<{ block: Block; executed: ExecutedBlock }>;
   /** Opens the next block on the head state for transactions added in batches (see BlockBuilder). */
   openBlock(ctx: BlockContext, hooks?: BlockHooks): Promise<BlockBuilder>;
-  /** Stores a decided block with what its execution produced, and makes it the head. */
-  commitBlock(block: Block, executed: Pick<ExecutedBlock, 'receipts' | 'transactions' | 'validatorUpdates'>, commit: Commit): Promise<void>;
+  /** Stores a decided block with what its execution produced (its receipts' encoding, if made already), and makes it the head. */
+  commitBlock(block: Block, executed: Pick<ExecutedBlock, 'receipts' | 'transactions' | 'validatorUpdates'>, commit: Commit, encodedReceipts?: Uint8Array): Promise<void>;
   /** A fresh, isolated world state at a committed height (never written back). */
   stateAt(height: bigint): WorldState;
   /**
@@ -75,8 +75,8 @@ export interface Chain {
   applyPendingEdits(edits: readonly DevEdit[], alsoWrite?: KVWrite[]): Promise<void>;
   /** Dev mode (evm_revert): the head's edited root becomes its own root with `edits` (none: no edited root). */
   resetPendingEdits(edits: readonly DevEdit[], alsoWrite?: KVWrite[]): Promise<void>;
-  /** Re-reads the head after another thread committed or rewound blocks in the same database. */
-  reloadHead(): Promise<void>;
+  /** Re-reads the head after another thread committed or rewound blocks in the same database (`known`: a block this thread has, if it is the new head). */
+  reloadHead(known?: Block): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -137,11 +137,11 @@ export async function openChain(kv: KVStore, genesis: Genesis, opts: ChainOption
       const block = createBlock(executed.header, executed.transactions.map((t) => t.raw), ctx.lastCommit, ctx.evidence);
       return { block, executed };
     },
-    async commitBlock(block, executed, commit) {
+    async commitBlock(block, executed, commit, encodedReceipts) {
       invariant(block.header.height === head.header.height + 1n, 'blocks are committed in order');
       invariant(equalBytes(block.header.parentHash, head.hash), 'committed block extends the head');
       const txHashes = executed.transactions.map((t) => hexToBytes(t.hash));
-      const writes: KVWrite[] = [...nodes.takeWrites(), ...store.blockWrites(block, executed.receipts, commit, txHashes, executed.validatorUpdates)];
+      const writes: KVWrite[] = [...nodes.takeWrites(), ...store.blockWrites(block, encodedReceipts ?? executed.receipts, commit, txHashes, executed.validatorUpdates)];
       await kv.write(writes);
       nodes.writesDurable();
       setHead(block);
@@ -223,8 +223,9 @@ export async function openChain(kv: KVStore, genesis: Genesis, opts: ChainOption
         await storeEditedRoot(null, alsoWrite);
       }
     },
-    async reloadHead() {
+    async reloadHead(known) {
       kv.refresh(); // the execution worker has just written: read past any older snapshot
+      if (known !== undefined && store.headHeight() === known.header.height) store.adopt(known);
       const loaded = loadHead(store);
       store.forgetAbove(loaded.header.height); // also re-reads what the worker stored beside the blocks (validator updates)
       setHead(loaded);

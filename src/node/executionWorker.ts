@@ -7,7 +7,7 @@ import { decodeValidatedTx } from '../execution/index.ts';
 import type { BlockBuilder, BlockHooks, ExecutedBlock, ValidatedTx } from '../execution/index.ts';
 import type { DevEdit } from '../rpc/index.ts';
 import { createLmdbStore } from '../storage/index.ts';
-import { createBlock, decodeCommit, encodeBlock, encodeReceipts, encodeValidatorUpdates } from '../types/index.ts';
+import { createBlock, decodeCommit, encodeHeader, encodeReceipts, encodeValidatorUpdates } from '../types/index.ts';
 import type { Block } from '../types/index.ts';
 import { openChain } from './chain.ts';
 import { applyDevEdits } from './devEdits.ts';
@@ -18,7 +18,8 @@ const port = parentPort;
 if (port === null) throw new Error('executionWorker must run in a worker thread');
 const chain = await openChain(createLmdbStore(init.dbPath), init.genesis, { allowUnlimitedContractSize: init.allowUnlimitedContractSize });
 // the sealed block waiting for its commit (or to be dropped: any other request than commit drops it)
-let pending: { block: Block; executed: ExecutedBlock; builder: BlockBuilder } | undefined;
+// (with its receipts' encoding, sent to the node and stored with the block)
+let pending: { block: Block; executed: ExecutedBlock; builder: BlockBuilder; receipts: Uint8Array } | undefined;
 // a block being built from batches: its transactions in the order they were sent (what indices refer to)
 let session: { builder: BlockBuilder; txs: ValidatedTx[]; unflushed: number } | undefined;
 /**
@@ -36,12 +37,14 @@ function hooksFor(edits: DevEdit[]): BlockHooks {
 
 function built(builder: BlockBuilder, executed: ExecutedBlock, txs: ValidatedTx[]): WorkerResult {
   const index = new Map(txs.map((t, i) => [t.hash, i]));
-  pending = { block: createBlock(executed.header, executed.transactions.map((t) => t.raw), builder.ctx.lastCommit, builder.ctx.evidence), executed, builder };
+  const block = createBlock(executed.header, executed.transactions.map((t) => t.raw), builder.ctx.lastCommit, builder.ctx.evidence);
+  const receipts = encodeReceipts(executed.receipts);
+  pending = { block, executed, builder, receipts };
   return {
     ok: true,
     kind: 'built',
-    block: encodeBlock(pending.block),
-    receipts: encodeReceipts(executed.receipts),
+    header: encodeHeader(executed.header),
+    receipts,
     included: executed.transactions.map((t) => index.get(t.hash) as number),
     rejected: executed.rejected.map((r) => ({ index: index.get(r.tx.hash) as number, reason: r.reason })),
     validatorUpdates: encodeValidatorUpdates(executed.validatorUpdates),
@@ -98,10 +101,10 @@ async function handle(req: WorkerRequest): Promise<WorkerResult> {
       return { ok: true, kind: 'done' };
     case 'commit': {
       if (pending === undefined) return { ok: false, error: 'commit without a built block' };
-      const { block, executed, builder } = pending;
+      const { block, executed, builder, receipts } = pending;
       pending = undefined;
       await builder.accept(); // its trie nodes reach the node store, to be written with the block
-      await chain.commitBlock(block, executed, decodeCommit(req.commit));
+      await chain.commitBlock(block, executed, decodeCommit(req.commit), receipts);
       return { ok: true, kind: 'done' };
     }
     case 'rewind':

@@ -7,8 +7,8 @@ import { Worker } from 'node:worker_threads';
 import type { BlockBuilder, BlockContext, ExecutedBlock, ValidatedTx } from '../execution/index.ts';
 import { ChainError, equalBytes, invariant } from '../primitives/index.ts';
 import type { DevEdit } from '../rpc/index.ts';
-import { createBlock, decodeBlock, decodeReceipts, decodeValidatorUpdates, encodeCommit } from '../types/index.ts';
-import type { Block, Commit, Genesis } from '../types/index.ts';
+import { createBlock, decodeHeader, decodeReceipts, decodeValidatorUpdates, encodeCommit } from '../types/index.ts';
+import type { Block, Commit, Genesis, Receipt } from '../types/index.ts';
 import type { Chain } from './chain.ts';
 import { applyDevEdits } from './devEdits.ts';
 import type { WireTx, WorkerRequest, WorkerResponse } from './executorProtocol.ts';
@@ -106,27 +106,39 @@ export function createWorkerExecutor(reader: Chain, opts: WorkerExecutorOptions)
   };
 
   const wire = (txs: ValidatedTx[]): WireTx[] => txs.map((t) => ({ raw: t.raw, sender: t.sender, publicKey: t.senderPublicKey }));
-  /** The worker answers with indices into the transactions it was sent, in the order sent. */
-  const result = (res: WorkerResponse & { ok: true }, sent: ValidatedTx[]): { block: Block; executed: ExecutedBlock } => {
+  /**
+   * The worker answers with the header and indices into the transactions it was sent, in the order sent; the
+   * block is put together here from them and the context's last commit and evidence (what the worker used).
+   * Receipts are decoded when first read: usually never, the worker stores its own encoding.
+   */
+  const result = (res: WorkerResponse & { ok: true }, ctx: BlockContext, sent: ValidatedTx[]): { block: Block; executed: ExecutedBlock } => {
     if (res.kind !== 'built') throw new ChainError('EXECUTOR_FAILED', 'block executor answered out of turn', {}, 'internal');
-    const block = decodeBlock(res.block);
+    const header = decodeHeader(res.header);
+    const transactions = res.included.map((i) => sent[i] as ValidatedTx);
+    const block = createBlock(header, transactions.map((t) => t.raw), ctx.lastCommit, ctx.evidence);
+    let receipts: Receipt[] | undefined;
     const executed: ExecutedBlock = {
-      header: block.header,
-      transactions: res.included.map((i) => sent[i] as ValidatedTx),
-      receipts: decodeReceipts(res.receipts),
+      header,
+      transactions,
+      get receipts() {
+        receipts ??= decodeReceipts(res.receipts);
+        return receipts;
+      },
       rejected: res.rejected.map((r) => ({ tx: sent[r.index] as ValidatedTx, reason: r.reason })),
       validatorUpdates: decodeValidatorUpdates(res.validatorUpdates),
     };
     return { block, executed };
   };
   let sent: ValidatedTx[] = []; // transactions of the open block
+  let opened: BlockContext | undefined; // and its context
 
   return {
     async build(ctx, candidates, edits) {
-      return result(await call({ kind: 'build', ctx, txs: wire(candidates), edits }), candidates);
+      return result(await call({ kind: 'build', ctx, txs: wire(candidates), edits }), ctx, candidates);
     },
     async open(ctx) {
       sent = [];
+      opened = ctx;
       await call({ kind: 'open', ctx, edits: [] });
     },
     async add(txs) {
@@ -135,16 +147,20 @@ export function createWorkerExecutor(reader: Chain, opts: WorkerExecutorOptions)
     },
     async seal() {
       const txs = sent;
+      const ctx = opened;
       sent = [];
-      return result(await call({ kind: 'seal' }), txs);
+      opened = undefined;
+      if (ctx === undefined) throw new ChainError('EXECUTOR_FAILED', 'seal without an open block', {}, 'internal');
+      return result(await call({ kind: 'seal' }), ctx, txs);
     },
     async abort() {
       sent = [];
+      opened = undefined;
       await call({ kind: 'abort' });
     },
     async commit(block, _executed, commit) {
       await call({ kind: 'commit', commit: encodeCommit(commit) });
-      await reader.reloadHead();
+      await reader.reloadHead(block);
       // the next proposal is built on this thread's head: it must be the block the worker just stored
       invariant(equalBytes(reader.head().hash, block.hash), `head after commit is block ${reader.head().header.height}, not ${block.header.height}`);
     },

@@ -25,7 +25,11 @@ export type WorkerResult =
   | {
       ok: true;
       kind: 'built';
-      block: Uint8Array;
+      /**
+       * The block's header only: the node has its transactions (those sent, by `included`) and the context's
+       * last commit and evidence. PERF: the whole block crossed threads, encoded and decoded (ADR 0018).
+       */
+      header: Uint8Array;
       receipts: Uint8Array;
       included: number[];
       rejected: Array<{ index: number; reason: string }>;

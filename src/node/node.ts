@@ -160,8 +160,10 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
       for (const sender of pool.senders()) states.set(sender, await accountState(sender));
       const dropped = pool.update((s) => states.get(s) ?? { nonce: 0n, balance: 0n }, baseFee);
       for (const hash of dropped.unpayable) waiters.reject(hash, new ChainError('TX_DROPPED', `transaction ${hash} dropped: its sender can no longer pay for it`));
-      executed.transactions.forEach((tx, i) => waiters.resolve(tx.hash, executed.receipts[i] as Receipt));
-      publish(block, executed.receipts);
+      executed.transactions.forEach((tx, i) => {
+        if (waiters.has(tx.hash)) waiters.resolve(tx.hash, executed.receipts[i] as Receipt);
+      });
+      publish(block, () => executed.receipts);
       evidence.markCommitted(block.evidence);
       network?.onCommitted();
       const nowMs = deps.clock.nowMs();
@@ -182,7 +184,8 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
   });
 
   let rpc: RpcServer | undefined;
-  const publish = (block: Block, receipts: Receipt[]): void => {
+  /** `receipts` decodes them (from the execution worker's message) on first use: most blocks have no one asking. */
+  const publish = (block: Block, receipts: () => Receipt[]): void => {
     events.emit('block', block, receipts);
     filters.onBlock(block, receipts);
     rpc?.onBlock(block, receipts);

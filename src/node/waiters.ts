@@ -12,6 +12,10 @@ export class InclusionWaiters {
     });
   }
 
+  has(hash: string): boolean {
+    return this.waiting.has(hash);
+  }
+
   resolve(hash: string, receipt: Receipt): void {
     for (const w of this.waiting.get(hash) ?? []) w.resolve(receipt);
     this.waiting.delete(hash);

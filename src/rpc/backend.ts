@@ -12,7 +12,8 @@ import type { ChainStore } from '../storage/index.ts';
 import type { Block, Receipt } from '../types/index.ts';
 
 export interface NodeEvents {
-  block: [Block, Receipt[]];
+  /** A committed block and its receipts, decoded on first call (most blocks have no one asking). */
+  block: [Block, () => Receipt[]];
   pendingTx: [Hex];
 }
 

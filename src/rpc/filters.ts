@@ -73,11 +73,11 @@ export class FilterRegistry {
     return logsInRange(f.criteria, from, f.toBlock ?? head, this.backend);
   }
 
-  onBlock(block: Block, receipts: Receipt[]): void {
+  onBlock(block: Block, receipts: () => Receipt[]): void {
     for (const f of this.filters.values()) {
       if (f.kind === 'blocks') push(f.changes, bytesToHex(block.hash));
       else if (f.kind === 'logs' && (f.toBlock === undefined || block.header.height <= f.toBlock)) {
-        for (const log of blockLogs(f.criteria, block, receipts)) push(f.changes, log);
+        for (const log of blockLogs(f.criteria, block, receipts())) push(f.changes, log);
       }
     }
   }

@@ -30,7 +30,7 @@ export interface RpcServer {
   wsUrl(): string;
   start(): Promise<void>;
   stop(): Promise<void>;
-  onBlock(block: Block, receipts: Receipt[]): void;
+  onBlock(block: Block, receipts: () => Receipt[]): void;
   onPendingTx(hash: Hex): void;
 }
 

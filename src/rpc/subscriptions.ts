@@ -47,14 +47,14 @@ export class SubscriptionSet {
     return this.subs.size;
   }
 
-  onBlock(block: Block, receipts: Receipt[]): void {
+  onBlock(block: Block, receipts: () => Receipt[]): void {
     let head: Record<string, unknown> | undefined;
     for (const [id, sub] of this.subs) {
       if (sub.kind === 'newHeads') {
         head ??= withoutBody(formatBlock(block, []));
         this.notify(id, head);
       } else if (sub.kind === 'logs') {
-        for (const log of blockLogs(sub.criteria, block, receipts)) this.notify(id, log);
+        for (const log of blockLogs(sub.criteria, block, receipts())) this.notify(id, log);
       }
     }
   }

@@ -377,6 +377,44 @@ export async function applyTrieChanges(
   return { root: newRoot, nodes: pass.nodes };
 }
 
+/**
+ * The value stored under `key` (the applied key) in the trie at `root`, or undefined. PERF: @ethereumjs/mpt's
+ * get walks with a promise per node and copies every node it reads into the open checkpoint, which then
+ * rewrites it at the commit (docs/adr/0018); this walk only reads.
+ */
+export async function lookupTrie(root: Uint8Array, key: Uint8Array, read: TrieNodeReader): Promise<Uint8Array | undefined> {
+  if (equalBytes(root, EMPTY_ROOT)) return undefined;
+  const path = toNibbles(key);
+  let depth = 0;
+  let ref: Raw = root;
+  for (;;) {
+    let raw: Raw = ref;
+    if (ref instanceof Uint8Array) {
+      if (ref.length === 0) return undefined; // an empty branch slot
+      const encoded = await read(ref);
+      if (encoded === undefined) throw new Error('Missing node in DB');
+      raw = RLP.decode(encoded) as Raw;
+    }
+    if (!Array.isArray(raw)) throw new Error('trie node is not a list');
+    if (raw.length === 17) {
+      if (depth === path.length) throw new Error('batch trie update: branch node with a value (keys of unequal length)');
+      ref = raw[path[depth++] as number] as Raw;
+      continue;
+    }
+    if (raw.length !== 2 || !(raw[0] instanceof Uint8Array) || raw[0].length === 0) throw new Error(`invalid trie node of ${raw.length} items`);
+    const { path: nodePath, leaf } = decodeHexPrefix(raw[0]);
+    if (leaf && depth + nodePath.length !== path.length) return undefined;
+    for (let i = 0; i < nodePath.length; i++) if (path[depth + i] !== nodePath[i]) return undefined;
+    if (leaf) {
+      const value = raw[1];
+      if (!(value instanceof Uint8Array)) throw new Error('invalid trie leaf value');
+      return value;
+    }
+    depth += nodePath.length;
+    ref = raw[1] as Raw;
+  }
+}
+
 function equalKey(prev: Change, key: Uint8Array): boolean {
   const p = prev.path;
   for (let i = 0; i < key.length; i++) {

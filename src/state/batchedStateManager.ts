@@ -14,11 +14,14 @@
 import type { MerklePatriciaTrie } from '@ethereumjs/mpt';
 import { RLP } from '@ethereumjs/rlp';
 import { CODEHASH_PREFIX, MerkleStateManager } from '@ethereumjs/statemanager';
-import { Account, KeyEncoding, ValueEncoding, bytesToUnprefixedHex, concatBytes, createAddressFromString, unprefixedHexToBytes } from '@ethereumjs/util';
-import { applyTrieChanges } from './batchTrieUpdate.ts';
-import type { TrieChange } from './batchTrieUpdate.ts';
+import { Account, EthereumJSErrorWithoutCode, KeyEncoding, ValueEncoding, bytesToUnprefixedHex, concatBytes, createAccountFromRLP, createAddressFromString, unprefixedHexToBytes } from '@ethereumjs/util';
+import type { Address } from '@ethereumjs/util';
+import { applyTrieChanges, lookupTrie } from './batchTrieUpdate.ts';
+import type { TrieChange, TrieNodeReader } from './batchTrieUpdate.ts';
+import { TrieNodeStore } from './trieNodeStore.ts';
 
 const EMPTY = new Uint8Array();
+const RLP_EMPTY = new Uint8Array([0x80]);
 
 /** The parts of the MPT the pass needs that @ethereumjs keeps protected. */
 interface TrieInternals {
@@ -28,6 +31,29 @@ interface TrieInternals {
 }
 
 export class BatchedStateManager extends MerkleStateManager {
+  /** The parent's, with the trie read by lookupTrie (see there) instead of the MPT's get. */
+  override async getAccount(address: Address): Promise<Account | undefined> {
+    const caches = this._caches;
+    const elem = caches?.account?.get(address);
+    if (elem !== undefined) return elem.accountRLP !== undefined ? createAccountFromRLP(elem.accountRLP) : undefined;
+    const rlp = await trieGet(this._trie, address.bytes);
+    const account = rlp !== undefined ? createAccountFromRLP(rlp) : undefined;
+    caches?.account?.put(address, account);
+    return account;
+  }
+
+  /** The parent's, with the storage trie read by lookupTrie. */
+  override async getStorage(address: Address, key: Uint8Array): Promise<Uint8Array> {
+    if (key.length !== 32) throw EthereumJSErrorWithoutCode('Storage key must be 32 bytes long');
+    const cached = this._caches?.storage?.get(address, key);
+    if (cached !== undefined) return RLP.decode(cached ?? EMPTY) as Uint8Array;
+    const account = await this.getAccount(address);
+    if (account === undefined) return new Uint8Array();
+    const value = await trieGet(this._getStorageTrie(address, account), key);
+    this._caches?.storage?.put(address, key, value ?? RLP_EMPTY);
+    return RLP.decode(value ?? EMPTY) as Uint8Array;
+  }
+
   override async flush(): Promise<void> {
     const caches = this._caches;
     if (caches === undefined) return; // without caches every write went to the trie already
@@ -75,16 +101,14 @@ export class BatchedStateManager extends MerkleStateManager {
 }
 
 /**
- * One pass of `changes` into `trie`. Nodes are read through its CheckpointDB's open checkpoints, then the
- * store below (without copying what is read into the checkpoint as CheckpointDB.get does: a node read from
- * the store is already there, so committing it again would only rewrite it), and written with the
- * CheckpointDB's batch, as the MPT writes them.
+ * Reads `trie`'s nodes through its CheckpointDB's open checkpoints, then the store below, without copying
+ * what is read into the checkpoint as CheckpointDB.get does (a node read from the store is already there:
+ * committing it again would only rewrite it).
  */
-async function applyToTrie(trie: MerklePatriciaTrie, changes: TrieChange[]): Promise<void> {
-  if (changes.length === 0) return;
+function nodeReader(trie: MerklePatriciaTrie): TrieNodeReader {
   const internals = trie as unknown as TrieInternals;
   const db = trie.database();
-  const read = async (hash: Uint8Array): Promise<Uint8Array | undefined> => {
+  return async (hash) => {
     const key = bytesToUnprefixedHex(internals._getDbKey(hash));
     for (let i = db.checkpoints.length - 1; i >= 0; i--) {
       const layer = (db.checkpoints[i] as (typeof db.checkpoints)[number]).keyValueMap;
@@ -93,7 +117,31 @@ async function applyToTrie(trie: MerklePatriciaTrie, changes: TrieChange[]): Pro
     const value = await db.db.get(key, { keyEncoding: KeyEncoding.String, valueEncoding: ValueEncoding.Bytes });
     return typeof value === 'string' ? unprefixedHexToBytes(value) : value;
   };
-  const update = await applyTrieChanges(trie.root(), read, changes, (data) => internals.hash(data));
-  await db.batch(update.nodes.map((node) => ({ type: 'put' as const, key: internals._getDbKey(node.hash), value: node.encoded })));
+}
+
+/** What `trie.get(key)` returns (undefined for null). */
+function trieGet(trie: MerklePatriciaTrie, key: Uint8Array): Promise<Uint8Array | undefined> {
+  return lookupTrie(trie.root(), (trie as unknown as TrieInternals).appliedKey(key), nodeReader(trie));
+}
+
+/**
+ * One pass of `changes` into `trie`. The new nodes go straight to the node store when it is ours (see
+ * TrieNodeStore: content-addressed, so a revert needs only the root back), else through the CheckpointDB's
+ * batch, as the MPT writes them.
+ */
+async function applyToTrie(trie: MerklePatriciaTrie, changes: TrieChange[]): Promise<void> {
+  if (changes.length === 0) return;
+  const internals = trie as unknown as TrieInternals;
+  const db = trie.database();
+  const update = await applyTrieChanges(trie.root(), nodeReader(trie), changes, (data) => internals.hash(data));
+  const store = db.db;
+  if (store instanceof TrieNodeStore) {
+    for (const node of update.nodes) {
+      const dbKey = internals._getDbKey(node.hash);
+      store.putNode(bytesToUnprefixedHex(dbKey), dbKey, node.encoded);
+    }
+  } else {
+    await db.batch(update.nodes.map((node) => ({ type: 'put' as const, key: internals._getDbKey(node.hash), value: node.encoded })));
+  }
   trie.root(update.root);
 }

@@ -9,6 +9,10 @@
  * walks the same paths again: without the cache each step was an lmdb read, a hex key conversion and a
  * copy (~15% of a network validator's execution thread). A node's key is its hash, so a cached node can
  * never be stale.
+ *
+ * The state manager writes a block's new nodes here directly (`putNode`), not into the trie's checkpoint
+ * layers: a node is content-addressed, so one a reverted block wrote is only an unreferenced extra, and
+ * reverting restores the root, which is all that undo needs (batchedStateManager.ts).
  */
 import type { BatchDBOp, DB } from '@ethereumjs/util';
 import { concatBytes } from '../primitives/index.ts';
@@ -19,6 +23,8 @@ export const NODE_CACHE_GENERATION = 50_000;
 
 export class TrieNodeStore implements DB<string, string | Uint8Array> {
   private pending = new Map<string, Uint8Array>();
+  /** The pending nodes as the KV writes that store them (keys made once, when the node is put). */
+  private pendingWrites: KVWrite[] = [];
   private inFlight = new Map<string, Uint8Array>();
   private hot = new Map<string, Uint8Array>();
   private warm = new Map<string, Uint8Array>();
@@ -37,7 +43,25 @@ export class TrieNodeStore implements DB<string, string | Uint8Array> {
   }
 
   async put(key: string, value: string | Uint8Array): Promise<void> {
-    this.pending.set(key, toBytes(value));
+    this.add(key, toBytes(value));
+  }
+
+  /** A node the state manager made, under its trie's db key (`hexKey` is the same key in hex). */
+  putNode(hexKey: string, dbKey: Uint8Array, value: Uint8Array): void {
+    if (this.pending.has(hexKey)) return;
+    this.pending.set(hexKey, value);
+    this.pendingWrites.push({ key: concatBytes(STATE_PREFIX, dbKey), value });
+  }
+
+  /**
+   * PERF: @ethereumjs's CheckpointDB copies every node it reads into the open checkpoint and writes them all
+   * back when the checkpoint commits; one this store already holds on disk (its caches hold only such
+   * nodes) needs no second write.
+   */
+  private add(key: string, value: Uint8Array): void {
+    if (this.pending.has(key) || this.hot.has(key) || this.warm.has(key)) return;
+    this.pending.set(key, value);
+    this.pendingWrites.push({ key: this.diskKey(key), value });
   }
 
   /** Pruning is off: a node may still be referenced by an older root that history reads use. */
@@ -45,7 +69,7 @@ export class TrieNodeStore implements DB<string, string | Uint8Array> {
 
   async batch(ops: BatchDBOp<string, string | Uint8Array>[]): Promise<void> {
     for (const op of ops) {
-      if (op.type === 'put') this.pending.set(op.key, toBytes(op.value));
+      if (op.type === 'put') this.add(op.key, toBytes(op.value));
     }
   }
 
@@ -60,10 +84,11 @@ export class TrieNodeStore implements DB<string, string | Uint8Array> {
    * until `writesDurable()` is called after the KV transaction resolved.
    */
   takeWrites(): KVWrite[] {
-    for (const [k, v] of this.pending) this.inFlight.set(k, v);
-    const writes: KVWrite[] = [];
-    for (const [k, v] of this.pending) writes.push({ key: this.diskKey(k), value: v });
+    if (this.inFlight.size === 0) this.inFlight = this.pending;
+    else for (const [k, v] of this.pending) this.inFlight.set(k, v);
+    const writes = this.pendingWrites;
     this.pending = new Map();
+    this.pendingWrites = [];
     return writes;
   }
 
@@ -83,6 +108,7 @@ export class TrieNodeStore implements DB<string, string | Uint8Array> {
   /** Forget unflushed nodes (after a failed block, or a dev-mode revert). */
   discardPending(): void {
     this.pending = new Map();
+    this.pendingWrites = [];
   }
 
   private diskKey(hexKey: string): Uint8Array {

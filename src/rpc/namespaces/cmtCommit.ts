@@ -106,7 +106,7 @@ function waitersOf(backend: RpcBackend): Map<Hex, (c: Committed) => void> {
     block.transactions.forEach((raw, index) => {
       const hash = bytesToHex(keccak256(raw));
       const resolve = created.get(hash);
-      const receipt = receipts[index];
+      const receipt = resolve === undefined ? undefined : receipts()[index];
       if (resolve !== undefined && receipt !== undefined) resolve({ block, index, receipt });
     });
   });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { MerklePatriciaTrie } from '@ethereumjs/mpt';
 import fc from 'fast-check';
-import { orderedTrieRoot, trieRoot } from '../../../src/execution/index.ts';
+import { OrderedTrie, orderedTrieRoot, trieRoot } from '../../../src/execution/index.ts';
 import { RLP } from '../../../src/encoding/index.ts';
 import { bytesToHex } from '../../../src/primitives/index.ts';
 
@@ -30,6 +30,29 @@ describe('trieRoot (bottom-up) equals @ethereumjs/mpt', () => {
         assert.equal(bytesToHex(trieRoot(items)), bytesToHex(await referenceRoot(items)));
       }),
       { numRuns: 300, seed: 20261127 },
+    );
+  });
+
+  test('an OrderedTrie asked for its root while it grows gives the root of what it holds (property, seeded)', async () => {
+    // sizes cross RLP(0)/RLP(127)/RLP(128)/RLP(255)/RLP(256), and roots are asked at random points, so
+    // memoised subtrees are reused across appends that fall into them and beside them
+    const value = fc.oneof(fc.uint8Array({ minLength: 1, maxLength: 8 }), fc.uint8Array({ minLength: 33, maxLength: 90 }));
+    const step = fc.record({ values: fc.array(value, { minLength: 1, maxLength: 90 }), ask: fc.boolean() });
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 8 }), async (steps) => {
+        const trie = new OrderedTrie();
+        const all: Uint8Array[] = [];
+        for (const { values, ask } of steps) {
+          for (const v of values) {
+            trie.push(v);
+            all.push(v);
+          }
+          if (ask) assert.equal(bytesToHex(trie.root()), bytesToHex(orderedTrieRoot(all)), `after ${all.length}`);
+        }
+        assert.equal(bytesToHex(trie.root()), bytesToHex(await referenceRoot(all.map((v, i) => ({ key: RLP.encode(i), value: v })))), `${all.length} items`);
+        assert.equal(trie.length, all.length);
+      }),
+      { numRuns: 150, seed: 20261128 },
     );
   });
 });

@@ -11,7 +11,7 @@ import { describe, it } from 'node:test';
 import { MerklePatriciaTrie } from '@ethereumjs/mpt';
 import { MapDB, ValueEncoding } from '@ethereumjs/util';
 import fc from 'fast-check';
-import { EMPTY_ROOT, applyTrieChanges } from '../../../src/state/batchTrieUpdate.ts';
+import { EMPTY_ROOT, applyTrieChanges, lookupTrie } from '../../../src/state/batchTrieUpdate.ts';
 import type { TrieChange } from '../../../src/state/batchTrieUpdate.ts';
 import { keccak256 } from '../../../src/crypto/index.ts';
 
@@ -94,7 +94,12 @@ describe('batch trie update', () => {
             const got = await fresh.get(key, !empty); // a missing node throws
             const want = expected.get(hex(key));
             assert.deepEqual(got === null ? undefined : got, want, `key ${hex(key)}`);
+            // the state manager's read path walks the same nodes to the same answer
+            assert.deepEqual(await lookupTrie(root, key, async (h) => batchNodes.get(hex(h))), want, `lookupTrie ${hex(key)}`);
           }
+          const absent = Uint8Array.from(keys[0] as Uint8Array);
+          absent[31] = (absent[31] as number) ^ 0x5a; // shares 62 nibbles with a key of the pool
+          if (!expected.has(hex(absent))) assert.equal(await lookupTrie(root, absent, async (h) => batchNodes.get(hex(h))), undefined);
         }
       }),
       { seed: SEED, numRuns: 120 },
