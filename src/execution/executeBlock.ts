@@ -11,7 +11,7 @@ import { createEvmBlock, runTx } from '../evm/index.ts';
 import { ChainError } from '../primitives/index.ts';
 import type { Commit, DuplicateVoteEvidence, Header, Receipt, Validator } from '../types/index.ts';
 import type { WorldState } from '../state/index.ts';
-import { encodeCommit, hashEvidence } from '../types/index.ts';
+import { encodeCommit, encodeReceiptItem, hashEvidence, joinReceiptItems } from '../types/index.ts';
 import { keccak256 } from '../crypto/index.ts';
 import { OrderedTrie } from './roots.ts';
 import { runPlainTransfer } from './plainTransfer.ts';
@@ -39,6 +39,8 @@ export interface ExecutedBlock {
   header: Header;
   transactions: ValidatedTx[];
   receipts: Receipt[];
+  /** The receipts in their stored encoding (encodeReceipts), when made along the way. */
+  encodedReceipts?: Uint8Array;
   /** Build mode only: transactions that failed on their own account and should leave the pool. */
   rejected: Array<{ tx: ValidatedTx; reason: string }>;
   /**
@@ -133,6 +135,7 @@ export class BlockBuilder {
    * made as it is included, not at the seal: the seal is on the critical path after the block's tick (ADR 0018).
    */
   private readonly receipts: Receipt[] = [];
+  private readonly receiptItems: Uint8Array[] = [];
   /** The ordered tries of the included transactions and of their encoded receipts, kept as they grow. */
   private readonly txTrie = new OrderedTrie();
   private readonly receiptTrie = new OrderedTrie();
@@ -237,7 +240,9 @@ export class BlockBuilder {
     const logs = r.logs.map((l) => [l.address, l.topics, l.data] as [Uint8Array, Uint8Array[], Uint8Array]);
     this.txTrie.push(tx.raw);
     this.receiptTrie.push(encodeReceipt({ status: r.status, cumulativeBlockGasUsed: this.gasUsed, bitvector: r.bloom?.bitvector ?? EMPTY_BLOOM, logs }, tx.type));
-    this.receipts.push(toReceipt(tx, r, this.gasUsed, this.ctx.baseFeePerGas));
+    const receipt = toReceipt(tx, r, this.gasUsed, this.ctx.baseFeePerGas);
+    this.receipts.push(receipt);
+    this.receiptItems.push(encodeReceiptItem(receipt));
   }
 
   /**
@@ -297,7 +302,7 @@ export class BlockBuilder {
       throw err;
     }
     this.stage = 'sealed';
-    return { ...assemble(this.ctx, this.prevRandao, stateRoot, this.gasUsed, this.included, this.receipts, { transactions: this.txTrie.root(), receipts: this.receiptTrie.root() }, this.bloom, this.rejected), validatorUpdates };
+    return { ...assemble(this.ctx, this.prevRandao, stateRoot, this.gasUsed, this.included, this.receipts, { transactions: this.txTrie.root(), receipts: this.receiptTrie.root() }, this.bloom, this.rejected), encodedReceipts: joinReceiptItems(this.receiptItems), validatorUpdates };
   }
 
   /** The sealed block becomes the state's base; its new trie nodes reach the node store (to be written with it). */

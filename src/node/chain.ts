@@ -44,8 +44,13 @@ export interface Chain {
   buildBlock(ctx: BlockContext, candidates: Iterable<ValidatedTx>, hooks?: BlockHooks): Promise<{ block: Block; executed: ExecutedBlock }>;
   /** Opens the next block on the head state for transactions added in batches (see BlockBuilder). */
   openBlock(ctx: BlockContext, hooks?: BlockHooks): Promise<BlockBuilder>;
+  /**
+   * Starts storing the state nodes an open block has made so far (BlockBuilder.flushState), ahead of its
+   * decision: an execution worker with nothing else to do. Harmless if the block is dropped (see TrieNodeStore).
+   */
+  writeStateAhead(): void;
   /** Stores a decided block with what its execution produced (its receipts' encoding, if made already), and makes it the head. */
-  commitBlock(block: Block, executed: Pick<ExecutedBlock, 'receipts' | 'transactions' | 'validatorUpdates'>, commit: Commit, encodedReceipts?: Uint8Array): Promise<void>;
+  commitBlock(block: Block, executed: Pick<ExecutedBlock, 'receipts' | 'encodedReceipts' | 'transactions' | 'validatorUpdates'>, commit: Commit): Promise<void>;
   /** A fresh, isolated world state at a committed height (never written back). */
   stateAt(height: bigint): WorldState;
   /**
@@ -137,11 +142,15 @@ export async function openChain(kv: KVStore, genesis: Genesis, opts: ChainOption
       const block = createBlock(executed.header, executed.transactions.map((t) => t.raw), ctx.lastCommit, ctx.evidence);
       return { block, executed };
     },
-    async commitBlock(block, executed, commit, encodedReceipts) {
+    writeStateAhead() {
+      nodes.writeAhead();
+    },
+    async commitBlock(block, executed, commit) {
       invariant(block.header.height === head.header.height + 1n, 'blocks are committed in order');
       invariant(equalBytes(block.header.parentHash, head.hash), 'committed block extends the head');
       const txHashes = executed.transactions.map((t) => hexToBytes(t.hash));
-      const writes: KVWrite[] = [...nodes.takeWrites(), ...store.blockWrites(block, encodedReceipts ?? executed.receipts, commit, txHashes, executed.validatorUpdates)];
+      await nodes.aheadWritten(); // a block must never be stored without every node its root needs
+      const writes: KVWrite[] = [...nodes.takeWrites(), ...store.blockWrites(block, executed.encodedReceipts ?? executed.receipts, commit, txHashes, executed.validatorUpdates)];
       await kv.write(writes);
       nodes.writesDurable();
       setHead(block);

@@ -60,6 +60,34 @@ export function encodeReceipts(receipts: Receipt[]): Uint8Array {
   return RLP.encode(receipts.map(receiptToFields));
 }
 
+/** One receipt as an item of encodeReceipts' list: a block builder encodes each as it is made. */
+export function encodeReceiptItem(receipt: Receipt): Uint8Array {
+  return RLP.encode(receiptToFields(receipt));
+}
+
+/** encodeReceipts' bytes from its items' encodings (encodeReceiptItem), without encoding them again. */
+export function joinReceiptItems(items: readonly Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const item of items) length += item.length;
+  const header = listHeader(length);
+  const out = new Uint8Array(header.length + length);
+  out.set(header);
+  let at = header.length;
+  for (const item of items) {
+    out.set(item, at);
+    at += item.length;
+  }
+  return out;
+}
+
+/** An RLP list's prefix for a payload of `length` bytes. */
+function listHeader(length: number): Uint8Array {
+  if (length < 56) return new Uint8Array([0xc0 + length]);
+  const bytes: number[] = [];
+  for (let n = length; n > 0; n = Math.floor(n / 256)) bytes.unshift(n % 256);
+  return new Uint8Array([0xf7 + bytes.length, ...bytes]);
+}
+
 export function decodeReceipts(bytes: Uint8Array): Receipt[] {
   const fields = RLP.decode(bytes);
   if (!Array.isArray(fields)) throw new ChainError('BAD_ENCODING', 'receipts: expected a list');
