@@ -51,6 +51,7 @@ interface Side {
   nodes: TrieNodeStore;
   state: WorldState;
   written: Map<string, Uint8Array>;
+  reads: string[];
 }
 
 function side(reference: boolean): Side {
@@ -59,10 +60,11 @@ function side(reference: boolean): Side {
   const state = reference
     ? new MerkleStateManager({ trie: new MerklePatriciaTrie({ db: nodes, useKeyHashing: true, valueEncoding: ValueEncoding.Bytes, common }), common, prefixStorageTrieKeys: true, caches: new Caches() })
     : createWorldState(nodes, common, undefined, { caches: true });
-  return { kv, nodes, state, written: new Map() };
+  return { kv, nodes, state, written: new Map(), reads: [] };
 }
 
-async function apply(state: WorldState, op: Op): Promise<void> {
+/** Runs `op`; a storage write first reads every slot of its account into `reads` (both sides must see the same). */
+async function apply(state: WorldState, op: Op, reads: string[]): Promise<void> {
   const address = ADDRESSES[op.a] as Address;
   switch (op.kind) {
     case 'account':
@@ -72,7 +74,9 @@ async function apply(state: WorldState, op: Op): Promise<void> {
       await state.deleteAccount(address);
       return;
     case 'storage':
-      if ((await state.getAccount(address)) !== undefined) await state.putStorage(address, SLOTS[op.slot] as Uint8Array, op.value);
+      if ((await state.getAccount(address)) === undefined) return;
+      for (const slot of SLOTS) reads.push(hex(await state.getStorage(address, slot)));
+      await state.putStorage(address, SLOTS[op.slot] as Uint8Array, op.value);
       return;
     case 'clear':
       if ((await state.getAccount(address)) !== undefined) await state.clearStorage(address);
@@ -103,7 +107,7 @@ describe('batched state manager', () => {
             await state.checkpoint();
             for (const [i, tx] of block.txs.entries()) {
               await state.checkpoint();
-              for (const op of tx.ops) await apply(state, op);
+              for (const op of tx.ops) await apply(state, op, s.reads);
               if (tx.revert) await state.revert();
               else await state.commit();
               if (block.flushAfter === i) await state.flush(); // BlockBuilder.flushState
@@ -121,6 +125,7 @@ describe('batched state manager', () => {
           assert.deepEqual(roots.slice(2), roots.slice(0, 2), 'same roots at the seal and after accept/abort');
         }
         const [reference, batched] = sides;
+        assert.deepEqual(batched.reads, reference.reads, 'the same storage values read inside blocks');
         for (const [key, value] of batched.written) {
           const want = reference.written.get(key);
           if (want !== undefined) assert.deepEqual(value, want, `node ${key}`);
