@@ -36,7 +36,15 @@ export function bigintToBytes(value: bigint): Uint8Array {
 }
 
 export function bytesToBigint(bytes: Uint8Array): bigint {
-  return bytes.length === 0 ? 0n : BigInt(bytesToHex(bytes));
+  const n = bytes.length;
+  if (n === 0) return 0n;
+  // PERF: nonces, gas and most values fit 6 bytes (exact below 2^53): no hex string on every decoded field
+  if (n <= 6) {
+    let v = 0;
+    for (let i = 0; i < n; i++) v = v * 256 + (bytes[i] as number);
+    return BigInt(v);
+  }
+  return BigInt(bytesToHex(bytes));
 }
 
 export function padLeft(bytes: Uint8Array, length: number): Uint8Array {

@@ -1,0 +1,23 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { bigintToBytes, bytesToBigint } from '../../../src/primitives/index.ts';
+
+describe('bytesToBigint', () => {
+  it('reads big-endian integers of any length, across the 6-byte fast path (property, seeded)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 40 }), (bytes) => {
+        const want = bytes.length === 0 ? 0n : BigInt(`0x${Buffer.from(bytes).toString('hex')}`);
+        assert.equal(bytesToBigint(bytes), want);
+      }),
+      { seed: 20261127, numRuns: 500 },
+    );
+  });
+
+  it('round-trips the boundary values', () => {
+    for (const v of [0n, 1n, 255n, 256n, 2n ** 48n - 1n, 2n ** 48n, 2n ** 53n, 2n ** 64n - 1n, 2n ** 256n - 1n]) {
+      assert.equal(bytesToBigint(bigintToBytes(v)), v);
+    }
+    assert.equal(bytesToBigint(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff])), 2n ** 48n - 1n);
+  });
+});
