@@ -75,9 +75,11 @@ interface GasParams {
   key: bigint;
   /** EIP-7623's floor price per token, when active. */
   floor: bigint | undefined;
+  /** EIP-7825's per-transaction gas cap, when active (@ethereumjs rejects above it). */
+  maxTxGas: bigint | undefined;
 }
 
-/** PERF: Common.param walks the hardfork tables on every call (~6 µs of every admitted transaction). */
+/** PERF: Common.param walks the hardfork tables on every call (~6 µs each, twice per admitted transaction). */
 const gasParams = new WeakMap<Common, { hardfork: string; params: GasParams }>();
 
 function gasParamsOf(common: Common): GasParams {
@@ -91,6 +93,7 @@ function gasParamsOf(common: Common): GasParams {
     address: common.param('accessListAddressGas'),
     key: common.param('accessListStorageKeyGas'),
     floor: common.isActivatedEIP(7623) ? common.param('totalCostFloorPerToken') : undefined,
+    maxTxGas: common.isActivatedEIP(7825) ? common.param('maxTransactionGasLimit') : undefined,
   };
   gasParams.set(common, { hardfork, params });
   return params;
@@ -162,7 +165,7 @@ function leanParse(raw: Uint8Array, txCommon: Common, chainId: bigint): LeanPars
   if (v === undefined || r === undefined || s === undefined || access === undefined) return undefined;
   if (!(to instanceof Uint8Array) || to.length !== 20 || !(data instanceof Uint8Array)) return undefined;
   if (nonce >= MAX_NONCE || tip > maxFee || gasLimit * maxFee > MAX_UINT256) return undefined;
-  const txGasCap = txCommon.isActivatedEIP(7825) ? txCommon.param('maxTransactionGasLimit') : undefined; // @ethereumjs rejects above
+  const txGasCap = gasParamsOf(txCommon).maxTxGas;
   if (txGasCap !== undefined && gasLimit > txGasCap) return undefined;
   if (r === 0n || s === 0n || s > SECP256K1_HALF_N) return undefined;
 
