@@ -26,13 +26,19 @@ export function createChainCommon(chainId: bigint, hardfork: string): Common {
  * Set keyed by the array is exact. Installed once, on the prototype, so copies of a Common share it.
  */
 const activeEipSets = new WeakMap<readonly number[], Set<number>>();
+// the array asked about last and its Set: nearly every call is for the one Common executing (no WeakMap lookup)
+let lastActive: readonly number[] | undefined;
+let lastSet = new Set<number>();
 const proto = Common.prototype as unknown as { isActivatedEIP(eip: number): boolean };
 proto.isActivatedEIP = function isActivatedEIP(this: { _activatedEIPsCache: number[] }, eip: number): boolean {
   const active = this._activatedEIPsCache;
+  if (active === lastActive) return lastSet.has(eip);
   let set = activeEipSets.get(active);
   if (set === undefined) {
     set = new Set(active);
     activeEipSets.set(active, set);
   }
+  lastActive = active;
+  lastSet = set;
   return set.has(eip);
 };
