@@ -2,7 +2,7 @@
  * The governance contract's writes (web3-cmt's `cmt.governance.*`): proposals by validators and their votes.
  * A proposal's result carries its id, read from the ProposalCreated event of its receipt.
  */
-import { governanceInterface } from '../staking/index.ts';
+import { governanceInterface } from './interfaces.ts';
 import { SYSTEM_ADDRESSES } from './addresses.ts';
 import { parseAddress } from './convert.ts';
 import { ClientError } from './errors.ts';

@@ -24,4 +24,4 @@ export { formatCmt, formatRate, parseAddress, parseAmount, parsePubKey, parseRat
 
 /** The system contracts' ABIs and addresses, for callers that use ethers or viem directly. */
 export { SYSTEM_ADDRESSES } from './addresses.ts';
-export { GOVERNANCE_ABI, RATE_ONE, STAKING_ABI } from '../staking/index.ts';
+export { GOVERNANCE_ABI, RATE_ONE, STAKING_ABI } from '../params/index.ts';

@@ -4,7 +4,7 @@
  * bigint wei; rates a 1e18 fixed-point bigint or a decimal string ("0.2").
  */
 import { ZeroHash } from 'ethers';
-import { stakingInterface } from '../staking/index.ts';
+import { stakingInterface } from './interfaces.ts';
 import { SYSTEM_ADDRESSES } from './addresses.ts';
 import { parseAddress, parsePubKey, parseRate } from './convert.ts';
 import { ClientError } from './errors.ts';

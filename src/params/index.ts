@@ -1,5 +1,6 @@
 /**
- * params: chain constants and presets (chain ids, minimum gas price, fee pool, dev accounts). Values only.
+ * params: chain constants and presets (chain ids, minimum gas price, fee pool, dev accounts, the system contracts'
+ * addresses and ABIs). Values only.
  */
 export {
   CHAIN_IDS,
@@ -16,3 +17,4 @@ export {
   FEE_POOL_ADDRESS,
   ONE_CMT_WEI,
 } from './chain.ts';
+export { COMMUNITY_POOL_ADDRESS, GOVERNANCE_ABI, GOVERNANCE_ADDRESS, RATE_ONE, STAKING_ABI, STAKING_ADDRESS } from './systemContracts.ts';

@@ -4,10 +4,10 @@
  * keccak256(tag ‖ keys...), like a Solidity mapping; lists are a count word plus one word per item.
  */
 import { keccak256 } from '../crypto/index.ts';
+import { COMMUNITY_POOL_ADDRESS, GOVERNANCE_ADDRESS, STAKING_ADDRESS } from '../params/index.ts';
 import { bigintToBytes, padLeft, utf8ToBytes } from '../primitives/index.ts';
 
-/** 0x…1000: low enough that the plain-transfer fast path never takes a call to it for a value transfer. */
-export const STAKING_ADDRESS = new Uint8Array([...new Uint8Array(18), 0x10, 0x00]);
+export { COMMUNITY_POOL_ADDRESS, GOVERNANCE_ADDRESS, STAKING_ADDRESS };
 
 function word(value: bigint | Uint8Array): Uint8Array {
   return padLeft(value instanceof Uint8Array ? value : bigintToBytes(value), 32);
@@ -50,11 +50,6 @@ export const LISTS = {
   unbondingHeights: (candidate: Uint8Array) => ['list.unbondHeights', candidate] as const,
 };
 
-/** Where slashed stake goes (governance spends it): 0x…1001. */
-export const COMMUNITY_POOL_ADDRESS = new Uint8Array([...new Uint8Array(18), 0x10, 0x01]);
-
-/** Governance keeps its own account (proposals, votes, parameter changes): 0x…1002. */
-export const GOVERNANCE_ADDRESS = new Uint8Array([...new Uint8Array(18), 0x10, 0x02]);
 
 /** Slashing (slashing.ts). */
 export const missedBlocks = (owner: Uint8Array) => slot('slash.missed', owner);

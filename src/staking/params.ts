@@ -62,8 +62,7 @@ export const MAINNET_STAKING_PARAMS: StakingParams = {
   proposalExpireBlocks: 60_480n,
 };
 
-/** 1e18: commission rates are fixed-point with 18 decimals (0.2 = 2e17). */
-export const RATE_ONE = 10n ** 18n;
+export { RATE_ONE } from '../params/index.ts';
 
 /** Consensus voting power is the capped stake in whole CMT. */
 export const POWER_UNIT_WEI = 10n ** 18n;

@@ -25,7 +25,7 @@ const ALLOWED: Record<string, string[]> = {
   p2p: ['primitives', 'crypto', 'encoding'],
   rpc: ['primitives', 'crypto', 'encoding', 'params', 'types', 'storage', 'state', 'evm', 'staking', 'execution', 'mempool'],
   node: ['primitives', 'crypto', 'encoding', 'params', 'types', 'storage', 'state', 'evm', 'staking', 'execution', 'consensus', 'mempool', 'p2p', 'rpc'],
-  client: ['primitives', 'staking'],
+  client: ['primitives', 'params'],
   cli: ['primitives', 'crypto', 'params', 'node', 'storage', 'client'],
 };
 
