@@ -9,9 +9,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Wallet, keccak256 } from 'ethers';
 import type { JsonRpcProvider } from 'ethers';
-import { removeHome, startCmt } from '../utils/node.ts';
+import { removeHome, startCmt, withDevNode } from '../utils/node.ts';
 import type { CmtProcess } from '../utils/node.ts';
-import { createEthersProvider } from '../utils/e2e-clients.ts';
 import { devWallet, rpcError, signTransfer } from '../utils/e2e2-helpers.ts';
 
 const CMT = 10n ** 18n;
@@ -35,17 +34,9 @@ describe('cmt_ write and transaction methods', () => {
   const consensusKey = randomBytes(32).toString('base64');
   const description = { name: 'a shop', website: 'https://shop.example', email: 'owner@shop.example' };
 
-  before(async () => {
-    node = await startCmt(['--block-time', '0']);
-    provider = createEthersProvider(node.url);
-  });
-
-  after(async () => {
-    provider?.destroy();
-    if (node) {
-      await node.stop();
-      removeHome(node.home);
-    }
+  withDevNode(['--block-time', '0'], (n, p) => {
+    node = n;
+    provider = p;
   });
 
   /** The commit result must describe the transaction's real receipt: its block, gas and fee. */

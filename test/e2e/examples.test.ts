@@ -5,16 +5,15 @@
  * printed are then read back from the chain through JSON-RPC, with the contract addresses it printed, so an
  * example cannot pass by printing what it did not do. Against a node that does not answer, each exits non-zero.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { Contract, parseEther, parseUnits } from 'ethers';
 import type { InterfaceAbi, JsonRpcProvider } from 'ethers';
 import { IssuedTokenAbi, MarketplaceAbi, PaymentChannelsAbi, ReputationAbi, StableCoinAbi, TokenSaleAbi } from '../../contracts/abi.ts';
-import { cleanEnv, removeHome, startCmt } from '../utils/node.ts';
+import { cleanEnv, withDevNode } from '../utils/node.ts';
 import type { CmtProcess } from '../utils/node.ts';
-import { createEthersProvider } from '../utils/e2e-clients.ts';
 import { freePort } from '../utils/e2e2-helpers.ts';
 
 const EXAMPLES = resolve(import.meta.dirname, '../../examples');
@@ -71,17 +70,9 @@ describe('examples/ against a dev node', () => {
   const read = <T>(address: string, abi: InterfaceAbi, fn: string, ...args: unknown[]): Promise<T> =>
     new Contract(address, abi, provider).getFunction(fn)(...args) as Promise<T>;
 
-  before(async () => {
-    node = await startCmt(['--block-time', '0']);
-    provider = createEthersProvider(node.url);
-  });
-
-  after(async () => {
-    provider?.destroy();
-    if (node) {
-      await node.stop();
-      removeHome(node.home);
-    }
+  withDevNode(['--block-time', '0'], (n, p) => {
+    node = n;
+    provider = p;
   });
 
   test('marketplace-stablecoin: list, buy in CUSD into escrow, confirm, pay out, review', async () => {

@@ -5,22 +5,19 @@
  * not exist) and shares the backups' 10%; delegators earn with it; rewards are claimed into the wallet;
  * governance works with the one validator's vote.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Contract } from 'ethers';
 import type { JsonRpcProvider, TransactionReceipt } from 'ethers';
 import { bytesToHex } from '../../src/primitives/index.ts';
 import { GOVERNANCE_ABI, GOVERNANCE_ADDRESS, PROPOSAL_STATUS, STAKING_ABI, STAKING_ADDRESS } from '../../src/staking/index.ts';
-import { removeHome, startCmt } from '../utils/node.ts';
-import type { CmtProcess } from '../utils/node.ts';
-import { createEthersProvider } from '../utils/e2e-clients.ts';
+import { withDevNode } from '../utils/node.ts';
 import { devWallet } from '../utils/e2e2-helpers.ts';
 
 const CMT = 10n ** 18n;
 
 describe('staking on the dev chain', () => {
-  let node: CmtProcess;
   let provider: JsonRpcProvider;
   const staking = (i: number) => new Contract(bytesToHex(STAKING_ADDRESS), STAKING_ABI, devWallet(i).connect(provider));
   const governance = (i: number) => new Contract(bytesToHex(GOVERNANCE_ADDRESS), GOVERNANCE_ABI, devWallet(i).connect(provider));
@@ -28,17 +25,8 @@ describe('staking on the dev chain', () => {
     for (let k = 0; k < n; k++) await provider.send('evm_mine', []);
   };
 
-  before(async () => {
-    node = await startCmt(['--block-time', '0']);
-    provider = createEthersProvider(node.url);
-  });
-
-  after(async () => {
-    provider?.destroy();
-    if (node) {
-      await node.stop();
-      removeHome(node.home);
-    }
+  withDevNode(['--block-time', '0'], (_node, p) => {
+    provider = p;
   });
 
   test('the dev validator is the one validator, owned by dev account 0, and earns every block', async () => {

@@ -1,13 +1,16 @@
 /**
  * Starts the real `cmt` binary as a child process, for end-to-end tests that talk to it only through
  * JSON-RPC. `spawnCmt` runs any command line; `startCmt` is `cmt start --dev` on a free port in a temporary
- * home. Always stop (or kill) what you start.
+ * home. Always stop (or kill) what you start; `withDevNode` does it for a describe block.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { after, before } from 'node:test';
+import type { JsonRpcProvider } from 'ethers';
+import { createEthersProvider } from './e2e-clients.ts';
 
 export const BIN = resolve(import.meta.dirname, '../../bin/cmt.js');
 
@@ -137,4 +140,25 @@ export async function startCmt(args: string[] = [], opts: { home?: string; timeo
       await node.exited;
     },
   };
+}
+
+/**
+ * A dev node (`cmt start --dev` with `args`) and an ethers provider on it for the enclosing describe block:
+ * started in its `before` hook, which hands both to `use`, and stopped, its home removed, in its `after` hook.
+ */
+export function withDevNode(args: string[], use: (node: CmtProcess, provider: JsonRpcProvider) => void): void {
+  let node: CmtProcess | undefined;
+  let provider: JsonRpcProvider | undefined;
+  before(async () => {
+    node = await startCmt(args);
+    provider = createEthersProvider(node.url);
+    use(node, provider);
+  });
+  after(async () => {
+    provider?.destroy();
+    if (node) {
+      await node.stop();
+      removeHome(node.home);
+    }
+  });
 }
