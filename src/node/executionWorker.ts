@@ -17,9 +17,9 @@ const init = workerData as WorkerInit;
 const port = parentPort;
 if (port === null) throw new Error('executionWorker must run in a worker thread');
 const chain = await openChain(createLmdbStore(init.dbPath), init.genesis, { allowUnlimitedContractSize: init.allowUnlimitedContractSize });
-// the sealed block waiting for its commit (or to be dropped: any other request than commit drops it)
-// (with its receipts' encoding, sent to the node and stored with the block)
-let pending: { block: Block; executed: ExecutedBlock; builder: BlockBuilder; receipts: Uint8Array } | undefined;
+// the sealed block waiting for its commit (or to be dropped: any other request than commit drops it), with
+// its receipts' encoding: sent to the node, and stored with the block
+let pending: { block: Block; executed: ExecutedBlock & { encodedReceipts: Uint8Array }; builder: BlockBuilder } | undefined;
 // a block being built from batches: its transactions in the order they were sent (what indices refer to)
 let session: { builder: BlockBuilder; txs: ValidatedTx[]; unflushed: number } | undefined;
 /**
@@ -45,7 +45,7 @@ function built(builder: BlockBuilder, executed: ExecutedBlock, txs: ValidatedTx[
   const index = new Map(txs.map((t, i) => [t.hash, i]));
   const block = createBlock(executed.header, executed.transactions.map((t) => t.raw), builder.ctx.lastCommit, builder.ctx.evidence);
   const receipts = executed.encodedReceipts ?? encodeReceipts(executed.receipts);
-  pending = { block, executed, builder, receipts };
+  pending = { block, executed: { ...executed, encodedReceipts: receipts }, builder };
   return {
     ok: true,
     kind: 'built',
@@ -107,10 +107,10 @@ async function handle(req: WorkerRequest): Promise<WorkerResult> {
       return { ok: true, kind: 'done' };
     case 'commit': {
       if (pending === undefined) return { ok: false, error: 'commit without a built block' };
-      const { block, executed, builder, receipts } = pending;
+      const { block, executed, builder } = pending;
       pending = undefined;
       await builder.accept(); // its trie nodes reach the node store, to be written with the block
-      await chain.commitBlock(block, { ...executed, encodedReceipts: receipts }, decodeCommit(req.commit));
+      await chain.commitBlock(block, executed, decodeCommit(req.commit));
       return { ok: true, kind: 'done' };
     }
     case 'rewind':
@@ -130,7 +130,7 @@ async function handle(req: WorkerRequest): Promise<WorkerResult> {
  */
 async function flushWhileIdle(minTxs: number): Promise<void> {
   const open = session;
-  if (open === undefined || open.unflushed < minTxs || open.unflushed === 0) return;
+  if (open === undefined || open.unflushed < minTxs) return;
   open.unflushed = 0;
   try {
     await open.builder.flushState();
