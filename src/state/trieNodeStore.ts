@@ -22,7 +22,7 @@ import type { KVStore, KVWrite } from '../storage/index.ts';
 import { STATE_PREFIX } from '../storage/index.ts';
 
 /** Nodes kept in memory after they are durable (a 3,000-transaction block writes ~8,000). */
-export const NODE_CACHE_LIMIT = 100_000;
+const NODE_CACHE_LIMIT = 100_000;
 
 export class TrieNodeStore implements DB<string, string | Uint8Array> {
   private pending = new Map<string, Uint8Array>();

@@ -71,9 +71,9 @@ export interface ChainStore {
   /**
    * A block another writer (the execution worker) stored, which this thread already holds: kept as the
    * stored one when the store's hash index puts it at its height (PERF: decoding a 3,000-transaction
-   * block read back ~5 ms after every commit). False, and nothing kept, otherwise.
+   * block read back ~5 ms after every commit); otherwise nothing is kept and it is read as usual.
    */
-  adopt(block: Block): boolean;
+  adopt(block: Block): void;
   /** The empty range holding `height`, if any. */
   emptyRangeAt(height: bigint): EmptyRange | undefined;
   receipts(height: bigint): Receipt[] | undefined;
@@ -158,9 +158,7 @@ export function createChainStore(kv: KVStore): ChainStore {
       return v === undefined ? undefined : readU64(v);
     },
     adopt(block) {
-      if (chainStore.heightByHash(block.hash) !== block.header.height) return false;
-      blocks.get(block.header.height, () => block);
-      return true;
+      if (chainStore.heightByHash(block.hash) === block.header.height) blocks.get(block.header.height, () => block);
     },
     blockByHeight(height) {
       const stored = blocks.get(height, () => {
