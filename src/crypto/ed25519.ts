@@ -1,5 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
+import { bareHex } from '../primitives/index.ts';
 
 /**
  * Validator and node identity keys: ed25519 in node:crypto (37k signs/s, no dependency). A key is kept as
@@ -24,7 +25,7 @@ const privateKeys = new Map<string, KeyObject>();
 const publicKeys = new Map<string, KeyObject>();
 
 function cached(cache: Map<string, KeyObject>, bytes: Uint8Array, make: () => KeyObject): KeyObject {
-  const id = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+  const id = bareHex(bytes);
   let key = cache.get(id);
   if (key === undefined) {
     if (cache.size >= KEY_CACHE_LIMIT) cache.clear();

@@ -10,7 +10,16 @@ export function isHex(value: unknown): value is Hex {
 }
 
 export function bytesToHex(bytes: Uint8Array): Hex {
-  return `0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')}`;
+  return `0x${bareHex(bytes)}`;
+}
+
+/**
+ * Bytes as lowercase hex without the 0x prefix. PERF: one flat string made natively; a hex string built a
+ * character pair at a time (as @ethereumjs/util's bytesToUnprefixedHex does) is a rope, and every Map lookup
+ * keyed by it walks the rope to hash and compare it (~15% of an execution worker's transfer time).
+ */
+export function bareHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
 export function hexToBytes(hex: string): Uint8Array {

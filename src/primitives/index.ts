@@ -6,6 +6,7 @@ export { ChainError, isChainError, invariant } from './errors.ts';
 export type { ErrorAction } from './errors.ts';
 export {
   bigintToBytes,
+  bareHex,
   bytesToBigint,
   bytesToHex,
   concatBytes,

@@ -14,8 +14,9 @@
 import type { MerklePatriciaTrie } from '@ethereumjs/mpt';
 import { RLP } from '@ethereumjs/rlp';
 import { CODEHASH_PREFIX, MerkleStateManager } from '@ethereumjs/statemanager';
-import { Account, EthereumJSErrorWithoutCode, KeyEncoding, ValueEncoding, bytesToUnprefixedHex, concatBytes, createAccountFromRLP, createAddressFromString, unpadBytes, unprefixedHexToBytes } from '@ethereumjs/util';
+import { Account, EthereumJSErrorWithoutCode, KeyEncoding, ValueEncoding, concatBytes, createAccountFromRLP, createAddressFromString, unpadBytes, unprefixedHexToBytes } from '@ethereumjs/util';
 import type { Address } from '@ethereumjs/util';
+import { bareHex } from '../primitives/index.ts';
 import { applyTrieChanges, lookupTrie } from './batchTrieUpdate.ts';
 import type { TrieChange, TrieNodeReader } from './batchTrieUpdate.ts';
 import { TrieNodeStore } from './trieNodeStore.ts';
@@ -143,7 +144,7 @@ function nodeReader(trie: MerklePatriciaTrie): TrieNodeReader {
   const internals = trie as unknown as TrieInternals;
   const db = trie.database();
   return async (hash) => {
-    const key = bytesToUnprefixedHex(internals._getDbKey(hash));
+    const key = bareHex(internals._getDbKey(hash));
     for (let i = db.checkpoints.length - 1; i >= 0; i--) {
       const layer = (db.checkpoints[i] as (typeof db.checkpoints)[number]).keyValueMap;
       if (layer.has(key)) return layer.get(key);
@@ -172,7 +173,7 @@ async function applyToTrie(trie: MerklePatriciaTrie, changes: TrieChange[]): Pro
   if (store instanceof TrieNodeStore) {
     for (const node of update.nodes) {
       const dbKey = internals._getDbKey(node.hash);
-      store.putNode(bytesToUnprefixedHex(dbKey), dbKey, node.encoded);
+      store.putNode(bareHex(dbKey), dbKey, node.encoded);
     }
   } else {
     await db.batch(update.nodes.map((node) => ({ type: 'put' as const, key: internals._getDbKey(node.hash), value: node.encoded })));

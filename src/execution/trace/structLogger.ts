@@ -9,10 +9,10 @@
  */
 import type { EVMResult, InterpreterStep, Message } from '@ethereumjs/evm';
 import type { Address } from '@ethereumjs/util';
-import { bytesToHex } from '../../primitives/index.ts';
+import { bareHex, bytesToHex } from '../../primitives/index.ts';
 import type { Hex } from '../../primitives/index.ts';
 import type { EvmEvents, TxSummary, TxTracer } from './tracer.ts';
-import { bareHex, gethErrorMessage, isRevert, listen, wordHex } from './tracer.ts';
+import { gethErrorMessage, isRevert, listen, wordHex } from './tracer.ts';
 
 export interface StructLoggerConfig {
   disableStack: boolean;

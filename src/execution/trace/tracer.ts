@@ -90,10 +90,6 @@ export function isRevert(err: EVMError | undefined): boolean {
   return err?.error === 'revert';
 }
 
-/** Bytes as lowercase hex without the 0x prefix (geth's `%x`). */
-export function bareHex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
-}
 
 /** A 256-bit word as 64 hex characters without 0x (geth's storage keys and values). */
 export function wordHex(value: bigint): string {
