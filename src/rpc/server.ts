@@ -4,7 +4,8 @@
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer } from 'node:net';
+import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import type { Block, Receipt } from '../types/index.ts';
@@ -16,6 +17,8 @@ import type { DispatchOptions } from './dispatch.ts';
 import { RpcCode } from './errors.ts';
 import type { HandlerTable } from './params.ts';
 import { SubscriptionSet } from './subscriptions.ts';
+import { serveLean } from './leanHttp.ts';
+import type { LeanAnswer, LeanHttpOptions } from './leanHttp.ts';
 
 export interface RpcServerOptions {
   host: string;
@@ -42,23 +45,41 @@ export function createRpcServer(opts: RpcServerOptions, table: HandlerTable, bac
   const connections = new Set<SubscriptionSet>();
   const wsTable: HandlerTable = { ...table };
 
-  const cors = (res: ServerResponse): void => {
-    res.setHeader('Access-Control-Allow-Origin', opts.corsOrigin);
-    res.setHeader('Access-Control-Allow-Methods', 'POST, GET, OPTIONS');
-    res.setHeader('Access-Control-Allow-Headers', 'Content-Type, Authorization');
-  };
-
-  // PERF: one flat header list written with the status line, instead of three setHeader calls per request
-  const jsonHeaders = [
+  if (/[^\t\x20-\x7e]/.test(opts.corsOrigin)) {
+    throw new ChainError('BAD_CONFIG', `rpc.cors must be a printable header value, got ${JSON.stringify(opts.corsOrigin)}`, {});
+  }
+  const corsHeaders = [
     'Access-Control-Allow-Origin', opts.corsOrigin,
     'Access-Control-Allow-Methods', 'POST, GET, OPTIONS',
     'Access-Control-Allow-Headers', 'Content-Type, Authorization',
-    'content-type', 'application/json',
   ];
+  const cors = (res: ServerResponse): void => {
+    for (let i = 0; i < corsHeaders.length; i += 2) res.setHeader(corsHeaders[i] as string, corsHeaders[i + 1] as string);
+  };
+
+  /** One request body's answer, for both HTTP paths. */
+  const answer = async (raw: Buffer): Promise<LeanAnswer> => {
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch (err) {
+      return { status: 200, body: parseError(`parse error: ${(err as Error).message}`) };
+    }
+    try {
+      const out = await dispatchBody(body, table, backend, dispatchOpts);
+      return out === undefined ? { status: 204 } : { status: 200, body: stringify(out) };
+    } catch {
+      return { status: 500 };
+    }
+  };
+
+  // PERF: one flat header list written with the status line, instead of three setHeader calls per request
+  const jsonHeaders = [...corsHeaders, 'content-type', 'application/json'];
 
   /** With the length known the body goes out in one write, without chunked framing. */
-  const respondJson = (res: ServerResponse, body: string): void => {
-    res.writeHead(200, [...jsonHeaders, 'content-length', String(Buffer.byteLength(body))]).end(body);
+  const respond = (res: ServerResponse, out: LeanAnswer): void => {
+    if (out.body === undefined) return void (cors(res), res.writeHead(out.status).end());
+    res.writeHead(out.status, [...jsonHeaders, 'content-length', String(Buffer.byteLength(out.body))]).end(out.body);
   };
 
   const onHttp = (req: IncomingMessage, res: ServerResponse): void => {
@@ -87,21 +108,27 @@ export function createRpcServer(opts: RpcServerOptions, table: HandlerTable, bac
     req.on('error', () => {});
     req.on('end', () => {
       if (tooLarge) return;
-      let body: unknown;
-      try {
-        body = JSON.parse((chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString('utf8'));
-      } catch (err) {
-        respondJson(res, parseError(`parse error: ${(err as Error).message}`));
-        return;
-      }
-      dispatchBody(body, table, backend, dispatchOpts).then(
-        (out) => (out === undefined ? (cors(res), res.writeHead(204).end()) : respondJson(res, stringify(out))),
-        () => (cors(res), res.writeHead(500).end()),
-      );
+      void answer(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).then((out) => respond(res, out));
     });
   };
 
   const http: Server = createServer({ keepAliveTimeout: 60_000 }, onHttp);
+  // The port is ours; node:http gets the connections the lean path hands over (leanHttp.ts)
+  const leanSockets = new Set<Socket>();
+  const leanOptions: LeanHttpOptions = {
+    maxBodyBytes: opts.maxBodyBytes,
+    headers: corsHeaders.reduce((lines, v, i) => (i % 2 === 0 ? `${lines}${v}: ` : `${lines}${v}\r\n`), ''),
+    answer,
+    handOver: (socket) => {
+      leanSockets.delete(socket);
+      http.emit('connection', socket);
+    },
+  };
+  const listener: NetServer = createNetServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+    leanSockets.add(socket);
+    socket.once('close', () => leanSockets.delete(socket));
+    serveLean(socket, leanOptions);
+  });
   const wss = new WebSocketServer({ server: http, maxPayload: opts.maxBodyBytes });
   wss.on('error', () => {}); // it re-emits the HTTP server's errors, which start() already reports
 
@@ -132,25 +159,26 @@ export function createRpcServer(opts: RpcServerOptions, table: HandlerTable, bac
     socket.on('error', () => connections.delete(subs));
   });
 
-  const address = (): AddressInfo => http.address() as AddressInfo;
+  const address = (): AddressInfo => listener.address() as AddressInfo;
   return {
     url: () => `http://${opts.host}:${address().port}`,
     wsUrl: () => `ws://${opts.host}:${address().port}`,
     start: () =>
       new Promise((resolve, reject) => {
-        http.once('error', (err: Error) =>
+        listener.once('error', (err: Error) =>
           reject(new ChainError('RPC_LISTEN_FAILED', `cannot serve JSON-RPC on ${opts.host}:${opts.port}: ${err.message}; is another node running? use --rpc.port`)),
         );
-        http.listen(opts.port, opts.host, () => {
-          http.removeAllListeners('error');
+        listener.listen(opts.port, opts.host, () => {
+          listener.removeAllListeners('error');
           resolve();
         });
       }),
     async stop() {
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
+      for (const socket of leanSockets) socket.destroy();
       http.closeAllConnections();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
+      await new Promise<void>((resolve) => listener.close(() => resolve()));
     },
     onBlock(block, receipts) {
       for (const c of connections) c.onBlock(block, receipts);
