@@ -12,7 +12,7 @@
  * accounts. test/unit/state/batchedStateManager.test.ts runs both side by side.
  */
 import type { MerklePatriciaTrie } from '@ethereumjs/mpt';
-import { RLP } from '@ethereumjs/rlp';
+import { RLP } from '../encoding/index.ts';
 import { CODEHASH_PREFIX, MerkleStateManager } from '@ethereumjs/statemanager';
 import { Account, EthereumJSErrorWithoutCode, KeyEncoding, ValueEncoding, concatBytes, createAccountFromRLP, createAddressFromString, unpadBytes, unprefixedHexToBytes } from '@ethereumjs/util';
 import type { Address } from '@ethereumjs/util';
