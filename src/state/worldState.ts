@@ -7,6 +7,7 @@ import { MerklePatriciaTrie } from '@ethereumjs/mpt';
 import { Caches } from '@ethereumjs/statemanager';
 import type { MerkleStateManager } from '@ethereumjs/statemanager';
 import { ValueEncoding } from '@ethereumjs/util';
+import { FlatAccountCache } from './accountCache.ts';
 import { BatchedStateManager } from './batchedStateManager.ts';
 import type { TrieNodeStore } from './trieNodeStore.ts';
 
@@ -31,12 +32,12 @@ export function createWorldState(
     ...(root === undefined ? {} : { root }),
   });
   // the caches are flushed into the tries in one sorted pass per trie (batchedStateManager.ts)
-  return new BatchedStateManager({
-    trie,
-    common,
-    prefixStorageTrieKeys: true,
-    ...(opts.caches ? { caches: new Caches() } : {}),
-  });
+  let caches: Caches | undefined;
+  if (opts.caches) {
+    caches = new Caches();
+    FlatAccountCache.install(caches);
+  }
+  return new BatchedStateManager({ trie, common, prefixStorageTrieKeys: true, ...(caches === undefined ? {} : { caches }) });
 }
 
 /** The root of an empty trie (keccak256 of RLP("")). */

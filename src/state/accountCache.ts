@@ -1,0 +1,134 @@
+/**
+ * @ethereumjs's AccountCache (statemanager 10.1.3, cache/account.js) with the same checkpoint semantics, on
+ * a hash map with flat string keys, and bounded. PERF: the default cache is an ordered map (a red-black tree)
+ * keyed by hex strings built a character pair at a time: every lookup compared ropes O(log n) times, and n
+ * grew with every account the process ever touched, since nothing evicted (a memory leak on a long-running
+ * node). Here a lookup hashes one flat string, and clean entries beyond ACCOUNT_CACHE_LIMIT are dropped at
+ * the start of a block, when nothing is dirty.
+ *
+ * The journal is the parent's: `_diffCache[k]` holds, for each address changed at checkpoint depth k, its
+ * element from before the first change at that depth (undefined: it was not cached), which `revert` puts
+ * back and `commit` hands down. test/unit/state/batchedStateManager.test.ts compares the state manager that
+ * uses it against @ethereumjs's MerkleStateManager with its own caches.
+ */
+import type { AccountCache } from '@ethereumjs/statemanager';
+import type { Account, Address } from '@ethereumjs/util';
+import { RLP } from '../encoding/index.ts';
+import { bareHex, bigintToBytes } from '../primitives/index.ts';
+
+type Element = { accountRLP: Uint8Array | undefined };
+
+/** Accounts kept in memory while clean (~200 bytes each); dirty ones always stay until they are flushed. */
+const ACCOUNT_CACHE_LIMIT = 100_000;
+
+/** Account.serialize() through our RLP (minimal big-endian integers, as Account.raw() makes them). */
+function serialize(account: Account): Uint8Array {
+  return RLP.encode([bigintToBytes(account.nonce), bigintToBytes(account.balance), account.storageRoot, account.codeHash]);
+}
+
+export class FlatAccountCache {
+  _checkpoints = 0;
+  _diffCache: Array<Map<string, Element | undefined>> = [new Map()];
+  _stats = { size: 0, reads: 0, hits: 0, writes: 0, deletions: 0 };
+  private readonly entries = new Map<string, Element>();
+  private readonly limit: number;
+
+  constructor(limit = ACCOUNT_CACHE_LIMIT) {
+    this.limit = limit;
+  }
+
+  /** Installs one in place of `caches.account` (structurally the same object to every caller). */
+  static install(caches: { account?: AccountCache }): void {
+    caches.account = new FlatAccountCache() as unknown as AccountCache;
+  }
+
+  private saveCachePreState(key: string): void {
+    const diff = this._diffCache[this._checkpoints] as Map<string, Element | undefined>;
+    if (!diff.has(key)) diff.set(key, this.entries.get(key));
+  }
+
+  put(address: Address, account: Account | undefined, couldBePartialAccount = false): void {
+    const key = bareHex(address.bytes);
+    this.saveCachePreState(key);
+    const accountRLP = account === undefined ? undefined : couldBePartialAccount ? account.serializeWithPartialInfo() : serialize(account);
+    this.entries.set(key, { accountRLP });
+    this._stats.writes += 1;
+  }
+
+  get(address: Address): Element | undefined {
+    const elem = this.entries.get(bareHex(address.bytes));
+    this._stats.reads += 1;
+    if (elem !== undefined) this._stats.hits += 1;
+    return elem;
+  }
+
+  del(address: Address): void {
+    const key = bareHex(address.bytes);
+    this.saveCachePreState(key);
+    this.entries.set(key, { accountRLP: undefined });
+    this._stats.deletions += 1;
+  }
+
+  /** The entries changed at the current depth, which then count as written to the trie. */
+  flush(): Array<[string, Element]> {
+    const diff = this._diffCache[this._checkpoints] as Map<string, Element | undefined>;
+    const items: Array<[string, Element]> = [];
+    for (const key of diff.keys()) {
+      const elem = this.entries.get(key);
+      if (elem !== undefined) items.push([key, elem]);
+    }
+    this._diffCache[this._checkpoints] = new Map();
+    if (this._checkpoints === 0) this.evictClean(diff);
+    return items;
+  }
+
+  /**
+   * At depth 0 every entry but those just flushed (which the caller is still writing to the trie) equals the
+   * trie: the oldest of those go first (a Map keeps insertion order).
+   */
+  private evictClean(flushing: Map<string, unknown>): void {
+    let excess = this.entries.size - this.limit;
+    if (excess <= 0) return;
+    for (const key of this.entries.keys()) {
+      if (excess <= 0) break;
+      if (flushing.has(key)) continue;
+      this.entries.delete(key);
+      excess--;
+    }
+  }
+
+  revert(): void {
+    this._checkpoints -= 1;
+    const diff = this._diffCache.pop() as Map<string, Element | undefined>;
+    for (const [key, elem] of diff) {
+      if (elem === undefined) this.entries.delete(key);
+      else this.entries.set(key, elem);
+    }
+  }
+
+  commit(): void {
+    this._checkpoints -= 1;
+    const diff = this._diffCache.pop() as Map<string, Element | undefined>;
+    const below = this._diffCache[this._checkpoints] as Map<string, Element | undefined>;
+    for (const [key, elem] of diff) if (!below.has(key)) below.set(key, elem);
+  }
+
+  checkpoint(): void {
+    this._checkpoints += 1;
+    this._diffCache.push(new Map());
+  }
+
+  size(): number {
+    return this.entries.size;
+  }
+
+  stats(reset = true): typeof this._stats {
+    const stats = { ...this._stats, size: this.size() };
+    if (reset) this._stats = { size: 0, reads: 0, hits: 0, writes: 0, deletions: 0 };
+    return stats;
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
