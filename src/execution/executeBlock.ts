@@ -4,19 +4,19 @@
  * that cannot run is left out); a validator re-executing a proposed block uses `apply` mode (any failure
  * makes the block invalid). No clock, randomness or I/O: the block context comes in as arguments.
  */
-import { Account, Address, createAddressFromString } from '@ethereumjs/util';
-import { Bloom, encodeReceipt } from '@ethereumjs/vm';
+import { Account, Address } from '@ethereumjs/util';
+import { Bloom } from '@ethereumjs/vm';
 import type { Common, RunTxResult, VM } from '../evm/index.ts';
 import { createEvmBlock, runTx } from '../evm/index.ts';
 import { ChainError } from '../primitives/index.ts';
 import type { Commit, DuplicateVoteEvidence, Header, Receipt, Validator } from '../types/index.ts';
 import type { WorldState } from '../state/index.ts';
-import { encodeCommit, encodeReceiptItem, hashEvidence, joinReceiptItems } from '../types/index.ts';
+import { encodeCommit, encodeConsensusReceipt, encodeReceiptItem, hashEvidence, joinReceiptItems } from '../types/index.ts';
 import { keccak256 } from '../crypto/index.ts';
 import { OrderedTrie } from './roots.ts';
 import { runPlainTransfer } from './plainTransfer.ts';
 import { isSponsoredPrice, runSponsoredTx } from './extensions/sponsoredTx.ts';
-import { effectiveGasPrice } from './validateTx.ts';
+import { effectiveGasPrice, senderAddress } from './validateTx.ts';
 import type { ValidatedTx } from './validateTx.ts';
 
 export interface BlockContext {
@@ -206,7 +206,7 @@ export class BlockBuilder {
         if (mode === 'apply') throw new ChainError('BLOCK_GAS_EXCEEDED', `block gas limit exceeded by ${tx.hash}`);
         continue;
       }
-      const account = await state.getAccount(createAddressFromString(tx.sender));
+      const account = await state.getAccount(senderAddress(tx));
       if ((account?.nonce ?? 0n) !== tx.nonce && mode === 'build') continue; // an earlier tx of this sender failed
       // the one check a paying transaction pays for; a price-0 one never reaches the plain-transfer path
       const sponsored = isSponsoredPrice(tx.maxFeePerGas, ctx.baseFeePerGas);
@@ -239,7 +239,7 @@ export class BlockBuilder {
     if (r.bloom !== null) this.bloom.or(r.bloom);
     const logs = r.logs.map((l) => [l.address, l.topics, l.data] as [Uint8Array, Uint8Array[], Uint8Array]);
     this.txTrie.push(tx.raw);
-    this.receiptTrie.push(encodeReceipt({ status: r.status, cumulativeBlockGasUsed: this.gasUsed, bitvector: r.bloom?.bitvector ?? EMPTY_BLOOM, logs }, tx.type));
+    this.receiptTrie.push(encodeConsensusReceipt(r.status, this.gasUsed, r.bloom?.bitvector ?? EMPTY_BLOOM, logs, tx.type));
     const receipt = toReceipt(tx, r, this.gasUsed, this.ctx.baseFeePerGas);
     this.receipts.push(receipt);
     this.receiptItems.push(encodeReceiptItem(receipt));
@@ -391,7 +391,7 @@ function toReceipt(tx: ValidatedTx, r: TxOutcome, cumulativeGasUsed: bigint, bas
     cumulativeGasUsed,
     gasUsed: r.gasUsed,
     effectiveGasPrice: effectiveGasPrice(tx, baseFee),
-    from: createAddressFromString(tx.sender).bytes,
+    from: senderAddress(tx).bytes,
     contractAddress: r.createdAddress,
     logs: r.logs,
   };

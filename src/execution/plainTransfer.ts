@@ -8,9 +8,9 @@
  * rules below are written for returns `undefined`, and the caller runs the VM, which also produces the
  * VM's own errors (wrong nonce, insufficient funds, EIP-3607 sender with code, fee cap below base fee).
  */
-import { Account, Address, KECCAK256_NULL, MAX_INTEGER, createAddressFromString, equalsBytes } from '@ethereumjs/util';
+import { Account, Address, KECCAK256_NULL, MAX_INTEGER, equalsBytes } from '@ethereumjs/util';
 import type { WorldState } from '../state/index.ts';
-import { effectiveGasPrice } from './validateTx.ts';
+import { effectiveGasPrice, senderAddress } from './validateTx.ts';
 import type { ValidatedTx } from './validateTx.ts';
 
 /** Intrinsic gas of a transaction without data or access list; also its EIP-7623 floor. */
@@ -48,7 +48,7 @@ export async function runPlainTransfer(
   feeRecipient: Uint8Array,
 ): Promise<PlainTransferOutcome | undefined> {
   if (!isPlainTransferShape(tx) || tx.maxFeePerGas < baseFee) return undefined;
-  const fromAddress = createAddressFromString(tx.sender);
+  const fromAddress = senderAddress(tx);
   const toAddress = new Address(tx.transferTo as Uint8Array);
   const from = await state.getAccount(fromAddress);
   if (from === undefined || hasCode(from) || from.nonce !== tx.nonce) return undefined;

@@ -17,7 +17,7 @@ export { parseGenesis } from './genesis.ts';
 export type { Genesis, GenesisAccount, GenesisJson, GenesisStaking, GenesisValidator } from './genesis.ts';
 export { decodeHeader, encodeHeader, hashHeader } from './header.ts';
 export type { Header } from './header.ts';
-export { decodeReceipts, encodeReceiptItem, encodeReceipts, joinReceiptItems } from './receipt.ts';
+export { decodeReceipts, encodeConsensusReceipt, encodeReceiptItem, encodeReceipts, joinReceiptItems } from './receipt.ts';
 export type { Log, Receipt } from './receipt.ts';
 export { createValidator, decodeValidatorUpdates, encodeValidatorUpdates, hashValidatorSet } from './validator.ts';
 export type { Validator } from './validator.ts';

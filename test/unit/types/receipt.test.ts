@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { decodeReceipts, encodeReceiptItem, encodeReceipts, joinReceiptItems } from '../../../src/types/index.ts';
+import { encodeReceipt } from '@ethereumjs/vm';
+import { decodeReceipts, encodeConsensusReceipt, encodeReceiptItem, encodeReceipts, joinReceiptItems } from '../../../src/types/index.ts';
 import type { Receipt } from '../../../src/types/index.ts';
 
 const bytes = (n: number) => fc.uint8Array({ minLength: n, maxLength: n });
@@ -36,5 +37,16 @@ describe('receipts encoding', () => {
       const receipts = Array.from({ length: n }, () => r);
       assert.deepEqual(joinReceiptItems(receipts.map(encodeReceiptItem)), encodeReceipts(receipts), `${n} receipts`);
     }
+  });
+
+  it('encodes the receipt the receipts root commits to as @ethereumjs/vm does (property, seeded)', () => {
+    fc.assert(
+      fc.property(receiptArb, fc.constantFrom(0, 1, 2, 4), bytes(256), (r, txType, bloom) => {
+        const logs = r.logs.map((l) => [l.address, l.topics, l.data] as [Uint8Array, Uint8Array[], Uint8Array]);
+        const expected = encodeReceipt({ status: r.status, cumulativeBlockGasUsed: r.cumulativeGasUsed, bitvector: bloom, logs }, txType);
+        assert.deepEqual(encodeConsensusReceipt(r.status, r.cumulativeGasUsed, bloom, logs, txType), expected);
+      }),
+      { seed: 20261127, numRuns: 300 },
+    );
   });
 });
