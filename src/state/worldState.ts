@@ -9,6 +9,7 @@ import type { MerkleStateManager } from '@ethereumjs/statemanager';
 import { ValueEncoding } from '@ethereumjs/util';
 import { FlatAccountCache } from './accountCache.ts';
 import { BatchedStateManager } from './batchedStateManager.ts';
+import { FlatStorageCache } from './storageCache.ts';
 import type { TrieNodeStore } from './trieNodeStore.ts';
 
 export type WorldState = MerkleStateManager;
@@ -36,6 +37,7 @@ export function createWorldState(
   if (opts.caches) {
     caches = new Caches();
     FlatAccountCache.install(caches);
+    FlatStorageCache.install(caches);
   }
   return new BatchedStateManager({ trie, common, prefixStorageTrieKeys: true, ...(caches === undefined ? {} : { caches }) });
 }
