@@ -130,7 +130,7 @@ export function createRpcServer(opts: RpcServerOptions, table: HandlerTable, bac
     serveLean(socket, leanOptions);
   });
   const wss = new WebSocketServer({ server: http, maxPayload: opts.maxBodyBytes });
-  wss.on('error', () => {}); // it re-emits the HTTP server's errors, which start() already reports
+  wss.on('error', () => {}); // it re-emits the HTTP server's errors; the listening socket is `listener`'s
 
   wss.on('connection', (socket: WebSocket) => {
     const send = (value: unknown): void => {
@@ -170,6 +170,8 @@ export function createRpcServer(opts: RpcServerOptions, table: HandlerTable, bac
         );
         listener.listen(opts.port, opts.host, () => {
           listener.removeAllListeners('error');
+          // a failed accept (EMFILE, a reset before accept) costs that one connection, never the node
+          listener.on('error', () => {});
           resolve();
         });
       }),

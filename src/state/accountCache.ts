@@ -15,6 +15,7 @@ import type { AccountCache } from '@ethereumjs/statemanager';
 import type { Account, Address } from '@ethereumjs/util';
 import { RLP } from '../encoding/index.ts';
 import { bareHex, bigintToBytes } from '../primitives/index.ts';
+import { JournaledCache } from './journaledCache.ts';
 
 type Element = { accountRLP: Uint8Array | undefined };
 
@@ -26,14 +27,12 @@ function serialize(account: Account): Uint8Array {
   return RLP.encode([bigintToBytes(account.nonce), bigintToBytes(account.balance), account.storageRoot, account.codeHash]);
 }
 
-export class FlatAccountCache {
-  _checkpoints = 0;
-  _diffCache: Array<Map<string, Element | undefined>> = [new Map()];
-  _stats = { size: 0, reads: 0, hits: 0, writes: 0, deletions: 0 };
+export class FlatAccountCache extends JournaledCache<Element | undefined> {
   private readonly entries = new Map<string, Element>();
   private readonly limit: number;
 
   constructor(limit = ACCOUNT_CACHE_LIMIT) {
+    super();
     this.limit = limit;
   }
 
@@ -43,8 +42,7 @@ export class FlatAccountCache {
   }
 
   private saveCachePreState(key: string): void {
-    const diff = this._diffCache[this._checkpoints] as Map<string, Element | undefined>;
-    if (!diff.has(key)) diff.set(key, this.entries.get(key));
+    if (!this.diff.has(key)) this.diff.set(key, this.entries.get(key));
   }
 
   put(address: Address, account: Account | undefined, couldBePartialAccount = false): void {
@@ -71,7 +69,7 @@ export class FlatAccountCache {
 
   /** The entries changed at the current depth, which then count as written to the trie. */
   flush(): Array<[string, Element]> {
-    const diff = this._diffCache[this._checkpoints] as Map<string, Element | undefined>;
+    const diff = this.diff;
     const items: Array<[string, Element]> = [];
     for (const key of diff.keys()) {
       const elem = this.entries.get(key);
@@ -98,8 +96,7 @@ export class FlatAccountCache {
   }
 
   revert(): void {
-    this._checkpoints -= 1;
-    const diff = this._diffCache.pop() as Map<string, Element | undefined>;
+    const diff = this.popDiff();
     for (const [key, elem] of diff) {
       if (elem === undefined) this.entries.delete(key);
       else this.entries.set(key, elem);
@@ -107,25 +104,13 @@ export class FlatAccountCache {
   }
 
   commit(): void {
-    this._checkpoints -= 1;
-    const diff = this._diffCache.pop() as Map<string, Element | undefined>;
-    const below = this._diffCache[this._checkpoints] as Map<string, Element | undefined>;
+    const diff = this.popDiff();
+    const below = this.diff;
     for (const [key, elem] of diff) if (!below.has(key)) below.set(key, elem);
-  }
-
-  checkpoint(): void {
-    this._checkpoints += 1;
-    this._diffCache.push(new Map());
   }
 
   size(): number {
     return this.entries.size;
-  }
-
-  stats(reset = true): typeof this._stats {
-    const stats = { ...this._stats, size: this.size() };
-    if (reset) this._stats = { size: 0, reads: 0, hits: 0, writes: 0, deletions: 0 };
-    return stats;
   }
 
   clear(): void {

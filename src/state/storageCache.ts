@@ -13,6 +13,7 @@
 import type { StorageCache } from '@ethereumjs/statemanager';
 import type { Address } from '@ethereumjs/util';
 import { bareHex } from '../primitives/index.ts';
+import { JournaledCache } from './journaledCache.ts';
 
 type Slots = Map<string, Uint8Array | undefined>;
 
@@ -20,14 +21,12 @@ type Slots = Map<string, Uint8Array | undefined>;
 const STORAGE_CACHE_LIMIT = 200_000;
 const RLP_ZERO = Uint8Array.of(0x80);
 
-export class FlatStorageCache {
-  _checkpoints = 0;
-  _diffCache: Array<Map<string, Slots>> = [new Map()];
-  _stats = { size: 0, reads: 0, hits: 0, writes: 0, deletions: 0 };
+export class FlatStorageCache extends JournaledCache<Slots> {
   private readonly entries = new Map<string, Slots>();
   private readonly limit: number;
 
   constructor(limit = STORAGE_CACHE_LIMIT) {
+    super();
     this.limit = limit;
   }
 
@@ -37,9 +36,8 @@ export class FlatStorageCache {
   }
 
   private saveCachePreState(addressHex: string, keyHex: string): void {
-    const diff = this._diffCache[this._checkpoints] as Map<string, Slots>;
-    let slots = diff.get(addressHex);
-    if (slots === undefined) diff.set(addressHex, (slots = new Map()));
+    let slots = this.diff.get(addressHex);
+    if (slots === undefined) this.diff.set(addressHex, (slots = new Map()));
     if (!slots.has(keyHex)) slots.set(keyHex, this.entries.get(addressHex)?.get(keyHex));
   }
 
@@ -79,7 +77,7 @@ export class FlatStorageCache {
 
   /** The slots changed at the current depth, which then count as written to the trie. */
   flush(): Array<[string, string, Uint8Array | undefined]> {
-    const diff = this._diffCache[this._checkpoints] as Map<string, Slots>;
+    const diff = this.diff;
     const items: Array<[string, string, Uint8Array | undefined]> = [];
     for (const [addressHex, changed] of diff) {
       const slots = this.entries.get(addressHex);
@@ -109,8 +107,7 @@ export class FlatStorageCache {
   }
 
   revert(): void {
-    this._checkpoints -= 1;
-    const diff = this._diffCache.pop() as Map<string, Slots>;
+    const diff = this.popDiff();
     for (const [addressHex, changed] of diff) {
       const slots = this.slotsOf(addressHex);
       for (const [keyHex, value] of changed) {
@@ -121,9 +118,8 @@ export class FlatStorageCache {
   }
 
   commit(): void {
-    this._checkpoints -= 1;
-    const diff = this._diffCache.pop() as Map<string, Slots>;
-    const below = this._diffCache[this._checkpoints] as Map<string, Slots>;
+    const diff = this.popDiff();
+    const below = this.diff;
     for (const [addressHex, changed] of diff) {
       let lower = below.get(addressHex);
       if (lower === undefined) below.set(addressHex, (lower = new Map()));
@@ -131,20 +127,9 @@ export class FlatStorageCache {
     }
   }
 
-  checkpoint(): void {
-    this._checkpoints += 1;
-    this._diffCache.push(new Map());
-  }
-
   /** Addresses with cached storage, as the parent counts. */
   size(): number {
     return this.entries.size;
-  }
-
-  stats(reset = true): typeof this._stats {
-    const stats = { ...this._stats, size: this.size() };
-    if (reset) this._stats = { size: 0, reads: 0, hits: 0, writes: 0, deletions: 0 };
-    return stats;
   }
 
   clear(): void {
