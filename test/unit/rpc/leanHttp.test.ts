@@ -188,4 +188,41 @@ describe('lean HTTP path over loopback', { timeout: 10_000 }, () => {
     assert.equal(replies[0]?.body, 'lean slow:20');
     assert.equal(closed, true);
   });
+
+  test('survives seeded garbage and mangled heads, then serves a valid request', async () => {
+    const random = seeded(20261127);
+    const valid = post('{"ok":1}');
+    for (let i = 0; i < 60; i++) {
+      const cut = Math.floor(random() * valid.length);
+      const noise = Buffer.from(Array.from({ length: 1 + Math.floor(random() * 80) }, () => Math.floor(random() * 256)));
+      const pieces = [
+        noise.toString('latin1'), // pure garbage
+        valid.slice(0, cut) + noise.toString('latin1'), // a head cut and followed by garbage
+        valid.replace('Content-Length', i % 2 ? 'Content-Length: 99999999999999999\r\nX' : 'Content-Length:\r\nX'),
+      ];
+      for (const piece of pieces) {
+        const socket = connect(port, '127.0.0.1');
+        await new Promise<void>((resolve) => socket.once('connect', resolve));
+        socket.on('error', () => {});
+        socket.resume(); // read what comes back (a 400 or nothing), so that the server's close is seen
+        socket.end(Buffer.from(piece, 'latin1'));
+        await new Promise((resolve) => socket.once('close', resolve));
+      }
+    }
+    const { replies } = await exchange(port, [valid], 1);
+    assert.deepEqual(replies.map((r) => r.body), ['lean {"ok":1}']);
+  });
 });
+
+/** xorshift32: a replayable sequence in [0, 1). */
+function seeded(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x / 2 ** 32;
+  };
+}
