@@ -10,6 +10,7 @@ import { connect, createServer as createNetServer } from 'node:net';
 import type { AddressInfo, Server as NetServer } from 'node:net';
 import { parseHead, serveLean } from '../../../src/rpc/leanHttp.ts';
 import type { LeanAnswer } from '../../../src/rpc/leanHttp.ts';
+import { seededRandom } from '../../utils/random.ts';
 
 const head = (...lines: string[]): string => lines.join('\r\n');
 
@@ -190,7 +191,7 @@ describe('lean HTTP path over loopback', { timeout: 10_000 }, () => {
   });
 
   test('survives seeded garbage and mangled heads, then serves a valid request', async () => {
-    const random = seeded(20261127);
+    const random = seededRandom(20261127);
     const valid = post('{"ok":1}');
     for (let i = 0; i < 60; i++) {
       const cut = Math.floor(random() * valid.length);
@@ -214,15 +215,3 @@ describe('lean HTTP path over loopback', { timeout: 10_000 }, () => {
   });
 });
 
-/** xorshift32: a replayable sequence in [0, 1). */
-function seeded(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 2 ** 32;
-  };
-}
