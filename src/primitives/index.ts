@@ -5,8 +5,8 @@
 export { ChainError, isChainError, invariant } from './errors.ts';
 export type { ErrorAction } from './errors.ts';
 export {
-  bigintToBytes,
   bareHex,
+  bigintToBytes,
   bytesToBigint,
   bytesToHex,
   concatBytes,

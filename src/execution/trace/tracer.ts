@@ -90,7 +90,6 @@ export function isRevert(err: EVMError | undefined): boolean {
   return err?.error === 'revert';
 }
 
-
 /** A 256-bit word as 64 hex characters without 0x (geth's storage keys and values). */
 export function wordHex(value: bigint): string {
   return value.toString(16).padStart(64, '0');
