@@ -48,13 +48,11 @@ export function createRpcServer(opts: RpcServerOptions, table: HandlerTable, bac
   if (/[^\t\x20-\x7e]/.test(opts.corsOrigin)) {
     throw new ChainError('BAD_CONFIG', `rpc.cors must be a printable header value, got ${JSON.stringify(opts.corsOrigin)}`, {});
   }
-  const corsHeaders = [
-    'Access-Control-Allow-Origin', opts.corsOrigin,
-    'Access-Control-Allow-Methods', 'POST, GET, OPTIONS',
-    'Access-Control-Allow-Headers', 'Content-Type, Authorization',
-  ];
-  const cors = (res: ServerResponse): void => {
-    for (let i = 0; i < corsHeaders.length; i += 2) res.setHeader(corsHeaders[i] as string, corsHeaders[i + 1] as string);
+  // CORS: an answer needs only the origin; the methods and headers matter in a preflight's answer alone
+  const originHeader = ['Access-Control-Allow-Origin', opts.corsOrigin];
+  const preflightHeaders = [...originHeader, 'Access-Control-Allow-Methods', 'POST, GET, OPTIONS', 'Access-Control-Allow-Headers', 'Content-Type, Authorization'];
+  const cors = (res: ServerResponse, headers = originHeader): void => {
+    for (let i = 0; i < headers.length; i += 2) res.setHeader(headers[i] as string, headers[i + 1] as string);
   };
 
   /** One request body's answer, for both HTTP paths. */
@@ -74,7 +72,7 @@ export function createRpcServer(opts: RpcServerOptions, table: HandlerTable, bac
   };
 
   // PERF: one flat header list written with the status line, instead of three setHeader calls per request
-  const jsonHeaders = [...corsHeaders, 'content-type', 'application/json'];
+  const jsonHeaders = [...originHeader, 'content-type', 'application/json'];
 
   /** With the length known the body goes out in one write, without chunked framing. */
   const respond = (res: ServerResponse, out: LeanAnswer): void => {
@@ -84,7 +82,7 @@ export function createRpcServer(opts: RpcServerOptions, table: HandlerTable, bac
 
   const onHttp = (req: IncomingMessage, res: ServerResponse): void => {
     if (req.method === 'POST') return void readBody(req, res);
-    cors(res);
+    cors(res, preflightHeaders);
     if (req.method === 'OPTIONS') return void res.writeHead(204).end();
     res.writeHead(405, { 'content-type': 'text/plain' }).end('CyberMiles JSON-RPC: send POST requests with a JSON body\n');
   };
@@ -117,7 +115,7 @@ export function createRpcServer(opts: RpcServerOptions, table: HandlerTable, bac
   const leanSockets = new Set<Socket>();
   const leanOptions: LeanHttpOptions = {
     maxBodyBytes: opts.maxBodyBytes,
-    headers: corsHeaders.reduce((lines, v, i) => (i % 2 === 0 ? `${lines}${v}: ` : `${lines}${v}\r\n`), ''),
+    headers: `${originHeader[0]}: ${originHeader[1]}\r\n`,
     answer,
     handOver: (socket) => {
       leanSockets.delete(socket);
