@@ -14,7 +14,7 @@
 import type { AccountCache } from '@ethereumjs/statemanager';
 import type { Account, Address } from '@ethereumjs/util';
 import { RLP } from '../encoding/index.ts';
-import { bareHex, bigintToBytes } from '../primitives/index.ts';
+import { bareHex } from '../primitives/index.ts';
 import { JournaledCache } from './journaledCache.ts';
 
 type Element = { accountRLP: Uint8Array | undefined };
@@ -22,9 +22,9 @@ type Element = { accountRLP: Uint8Array | undefined };
 /** Accounts kept in memory while clean (~200 bytes each); dirty ones always stay until they are flushed. */
 const ACCOUNT_CACHE_LIMIT = 100_000;
 
-/** Account.serialize() through our RLP (minimal big-endian integers, as Account.raw() makes them). */
+/** Account.serialize(), through our RLP. */
 function serialize(account: Account): Uint8Array {
-  return RLP.encode([bigintToBytes(account.nonce), bigintToBytes(account.balance), account.storageRoot, account.codeHash]);
+  return RLP.encode(account.raw());
 }
 
 export class FlatAccountCache extends JournaledCache<Element | undefined> {
@@ -69,13 +69,12 @@ export class FlatAccountCache extends JournaledCache<Element | undefined> {
 
   /** The entries changed at the current depth, which then count as written to the trie. */
   flush(): Array<[string, Element]> {
-    const diff = this.diff;
+    const diff = this.takeDiff();
     const items: Array<[string, Element]> = [];
     for (const key of diff.keys()) {
       const elem = this.entries.get(key);
       if (elem !== undefined) items.push([key, elem]);
     }
-    this._diffCache[this._checkpoints] = new Map();
     if (this._checkpoints === 0) this.evictClean(diff);
     return items;
   }

@@ -21,6 +21,13 @@ export abstract class JournaledCache<PreState> {
     this._diffCache.push(new Map());
   }
 
+  /** The current depth's diff, replaced by an empty one: what a flush hands to the trie. */
+  protected takeDiff(): Map<string, PreState> {
+    const diff = this.diff;
+    this._diffCache[this._checkpoints] = new Map();
+    return diff;
+  }
+
   /** Closes the current depth and returns its diff (revert and commit then apply it). */
   protected popDiff(): Map<string, PreState> {
     this._checkpoints -= 1;

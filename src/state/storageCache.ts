@@ -77,14 +77,13 @@ export class FlatStorageCache extends JournaledCache<Slots> {
 
   /** The slots changed at the current depth, which then count as written to the trie. */
   flush(): Array<[string, string, Uint8Array | undefined]> {
-    const diff = this.diff;
+    const diff = this.takeDiff();
     const items: Array<[string, string, Uint8Array | undefined]> = [];
     for (const [addressHex, changed] of diff) {
       const slots = this.entries.get(addressHex);
       if (slots === undefined) throw new Error('internal error: storage cache map for account should be defined');
       for (const keyHex of changed.keys()) items.push([addressHex, keyHex, slots.get(keyHex)]);
     }
-    this._diffCache[this._checkpoints] = new Map();
     if (this._checkpoints === 0) this.evictClean(diff);
     return items;
   }
