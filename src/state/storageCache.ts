@@ -77,13 +77,14 @@ export class FlatStorageCache extends JournaledCache<Slots> {
 
   /** The slots changed at the current depth, which then count as written to the trie. */
   flush(): Array<[string, string, Uint8Array | undefined]> {
-    const diff = this.takeDiff();
+    const diff = this.diff;
     const items: Array<[string, string, Uint8Array | undefined]> = [];
     for (const [addressHex, changed] of diff) {
       const slots = this.entries.get(addressHex);
       if (slots === undefined) throw new Error('internal error: storage cache map for account should be defined');
       for (const keyHex of changed.keys()) items.push([addressHex, keyHex, slots.get(keyHex)]);
     }
+    this.takeDiff(); // after the loop: an internal error above leaves the journal as it was, as the parent's does
     if (this._checkpoints === 0) this.evictClean(diff);
     return items;
   }
