@@ -3,6 +3,7 @@
  *
  *   npm run bench -- [--only cmt,anvil,hardhat] [--workloads eth,erc20] [--txs 5000] [--senders 100]
  *                    [--concurrency 32] [--timeout 120] [--runs fresh,warm] [--warmup 0] [--client-warmup 4000]
+ *                    [--client socket|http]
  *                    [--out results.json]
  *
  * Each (node, workload) run starts a fresh node with 1 s interval mining and a 1e9 block gas limit, funds
@@ -13,13 +14,17 @@
  * rows show both, each compared with the same run of the peers). `--warmup N` first sends N more transactions
  * the same way, untimed, and waits for their block.
  * Before the first run the client warms its own HTTP path against a stub server (`--client-warmup` calls, 0 = off),
- * so that the first node measured does not share the cores with a client still being compiled.
+ * so that the first node measured does not share the cores with a client still being compiled. `--client`
+ * picks its transport (bench/lib/rpc.ts): `socket`, plain keep-alive sockets (the default since ADR 0021), or
+ * `http`, node:http, which took ~3x the client CPU per call.
  */
 import { parseArgs } from 'node:util';
 import { warmClient } from './lib/clientWarmup.ts';
 import { measure } from './lib/measure.ts';
 import { PEER_NAMES, killAllPeers, startPeer, threadCpuMs } from './lib/peers.ts';
 import type { Peer, PeerName } from './lib/peers.ts';
+import { TRANSPORTS } from './lib/rpc.ts';
+import type { Transport } from './lib/rpc.ts';
 import { RUN_PHASES, formatTable, machineInfo, summarise, writeJson } from './lib/report.ts';
 import type { RunPhase, RunRecord } from './lib/report.ts';
 import { WORKLOADS, chainParams, presign, senderAccounts, setupWorkload } from './lib/workload.ts';
@@ -35,6 +40,7 @@ interface BenchOptions {
   runs: RunPhase[];
   warmup: number;
   clientWarmup: number;
+  client: Transport;
   out: string | undefined;
 }
 
@@ -66,6 +72,7 @@ function parseOptions(argv: string[]): BenchOptions {
       runs: { type: 'string', default: RUN_PHASES.join(',') },
       warmup: { type: 'string', default: '0' },
       'client-warmup': { type: 'string', default: '4000' },
+      client: { type: 'string', default: 'socket' },
       out: { type: 'string' },
     },
   });
@@ -79,6 +86,7 @@ function parseOptions(argv: string[]): BenchOptions {
     runs: RUN_PHASES.filter((p) => parseList('runs', values.runs, RUN_PHASES).includes(p)),
     warmup: values.warmup === '0' ? 0 : positiveInt('warmup', values.warmup),
     clientWarmup: values['client-warmup'] === '0' ? 0 : positiveInt('client-warmup', values['client-warmup']),
+    client: (parseList('client', values.client, TRANSPORTS)[0] ?? 'socket'),
     out: values.out,
   };
 }
@@ -108,7 +116,7 @@ async function runNode(node: PeerName, workload: WorkloadName, opts: BenchOption
   let current: RunRecord | undefined;
   try {
     log(`[${node}/${workload}] starting node`);
-    peer = await startPeer(node, STARTUP_TIMEOUT_MS);
+    peer = await startPeer(node, STARTUP_TIMEOUT_MS, opts.client);
     for (const r of records) r.clientVersion = peer.clientVersion;
     const rpc = peer.rpc;
     const chain = await chainParams(rpc);
@@ -152,7 +160,7 @@ async function main(): Promise<void> {
   const records: RunRecord[] = [];
   if (opts.clientWarmup > 0) {
     log(`warming the bench client: ${opts.clientWarmup} calls to a stub server`);
-    await warmClient(opts.clientWarmup, opts.concurrency);
+    await warmClient(opts.clientWarmup, opts.concurrency, opts.client);
   }
   for (const node of opts.peers) {
     for (const workload of opts.workloads) {
@@ -168,7 +176,7 @@ async function main(): Promise<void> {
   const rows = summarise(records);
   const versions = [...new Map(rows.filter((r) => r.clientVersion).map((r) => [r.node, r.clientVersion])).entries()].map(([n, v]) => `${n}=${v}`).join(', ');
   console.log(
-    `\nRPC throughput: ${opts.txs} txs from ${opts.senders} senders, ${opts.concurrency} workers, 1 s blocks; ` +
+    `\nRPC throughput: ${opts.txs} txs from ${opts.senders} senders, ${opts.concurrency} workers, 1 s blocks, ${opts.client} client; ` +
       `runs ${opts.runs.join(' then ')} on one process${opts.warmup > 0 ? `, after ${opts.warmup} warm-up txs` : ''}; ${m.cpus} x ${m.cpuModel}, node ${m.node}${versions ? `; ${versions}` : ''}\n`,
   );
   console.log(formatTable(rows));

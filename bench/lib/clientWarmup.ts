@@ -7,8 +7,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRpcClient } from './rpc.ts';
+import type { Transport } from './rpc.ts';
 
-export async function warmClient(calls: number, concurrency: number): Promise<void> {
+export async function warmClient(calls: number, concurrency: number, transport: Transport): Promise<void> {
   if (calls <= 0) return;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -20,7 +21,7 @@ export async function warmClient(calls: number, concurrency: number): Promise<vo
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const rpc = createRpcClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  const rpc = createRpcClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, 30_000, transport);
   const raw = `0x${'ab'.repeat(110)}`; // the size of a signed transfer
   let sent = 0;
   try {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRpcClient } from './rpc.ts';
-import type { RpcClient } from './rpc.ts';
+import type { RpcClient, Transport } from './rpc.ts';
 
 export const PEER_NAMES = ['cmt', 'anvil', 'hardhat'] as const;
 export type PeerName = (typeof PEER_NAMES)[number];
@@ -148,7 +148,7 @@ function tail(file: string, lines = 8): string {
 }
 
 /** Starts a fresh node and resolves once `eth_chainId` answers; rejects with the reason (and its log tail). */
-export async function startPeer(name: PeerName, startTimeoutMs = 60_000): Promise<Peer> {
+export async function startPeer(name: PeerName, startTimeoutMs = 60_000, transport: Transport = 'socket'): Promise<Peer> {
   installExitHandlers();
   const dir = mkdtempSync(join(tmpdir(), `bench-${name}-`));
   const port = await freePort();
@@ -164,7 +164,7 @@ export async function startPeer(name: PeerName, startTimeoutMs = 60_000): Promis
   child.on('exit', (code, signal) => (exited ??= `exited with ${signal ?? `code ${code}`}`));
 
   const url = `http://127.0.0.1:${port}`;
-  const rpc = createRpcClient(url, 10_000);
+  const rpc = createRpcClient(url, 10_000, transport);
   const stop = async (): Promise<void> => {
     killGroup(child, 'SIGTERM');
     const deadline = Date.now() + 3000;

@@ -1,8 +1,15 @@
 /**
- * A tiny JSON-RPC client over HTTP keep-alive (node:http with a keep-alive Agent: less client CPU per call than
- * Node 20's fetch, which matters because the client shares the machine's cores with the node under test).
+ * A tiny JSON-RPC client over HTTP keep-alive. Two transports: `socket` (socketPost.ts, the default: plain
+ * keep-alive sockets, the least client CPU per call) and `http` (node:http with a keep-alive Agent, the
+ * client of the figures before ADR 0021; both take less CPU than Node 20's fetch). It matters because the
+ * client shares the machine's cores with the node under test.
  */
 import { Agent, request } from 'node:http';
+import { socketPost } from './socketPost.ts';
+import type { PostFn } from './socketPost.ts';
+
+export const TRANSPORTS = ['socket', 'http'] as const;
+export type Transport = (typeof TRANSPORTS)[number];
 
 export interface RpcCall {
   method: string;
@@ -34,10 +41,31 @@ export interface RpcClient {
   close(): void;
 }
 
-export function createRpcClient(url: string, timeoutMs = 30_000): RpcClient {
-  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+export function createRpcClient(url: string, timeoutMs = 30_000, transport: Transport = 'socket'): RpcClient {
+  const { post, close } = transport === 'socket' ? socketPost(url, timeoutMs) : httpPost(url, timeoutMs);
   let nextId = 1;
+  return {
+    url,
+    async call<T>(method: string, params: unknown[] = []): Promise<T> {
+      const res = (await post(JSON.stringify({ jsonrpc: '2.0', id: nextId++, method, params }))) as RpcResponse;
+      if (res.error) throw new RpcError(method, res.error);
+      return res.result as T;
+    },
+    async batch(calls: RpcCall[]): Promise<RpcResponse[]> {
+      const first = nextId;
+      nextId += calls.length;
+      const body = calls.map((c, i) => ({ jsonrpc: '2.0', id: first + i, method: c.method, params: c.params ?? [] }));
+      const res = await post(JSON.stringify(body));
+      if (!Array.isArray(res)) throw new Error(`batch not supported: ${JSON.stringify(res).slice(0, 200)}`);
+      const byId = new Map((res as RpcResponse[]).map((r) => [r.id, r]));
+      return body.map((b) => byId.get(b.id) ?? { error: { code: -32603, message: 'missing from batch answer' } });
+    },
+    close,
+  };
+}
 
+function httpPost(url: string, timeoutMs: number): { post: PostFn; close: () => void } {
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const post = (body: string): Promise<unknown> =>
     new Promise((resolve, reject) => {
       const req = request(
@@ -62,26 +90,7 @@ export function createRpcClient(url: string, timeoutMs = 30_000): RpcClient {
       req.end(body);
     });
 
-  return {
-    url,
-    async call<T>(method: string, params: unknown[] = []): Promise<T> {
-      const res = (await post(JSON.stringify({ jsonrpc: '2.0', id: nextId++, method, params }))) as RpcResponse;
-      if (res.error) throw new RpcError(method, res.error);
-      return res.result as T;
-    },
-    async batch(calls: RpcCall[]): Promise<RpcResponse[]> {
-      const first = nextId;
-      nextId += calls.length;
-      const body = calls.map((c, i) => ({ jsonrpc: '2.0', id: first + i, method: c.method, params: c.params ?? [] }));
-      const res = await post(JSON.stringify(body));
-      if (!Array.isArray(res)) throw new Error(`batch not supported: ${JSON.stringify(res).slice(0, 200)}`);
-      const byId = new Map((res as RpcResponse[]).map((r) => [r.id, r]));
-      return body.map((b) => byId.get(b.id) ?? { error: { code: -32603, message: 'missing from batch answer' } });
-    },
-    close(): void {
-      agent.destroy();
-    },
-  };
+  return { post, close: () => agent.destroy() };
 }
 
 /**
