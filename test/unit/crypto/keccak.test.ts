@@ -24,3 +24,17 @@ test('consecutive hashes do not leak state into each other', () => {
   keccak256(new Uint8Array(1000).fill(9));
   assert.equal(bytesToHex(keccak256(a)), first);
 });
+
+test('a digest is its own array: the next hash does not overwrite it', () => {
+  const first = keccak256(Uint8Array.from([1]));
+  const copy = first.slice();
+  keccak256(Uint8Array.from([2]));
+  assert.deepEqual(first, copy);
+});
+
+test('inputs larger than the hasher\'s 16 KiB working buffer (contract code up to 48 KiB, and more) hash as @noble/hashes does', () => {
+  for (const len of [16 * 1024 - 1, 16 * 1024, 16 * 1024 + 1, 49_152, 200_003]) {
+    const data = Uint8Array.from({ length: len }, (_, i) => (i * 131 + 17) & 0xff);
+    assert.equal(bytesToHex(keccak256(data)), bytesToHex(keccak_256(data)), `length ${len}`);
+  }
+});
