@@ -39,6 +39,18 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 export function bigintToBytes(value: bigint): Uint8Array {
   if (value === 0n) return new Uint8Array();
+  // PERF: gas, prices, nonces and most amounts are below 2^53: their bytes without a hex string and a copy
+  if (value > 0n && value <= 0x1f_ffff_ffff_ffffn) {
+    let v = Number(value);
+    let n = 0;
+    for (let t = v; t >= 1; t = Math.floor(t / 256)) n++;
+    const out = new Uint8Array(n);
+    for (let i = n - 1; i >= 0; i--) {
+      out[i] = v % 256;
+      v = Math.floor(v / 256);
+    }
+    return out;
+  }
   let hex = value.toString(16);
   if (hex.length % 2) hex = `0${hex}`;
   return new Uint8Array(Buffer.from(hex, 'hex'));

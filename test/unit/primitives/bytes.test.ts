@@ -21,3 +21,19 @@ describe('bytesToBigint', () => {
     assert.equal(bytesToBigint(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff])), 2n ** 48n - 1n);
   });
 });
+
+describe('bigintToBytes', () => {
+  it('gives the minimal big-endian bytes, on both sides of the 2^53 fast path (property, seeded)', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 2n ** 256n - 1n }), fc.integer({ min: 0, max: 2 ** 53 - 1 }), (big, small) => {
+        for (const v of [big, BigInt(small)]) {
+          const hex = v.toString(16);
+          const want = v === 0n ? '' : hex.length % 2 ? `0${hex}` : hex;
+          assert.equal(Buffer.from(bigintToBytes(v)).toString('hex'), want);
+        }
+      }),
+      { seed: 20261127, numRuns: 1000 },
+    );
+    for (const v of [1n, 255n, 256n, 2n ** 52n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n]) assert.equal(bytesToBigint(bigintToBytes(v)), v);
+  });
+});
