@@ -116,25 +116,53 @@ function validatedLean(raw: Uint8Array, lean: LeanTx, txCommon: Common, rules: A
   return leanValidated(raw, lean, hashBytes, sender, txCommon);
 }
 
+/**
+ * A transaction leanDecode accepted, its @ethereumjs object built on first use. PERF: a class, where this was
+ * an object literal with a getter: V8 builds such a literal in dictionary mode, so every read of every field
+ * of every admitted transaction (the pool, the worker message, execution, receipts) was a hash-table lookup.
+ */
+class LeanValidatedTx implements ValidatedTx {
+  readonly type: TypedTransaction['type'];
+  readonly transferTo: Uint8Array | undefined;
+  readonly hash: Hex;
+  readonly senderPublicKey: Uint8Array;
+  readonly nonce: bigint;
+  readonly gasLimit: bigint;
+  readonly maxFeePerGas: bigint;
+  readonly maxPriorityFeePerGas: bigint;
+  readonly value: bigint;
+  #built: TypedTransaction | undefined;
+  readonly #hashBytes: Uint8Array;
+  readonly #txCommon: Common;
+
+  constructor(
+    readonly raw: Uint8Array,
+    lean: LeanTx,
+    hashBytes: Uint8Array,
+    readonly sender: Hex,
+    txCommon: Common,
+  ) {
+    this.type = lean.type;
+    this.transferTo = lean.transferTo;
+    this.hash = bytesToHex(hashBytes);
+    this.senderPublicKey = lean.senderPublicKey;
+    this.nonce = lean.nonce;
+    this.gasLimit = lean.gasLimit;
+    this.maxFeePerGas = lean.maxFeePerGas;
+    this.maxPriorityFeePerGas = lean.maxPriorityFeePerGas;
+    this.value = lean.value;
+    this.#hashBytes = hashBytes;
+    this.#txCommon = txCommon;
+  }
+
+  get tx(): TypedTransaction {
+    this.#built ??= withKnownSender(createTxFromRLP(this.raw, { common: this.#txCommon, freeze: false }), this.#hashBytes, this.senderPublicKey, this.sender);
+    return this.#built;
+  }
+}
+
 function leanValidated(raw: Uint8Array, lean: LeanTx, hashBytes: Uint8Array, sender: Hex, txCommon: Common): ValidatedTx {
-  let tx: TypedTransaction | undefined;
-  return {
-    get tx(): TypedTransaction {
-      tx ??= withKnownSender(createTxFromRLP(raw, { common: txCommon, freeze: false }), hashBytes, lean.senderPublicKey, sender);
-      return tx;
-    },
-    raw,
-    type: lean.type,
-    transferTo: lean.transferTo,
-    hash: bytesToHex(hashBytes),
-    sender,
-    senderPublicKey: lean.senderPublicKey,
-    nonce: lean.nonce,
-    gasLimit: lean.gasLimit,
-    maxFeePerGas: lean.maxFeePerGas,
-    maxPriorityFeePerGas: lean.maxPriorityFeePerGas,
-    value: lean.value,
-  };
+  return new LeanValidatedTx(raw, lean, hashBytes, sender, txCommon);
 }
 
 const senderBytesOf = new WeakMap<ValidatedTx, Uint8Array>();

@@ -3,6 +3,9 @@
  * the same lmdb database the main thread reads. One request at a time, in order.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
+try { setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), Number(process.env.CMT_WORKER_NICE ?? 5)); } catch {}
 import { decodeValidatedTx } from '../execution/index.ts';
 import type { BlockBuilder, BlockHooks, ExecutedBlock, ValidatedTx } from '../execution/index.ts';
 import type { DevEdit } from '../rpc/index.ts';
