@@ -20,6 +20,8 @@ import { bareHex } from '../primitives/index.ts';
 import { applyTrieChanges, lookupTrie } from './batchTrieUpdate.ts';
 import type { TrieChange, TrieNodeReader } from './batchTrieUpdate.ts';
 import { TrieNodeStore } from './trieNodeStore.ts';
+import { copyAccount } from './accountCache.ts';
+import type { AccountElement } from './accountCache.ts';
 
 const EMPTY = new Uint8Array();
 const RLP_EMPTY = new Uint8Array([0x80]);
@@ -35,8 +37,11 @@ export class BatchedStateManager extends MerkleStateManager {
   /** The parent's, with the trie read by lookupTrie (see there) instead of the MPT's get. */
   override async getAccount(address: Address): Promise<Account | undefined> {
     const caches = this._caches;
-    const elem = caches?.account?.get(address);
-    if (elem !== undefined) return elem.accountRLP !== undefined ? accountFrom(elem.accountRLP) : undefined;
+    const elem = caches?.account?.get(address) as AccountElement | undefined;
+    if (elem !== undefined) {
+      if (elem.accountRLP === undefined) return undefined;
+      return elem.account !== undefined ? copyAccount(elem.account) : accountFrom(elem.accountRLP);
+    }
     const rlp = await trieGet(this._trie, address.bytes);
     const account = rlp !== undefined ? createAccountFromRLP(rlp) : undefined;
     caches?.account?.put(address, account);
@@ -132,7 +137,7 @@ function accountFrom(rlp: Uint8Array): Account {
     known = createAccountFromRLP(rlp);
     decodedAccounts.set(rlp, known);
   }
-  return new Account(known.nonce, known.balance, known.storageRoot, known.codeHash);
+  return copyAccount(known);
 }
 
 /**
