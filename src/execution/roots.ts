@@ -11,6 +11,12 @@ import { keccak256 } from '../crypto/index.ts';
 import { RLP } from '../encoding/index.ts';
 import type { RlpInput } from '../encoding/index.ts';
 import { EMPTY_TRIE_ROOT } from '../state/index.ts';
+import { bigintToBytes } from '../primitives/index.ts';
+
+/** RLP(index), the key of an ordered trie's item (a number through our RLP would go to @ethereumjs's). */
+function indexKey(index: number): Uint8Array {
+  return RLP.encode(bigintToBytes(BigInt(index)));
+}
 
 interface Entry {
   path: Uint8Array; // key as nibbles
@@ -103,7 +109,7 @@ export function trieRoot(items: ReadonlyArray<{ key: Uint8Array; value: Uint8Arr
 }
 
 export function orderedTrieRoot(values: readonly Uint8Array[]): Uint8Array {
-  return trieRoot(values.map((value, i) => ({ key: RLP.encode(i), value })));
+  return trieRoot(values.map((value, i) => ({ key: indexKey(i), value })));
 }
 
 /**
@@ -125,7 +131,7 @@ export class OrderedTrie {
 
   push(value: Uint8Array): void {
     const index = this.entries.length;
-    const entry = { path: toNibbles(RLP.encode(index)), value, index };
+    const entry = { path: toNibbles(indexKey(index)), value, index };
     // RLP(1..127) = 0x01..0x7f sort before RLP(0) = 0x80, the last of them; every later key sorts last
     if (index >= 1 && index <= 127) this.entries.splice(index - 1, 0, entry);
     else this.entries.push(entry);
