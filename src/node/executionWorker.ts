@@ -2,10 +2,9 @@
  * The execution worker: owns the head state and VM, builds proposed blocks and commits decided ones into
  * the same lmdb database the main thread reads. One request at a time, in order.
  */
-import { parentPort, workerData } from 'node:worker_threads';
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
-try { setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), Number(process.env.CMT_WORKER_NICE ?? 5)); } catch {}
+import { parentPort, workerData } from 'node:worker_threads';
 import { decodeValidatedTx } from '../execution/index.ts';
 import type { BlockBuilder, BlockHooks, ExecutedBlock, ValidatedTx } from '../execution/index.ts';
 import type { DevEdit } from '../rpc/index.ts';
@@ -19,6 +18,7 @@ import type { WireTx, WorkerInit, WorkerRequest, WorkerResult } from './executor
 const init = workerData as WorkerInit;
 const port = parentPort;
 if (port === null) throw new Error('executionWorker must run in a worker thread');
+if (init.nice !== 0) lowerThisThreadsPriority(init.nice);
 const chain = await openChain(createLmdbStore(init.dbPath), init.genesis, { allowUnlimitedContractSize: init.allowUnlimitedContractSize });
 // the sealed block waiting for its commit (or to be dropped: any other request than commit drops it), with
 // its receipts' encoding: sent to the node, and stored with the block
@@ -170,3 +170,16 @@ port.on('message', (req: WorkerRequest & { id: number }) => {
     }
   });
 });
+
+/**
+ * Sets this thread's nice value. On Linux setpriority with a thread id applies to that thread alone, and
+ * /proc/thread-self names the calling thread. Raising one's own nice value needs no privilege; where this is
+ * not Linux the thread keeps the process's priority.
+ */
+function lowerThisThreadsPriority(nice: number): void {
+  try {
+    setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), nice);
+  } catch {
+    // not Linux, or no /proc: the same priority as the JSON-RPC thread
+  }
+}

@@ -44,4 +44,6 @@ export interface WorkerInit {
   dbPath: string;
   genesis: Genesis;
   allowUnlimitedContractSize: boolean;
+  /** The worker thread's nice value (0: the process's own; see createWorkerExecutor). */
+  nice: number;
 }

@@ -101,7 +101,7 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
 
   const executor = new Prebuilder({
     executor: opts.executionWorker
-      ? createWorkerExecutor(chain, { dbPath: paths.db, genesis, allowUnlimitedContractSize: opts.dev.allowUnlimitedContractSize })
+      ? createWorkerExecutor(chain, { dbPath: paths.db, genesis, allowUnlimitedContractSize: opts.dev.allowUnlimitedContractSize, belowRpc: opts.dev.enabled })
       : createInProcessExecutor(chain),
     upcoming: () => producer.upcomingContext(),
     candidates: () => pool.pending(baseFee, Number(producer.time.gasLimit / 21_000n)).map((t) => t.payload),
