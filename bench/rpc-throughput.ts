@@ -21,7 +21,8 @@
 import { parseArgs } from 'node:util';
 import { warmClient } from './lib/clientWarmup.ts';
 import { measure } from './lib/measure.ts';
-import { PEER_NAMES, killAllPeers, startPeer, threadCpuMs } from './lib/peers.ts';
+import { PEER_NAMES, killAllPeers, ownThreadTimes, startPeer, threadTimes } from './lib/peers.ts';
+import type { ThreadTime } from './lib/peers.ts';
 import type { Peer, PeerName } from './lib/peers.ts';
 import { TRANSPORTS } from './lib/rpc.ts';
 import type { Transport } from './lib/rpc.ts';
@@ -99,14 +100,31 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 
 const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
 
-/** The node's CPU by thread (main, then the three busiest others) and the bench client's, in ms. */
-function cpuSummary(before: Map<string, number>, after: Map<string, number>, pid: number | undefined, client: NodeJS.CpuUsage): string {
-  const used = [...after].map(([tid, ms]) => [tid, ms - (before.get(tid) ?? 0)] as const).filter(([, ms]) => ms > 0);
-  const main = used.find(([tid]) => tid === String(pid))?.[1] ?? 0;
-  const others = used.filter(([tid]) => tid !== String(pid)).sort((a, b) => b[1] - a[1]);
-  const total = used.reduce((sum, [, ms]) => sum + ms, 0);
-  const node = used.length === 0 ? 'node n/a' : `node ${total.toFixed(0)} ms (main ${main.toFixed(0)}, busiest others ${others.slice(0, 3).map(([, ms]) => ms.toFixed(0)).join('/')})`;
-  return `${node}, bench client ${((client.user + client.system) / 1000).toFixed(0)} ms`;
+type Times = Map<string, ThreadTime>;
+
+function used(before: Times, after: Times): Array<[string, ThreadTime]> {
+  const out: Array<[string, ThreadTime]> = [];
+  for (const [tid, t] of after) {
+    const b = before.get(tid) ?? { run: 0, wait: 0 };
+    if (t.run - b.run > 0 || t.wait - b.wait > 0) out.push([tid, { run: t.run - b.run, wait: t.wait - b.wait }]);
+  }
+  return out;
+}
+
+const sum = (xs: Array<[string, ThreadTime]>, k: keyof ThreadTime): number => xs.reduce((s, [, t]) => s + t[k], 0);
+
+/**
+ * The node's CPU by thread (main, then the three busiest others) and the bench client's, in ms, each with the
+ * time it waited for a core (ready to run, no core free).
+ */
+function cpuSummary(node: [Times, Times], pid: number | undefined, client: [Times, Times]): string {
+  const n = used(...node);
+  const main = n.find(([tid]) => tid === String(pid))?.[1] ?? { run: 0, wait: 0 };
+  const others = n.filter(([tid]) => tid !== String(pid)).sort((a, b) => b[1].run - a[1].run);
+  const c = used(...client);
+  const f = (ms: number): string => ms.toFixed(0);
+  const nodePart = n.length === 0 ? 'node n/a' : `node ${f(sum(n, 'run'))} ms (main ${f(main.run)}, busiest others ${others.slice(0, 3).map(([, t]) => f(t.run)).join('/')}; waited for a core: main ${f(main.wait)}, all ${f(sum(n, 'wait'))})`;
+  return `${nodePart}, bench client ${f(sum(c, 'run'))} ms (waited ${f(sum(c, 'wait'))})`;
 }
 
 /** Starts `node`, sets up `workload`, and times each run phase on that one process, in order. */
@@ -136,12 +154,17 @@ async function runNode(node: PeerName, workload: WorkloadName, opts: BenchOption
       const txs = signed.slice(opts.warmup + i * opts.txs, opts.warmup + (i + 1) * opts.txs);
       const tag = `[${node}/${workload}/${record.phase}]`;
       log(`${tag} ${txs.length} txs signed; sending with ${Math.min(opts.concurrency, opts.senders)} workers`);
-      const cpuBefore = threadCpuMs(peer.pid);
-      const clientBefore = process.cpuUsage();
-      record.measurement = await withTimeout(measure(rpc, txs, opts.concurrency, opts.timeoutMs), opts.timeoutMs + 60_000, 'measurement');
+      const pid = peer.pid;
+      const snap = (): [Times, Times] => [threadTimes(pid), ownThreadTimes()];
+      let start = snap();
+      let sent = start;
+      const hooks = { started: () => void (start = snap()), sent: () => void (sent = snap()) };
+      record.measurement = await withTimeout(measure(rpc, txs, opts.concurrency, opts.timeoutMs, hooks), opts.timeoutMs + 60_000, 'measurement');
+      const end = snap();
       const m = record.measurement;
       log(`${tag} ${m.included}/${m.txs} included in ${(m.elapsedMs / 1000).toFixed(2)} s, ${m.okReceipts} ok receipts`);
-      log(`${tag} CPU in the timed part (incl. the receipt check): ${cpuSummary(cpuBefore, threadCpuMs(peer.pid), peer.pid, process.cpuUsage(clientBefore))}`);
+      log(`${tag} CPU while sending: ${cpuSummary([start[0], sent[0]], pid, [start[1], sent[1]])}`);
+      log(`${tag} CPU in the timed part (incl. the receipt check): ${cpuSummary([start[0], end[0]], pid, [start[1], end[1]])}`);
       if (m.included < m.txs) throw new Error(`only ${m.included}/${m.txs} included: the later runs would start on missing nonces`);
     }
   } catch (err) {

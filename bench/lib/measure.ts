@@ -120,8 +120,15 @@ async function nextBlock(rpc: RpcClient, maxWaitMs = 3000): Promise<number> {
   }
 }
 
-export async function measure(rpc: RpcClient, txs: SignedTx[], concurrency: number, timeoutMs: number): Promise<Measurement> {
+/** Called when the clock starts and when the last eth_sendRawTransaction is answered (CPU snapshots). */
+export interface MeasureHooks {
+  started?(): void;
+  sent?(): void;
+}
+
+export async function measure(rpc: RpcClient, txs: SignedTx[], concurrency: number, timeoutMs: number, hooks: MeasureHooks = {}): Promise<Measurement> {
   const startBlock = await nextBlock(rpc);
+  hooks.started?.();
   const t0 = performance.now();
   const st: State = {
     txs,
@@ -143,6 +150,7 @@ export async function measure(rpc: RpcClient, txs: SignedTx[], concurrency: numb
     st.deadline = 0; // stops the workers
   });
   await Promise.all(workerQueues(txs, concurrency).map((q) => runWorker(rpc, st, q)));
+  hooks.sent?.();
   st.workersDone = true;
   await observer;
   if (observerError !== undefined) throw observerError;

@@ -30,8 +30,18 @@ export interface Peer {
 }
 
 /** CPU time (user + system, ms) of each thread of a process, from /proc (Linux); empty elsewhere. */
-export function threadCpuMs(pid: number | undefined): Map<string, number> {
-  const out = new Map<string, number>();
+/** One thread's time on a core and waiting in the run queue for one, in ms (Linux schedstat). */
+export interface ThreadTime {
+  run: number;
+  wait: number;
+}
+
+/**
+ * Each thread's run and run-queue wait time of process `pid` (empty where there is no /proc). The wait shows
+ * how much of a run the threads spent ready but without a core: on two shared cores, that is the contention.
+ */
+export function threadTimes(pid: number | undefined): Map<string, ThreadTime> {
+  const out = new Map<string, ThreadTime>();
   if (pid === undefined) return out;
   let tids: string[];
   try {
@@ -41,16 +51,17 @@ export function threadCpuMs(pid: number | undefined): Map<string, number> {
   }
   for (const tid of tids) {
     try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(tid, ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS);
+      const [run, wait] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+      out.set(tid, { run: (run as number) / 1e6, wait: (wait as number) / 1e6 });
     } catch {
       // the thread ended
     }
   }
   return out;
 }
-const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+/** The calling process's own threads (the bench client, all of its event loop and helpers). */
+export const ownThreadTimes = (): Map<string, ThreadTime> => threadTimes(process.pid);
 
 interface Command {
   cmd: string;
