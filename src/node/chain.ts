@@ -148,15 +148,10 @@ export async function openChain(kv: KVStore, genesis: Genesis, opts: ChainOption
     async commitBlock(block, executed, commit) {
       invariant(block.header.height === head.header.height + 1n, 'blocks are committed in order');
       invariant(equalBytes(block.header.parentHash, head.hash), 'committed block extends the head');
-      const T0 = performance.now();
       const txHashes = executed.transactions.map((t) => hexToBytes(t.hash));
       await nodes.aheadWritten(); // a block must never be stored without every node its root needs
-      const T1 = performance.now();
-      const nw = nodes.takeWrites();
-      const writes: KVWrite[] = [...nw, ...store.blockWrites(block, executed.encodedReceipts ?? executed.receipts, commit, txHashes, executed.validatorUpdates)];
-      const T2 = performance.now();
+      const writes: KVWrite[] = [...nodes.takeWrites(), ...store.blockWrites(block, executed.encodedReceipts ?? executed.receipts, commit, txHashes, executed.validatorUpdates)];
       await kv.write(writes);
-      if (txHashes.length > 100) console.error(`COMMIT txs=${txHashes.length} ahead=${(T1-T0).toFixed(1)} build=${(T2-T1).toFixed(1)} nodes=${nw.length} writes=${writes.length} kv=${(performance.now()-T2).toFixed(1)}`);
       nodes.writesDurable();
       setHead(block);
     },
