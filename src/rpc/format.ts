@@ -5,7 +5,8 @@
 import { Bloom } from '@ethereumjs/vm';
 import type { Common, TypedTransaction } from '../evm/index.ts';
 import { decodeTransaction } from '../evm/index.ts';
-import { toData, toQuantity } from '../encoding/index.ts';
+import { RLP, toData, toQuantity } from '../encoding/index.ts';
+import { keccak256 } from '../crypto/index.ts';
 import { FEE_POOL_ADDRESS } from '../params/index.ts';
 import type { Hex } from '../primitives/index.ts';
 import { bytesToHex } from '../primitives/index.ts';
@@ -135,9 +136,24 @@ export function firstLogIndex(receipts: Receipt[], txIndex: number): number {
   return n;
 }
 
-export function formatReceipt(block: Block, receipts: Receipt[], index: number, tx: TypedTransaction, common: Common): Json {
+/** Field positions of `to` by transaction type (legacy, 2930, 1559, 4844, 7702). */
+const TO_FIELD = [3, 4, 5, 5, 5];
+
+/**
+ * A stored transaction's hash and recipient (null for a creation), read from its bytes. PERF: a receipt needs
+ * only these two; decoding an @ethereumjs transaction and having it re-serialize itself for its hash cost
+ * ~20 µs of each eth_getTransactionReceipt, which wallets poll after every send.
+ */
+function hashAndTo(raw: Uint8Array): { hash: Hex; to: Hex | null } {
+  const type = (raw[0] as number) >= 0xc0 ? 0 : (raw[0] as number);
+  const fields = RLP.decode(type === 0 ? raw : raw.subarray(1)) as Uint8Array[];
+  const to = fields[TO_FIELD[type] as number] as Uint8Array;
+  return { hash: bytesToHex(keccak256(raw)), to: to.length === 0 ? null : bytesToHex(to) };
+}
+
+export function formatReceipt(block: Block, receipts: Receipt[], index: number, common: Common): Json {
   const r = receipts[index] as Receipt;
-  const txHash = bytesToHex(tx.hash());
+  const { hash: txHash, to } = hashAndTo(block.transactions[index] as Uint8Array);
   const base = firstLogIndex(receipts, index);
   return {
     transactionHash: txHash,
@@ -145,7 +161,7 @@ export function formatReceipt(block: Block, receipts: Receipt[], index: number, 
     blockHash: bytesToHex(block.hash),
     blockNumber: toQuantity(block.header.height),
     from: bytesToHex(r.from),
-    to: tx.to === undefined ? null : tx.to.toString(),
+    to,
     cumulativeGasUsed: toQuantity(r.cumulativeGasUsed),
     gasUsed: toQuantity(r.gasUsed),
     contractAddress: r.contractAddress === null ? null : bytesToHex(r.contractAddress),

@@ -45,7 +45,7 @@ export function locate(hashParam: unknown, backend: RpcBackend): { block: Block;
 
 function receiptsOf(block: Block, backend: RpcBackend): Json[] {
   const receipts = backend.store.receipts(block.header.height) ?? [];
-  return block.transactions.map((_, i) => formatReceipt(block, receipts, i, decodeBlockTx(block, i, backend.txCommon), backend.common));
+  return block.transactions.map((_, i) => formatReceipt(block, receipts, i, backend.common));
 }
 
 export const ethBlockHandlers: HandlerTable = {
@@ -90,7 +90,7 @@ export const ethBlockHandlers: HandlerTable = {
     const found = locate(requireParam(params, 0, 'transaction hash'), backend);
     if (found === undefined) return null;
     const receipts = backend.store.receipts(found.block.header.height) ?? [];
-    return formatReceipt(found.block, receipts, found.index, decodeBlockTx(found.block, found.index, backend.txCommon), backend.common);
+    return formatReceipt(found.block, receipts, found.index, backend.common);
   },
   eth_getBlockReceipts(params, backend) {
     const block = findBlock(requireParam(params, 0, 'block'), backend);
