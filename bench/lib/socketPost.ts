@@ -41,6 +41,14 @@ class Connection {
     this.socket.write(head + body);
   }
 
+  /** Gives up on the request in flight without answering it (its caller already has), and closes. */
+  abandon(): void {
+    const p = this.pending;
+    this.pending = undefined;
+    if (p !== undefined) clearTimeout(p.timer);
+    this.destroy();
+  }
+
   private fail(err: Error): void {
     this.closed = true;
     const p = this.pending;
@@ -160,7 +168,7 @@ export function socketPost(url: string, timeoutMs: number): { post: PostFn; clos
         const reused = c !== undefined;
         const conn = c ?? open();
         const timer = setTimeout(() => {
-          conn.destroy();
+          conn.abandon(); // no retry: the server may still be handling it
           reject(new Error(`no answer in ${timeoutMs} ms`));
         }, timeoutMs);
         const fail = (err: Error): void => {

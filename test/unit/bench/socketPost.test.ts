@@ -113,10 +113,19 @@ describe('bench socket transport against node:http servers', () => {
     rpc.close();
   });
 
-  it('rejects a call the server never answers, after the timeout', async () => {
-    const url = await serve(() => undefined);
+  it('rejects a call the server never answers, after the timeout, and does not send it again', async () => {
+    const received: string[] = [];
+    const url = await serve((_req, res, body) => {
+      received.push(body.method);
+      if (body.method !== 'answered') return; // the others never get an answer
+      const text = JSON.stringify({ jsonrpc: '2.0', id: body.id, result: 'ok' });
+      res.writeHead(200, { 'content-length': Buffer.byteLength(text) }).end(text);
+    });
     const rpc = createRpcClient(url, 100, 'socket');
+    assert.equal(await rpc.call('answered'), 'ok'); // its connection is now idle, and reused next
     await assert.rejects(rpc.call('x'), /no answer in 100 ms/);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(received, ['answered', 'x'], 'the timed-out call reached the server once');
     rpc.close();
   });
 });
