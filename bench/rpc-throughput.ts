@@ -60,6 +60,11 @@ function positiveInt(flag: string, value: string): number {
   return n;
 }
 
+function transportOf(value: string): Transport {
+  if (!(TRANSPORTS as readonly string[]).includes(value)) throw new Error(`--client: expected one of ${TRANSPORTS.join(', ')}, got "${value}"`);
+  return value as Transport;
+}
+
 function parseOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({
     args: argv,
@@ -87,7 +92,7 @@ function parseOptions(argv: string[]): BenchOptions {
     runs: RUN_PHASES.filter((p) => parseList('runs', values.runs, RUN_PHASES).includes(p)),
     warmup: values.warmup === '0' ? 0 : positiveInt('warmup', values.warmup),
     clientWarmup: values['client-warmup'] === '0' ? 0 : positiveInt('client-warmup', values['client-warmup']),
-    client: (parseList('client', values.client, TRANSPORTS)[0] ?? 'socket'),
+    client: transportOf(values.client),
     out: values.out,
   };
 }

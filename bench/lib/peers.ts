@@ -29,7 +29,6 @@ export interface Peer {
   stop(): Promise<void>;
 }
 
-/** CPU time (user + system, ms) of each thread of a process, from /proc (Linux); empty elsewhere. */
 /** One thread's time on a core and waiting in the run queue for one, in ms (Linux schedstat). */
 export interface ThreadTime {
   run: number;

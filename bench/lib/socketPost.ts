@@ -21,8 +21,6 @@ class Connection {
   readonly socket: Socket;
   private buf: Buffer = Buffer.alloc(0);
   private pending: Pending | undefined;
-  /** Bytes of the current answer seen: a reused socket that fails before any may retry the request. */
-  received = 0;
   closed = false;
   reusable = true;
 
@@ -37,7 +35,6 @@ class Connection {
 
   send(head: string, body: string, pending: Pending): void {
     this.pending = pending;
-    this.received = 0;
     this.socket.write(head + body);
   }
 
@@ -65,7 +62,6 @@ class Connection {
   }
 
   private onData(chunk: Buffer): void {
-    this.received += chunk.length;
     this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
     const answer = parseAnswer(this.buf);
     if (answer === undefined) return;
@@ -144,10 +140,11 @@ function readChunked(buf: Buffer, start: number, status: number, keepAlive: bool
 
 /** A POST function for `url` and a close function for its connections. */
 export function socketPost(url: string, timeoutMs: number): { post: PostFn; close: () => void } {
-  const { hostname, port, pathname } = new URL(url);
+  const { protocol, hostname, port, pathname, search } = new URL(url);
+  if (protocol !== 'http:') throw new Error(`the socket client speaks plain HTTP only, not ${protocol} (${url})`);
   const host = hostname.replace(/^\[|\]$/g, '');
   const portNumber = Number(port || 80);
-  const headPrefix = `POST ${pathname || '/'} HTTP/1.1\r\nHost: ${hostname}:${portNumber}\r\nContent-Type: application/json\r\nContent-Length: `;
+  const headPrefix = `POST ${pathname || '/'}${search} HTTP/1.1\r\nHost: ${hostname}:${portNumber}\r\nContent-Type: application/json\r\nContent-Length: `;
   const idle: Connection[] = [];
   const all = new Set<Connection>();
   const release = (c: Connection): void => {
@@ -160,29 +157,24 @@ export function socketPost(url: string, timeoutMs: number): { post: PostFn; clos
     return c;
   };
 
-  const post = (body: string): Promise<unknown> => {
-    const attempt = (retry: boolean): Promise<unknown> =>
-      new Promise((resolve, reject) => {
-        let c = idle.pop();
-        while (c !== undefined && c.closed) c = idle.pop();
-        const reused = c !== undefined;
-        const conn = c ?? open();
-        const timer = setTimeout(() => {
-          conn.abandon(); // no retry: the server may still be handling it
-          reject(new Error(`no answer in ${timeoutMs} ms`));
-        }, timeoutMs);
-        const fail = (err: Error): void => {
-          // the server may close an idle keep-alive connection just as a request goes out on it: nothing of
-          // the answer arrived, so the request was not handled on it; send it once more on a new connection
-          if (retry && reused && conn.received === 0) attempt(false).then(resolve, reject);
-          else reject(err);
-        };
-        conn.send(`${headPrefix}${Buffer.byteLength(body)}\r\n\r\n`, body, { resolve, reject: fail, timer });
-      });
-    return attempt(true);
-  };
+  /**
+   * No retries: a failed request may have been handled (a server can act on a request and then reset the
+   * connection), and sending eth_sendRawTransaction twice is not harmless. An idle connection the server
+   * closed is seen closed and skipped; only one closed in the instant a request goes out fails that request.
+   */
+  const post = (body: string): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      let c = idle.pop();
+      while (c !== undefined && c.closed) c = idle.pop();
+      const conn = c ?? open();
+      const timer = setTimeout(() => {
+        conn.abandon();
+        reject(new Error(`no answer in ${timeoutMs} ms`));
+      }, timeoutMs);
+      conn.send(`${headPrefix}${Buffer.byteLength(body)}\r\n\r\n`, body, { resolve, reject, timer });
+    });
   const close = (): void => {
-    for (const c of all) c.destroy();
+    for (const c of all) c.destroy(); // a call still waiting is rejected, not sent again
     all.clear();
     idle.length = 0;
   };

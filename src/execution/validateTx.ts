@@ -95,7 +95,7 @@ export function validateRawTx(raw: Uint8Array, txCommon: Common, rules: Admissio
     fail(TxErrorCode.MALFORMED, `invalid transaction: ${firstLine(err)}`);
   }
   // PERF: the hash of a decoded transaction is the hash of its (canonical, strictly decoded) bytes: seed
-  // the tx's own cache instead of letting it re-serialize, and derive the address with the native keccak
+  // the tx's own cache instead of letting it re-serialize, and derive the address with our keccak
   // (@ethereumjs/util's publicToAddress uses the pure-JS one).
   seedCache(tx, keccak256(raw), undefined);
   let publicKey: Uint8Array;

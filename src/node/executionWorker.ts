@@ -3,7 +3,7 @@
  * the same lmdb database the main thread reads. One request at a time, in order.
  */
 import { readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
+import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { decodeValidatedTx } from '../execution/index.ts';
 import type { BlockBuilder, BlockHooks, ExecutedBlock, ValidatedTx } from '../execution/index.ts';
@@ -29,7 +29,7 @@ let session: { builder: BlockBuilder; txs: ValidatedTx[]; unflushed: number } | 
  * Transactions added since the last flush before an idle executor flushes the open block's state. Each flush
  * rewrites the top of the account trie and every account touched since the last one, senders again included:
  * flushing after every small batch cost ~30% more worker CPU in the benchmark; per 2,048 instead of 512 the
- * flushes of a 5,000-transfer block took 30-32 instead of 38-40 µs per transfer in-process (ADR 0021), and
+ * flushes of a 5,000-transfer block took 38-40 instead of 44-47 µs per transfer in-process (ADR 0021), and
  * what is left at an idle moment still goes after IDLE_FLUSH_MS.
  */
 const FLUSH_MIN_TXS = 2048;
@@ -172,13 +172,15 @@ port.on('message', (req: WorkerRequest & { id: number }) => {
 });
 
 /**
- * Sets this thread's nice value. On Linux setpriority with a thread id applies to that thread alone, and
- * /proc/thread-self names the calling thread. Raising one's own nice value needs no privilege; where this is
- * not Linux the thread keeps the process's priority.
+ * Lowers this thread's priority by `by` nice steps from where it is (a node started under `nice` keeps the
+ * difference). On Linux setpriority with a thread id applies to that thread alone, and /proc/thread-self
+ * names the calling thread; raising one's own nice value needs no privilege. Elsewhere the thread keeps the
+ * process's priority.
  */
-function lowerThisThreadsPriority(nice: number): void {
+function lowerThisThreadsPriority(by: number): void {
   try {
-    setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), nice);
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    setPriority(tid, Math.min(19, getPriority(tid) + by));
   } catch {
     // not Linux, or no /proc: the same priority as the JSON-RPC thread
   }

@@ -77,7 +77,7 @@ export interface WorkerExecutorOptions {
   genesis: Genesis;
   allowUnlimitedContractSize: boolean;
   /**
-   * Run the worker below the JSON-RPC thread's scheduling priority (nice DEV_WORKER_NICE, Linux). For a
+   * Run the worker below the JSON-RPC thread's scheduling priority (DEV_WORKER_NICE nice steps, Linux). For a
    * dev chain: blocks come on a timer and clients wait on the JSON-RPC thread, which is what limits how
    * fast transactions get in; the worker executes them as they come and has time to spare before each
    * tick. A validator keeps the worker at the same priority: there, executing a proposal is on

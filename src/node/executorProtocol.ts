@@ -44,6 +44,6 @@ export interface WorkerInit {
   dbPath: string;
   genesis: Genesis;
   allowUnlimitedContractSize: boolean;
-  /** The worker thread's nice value (0: the process's own; see createWorkerExecutor). */
+  /** Nice steps the worker thread lowers itself by (0: the process's priority; see createWorkerExecutor). */
   nice: number;
 }

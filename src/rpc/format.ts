@@ -144,7 +144,7 @@ const TO_FIELD = [3, 4, 5, 5, 5];
  * only these two; decoding an @ethereumjs transaction and having it re-serialize itself for its hash cost
  * ~20 µs of each eth_getTransactionReceipt, which wallets poll after every send.
  */
-function hashAndTo(raw: Uint8Array): { hash: Hex; to: Hex | null } {
+export function txHashAndTo(raw: Uint8Array): { hash: Hex; to: Hex | null } {
   const type = (raw[0] as number) >= 0xc0 ? 0 : (raw[0] as number);
   const fields = RLP.decode(type === 0 ? raw : raw.subarray(1)) as Uint8Array[];
   const to = fields[TO_FIELD[type] as number] as Uint8Array;
@@ -153,7 +153,7 @@ function hashAndTo(raw: Uint8Array): { hash: Hex; to: Hex | null } {
 
 export function formatReceipt(block: Block, receipts: Receipt[], index: number, common: Common): Json {
   const r = receipts[index] as Receipt;
-  const { hash: txHash, to } = hashAndTo(block.transactions[index] as Uint8Array);
+  const { hash: txHash, to } = txHashAndTo(block.transactions[index] as Uint8Array);
   const base = firstLogIndex(receipts, index);
   return {
     transactionHash: txHash,

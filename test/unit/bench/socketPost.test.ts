@@ -113,6 +113,22 @@ describe('bench socket transport against node:http servers', () => {
     rpc.close();
   });
 
+  it('close() rejects the calls still waiting and sends none of them again', async () => {
+    const received: string[] = [];
+    const url = await serve((_req, _res, body) => void received.push(body.method));
+    const rpc = createRpcClient(url, 5_000, 'socket');
+    const waiting = rpc.call('a');
+    while (received.length === 0) await new Promise((r) => setTimeout(r, 10));
+    rpc.close();
+    await assert.rejects(waiting, /closed/);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(received, ['a']);
+  });
+
+  it('refuses an https URL rather than sending it in the clear', () => {
+    assert.throws(() => createRpcClient('https://127.0.0.1:1', 1_000, 'socket'), /plain HTTP only/);
+  });
+
   it('rejects a call the server never answers, after the timeout, and does not send it again', async () => {
     const received: string[] = [];
     const url = await serve((_req, res, body) => {
