@@ -40,7 +40,8 @@ export class BatchedStateManager extends MerkleStateManager {
     const elem = caches?.account?.get(address) as AccountElement | undefined;
     if (elem !== undefined) {
       if (elem.accountRLP === undefined) return undefined;
-      return elem.account !== undefined ? copyAccount(elem.account) : accountFrom(elem.accountRLP);
+      // the cache keeps what it was given decoded (accountCache.ts); only a partial account has just its RLP
+      return elem.account !== undefined ? copyAccount(elem.account) : createAccountFromRLP(elem.accountRLP);
     }
     const rlp = await trieGet(this._trie, address.bytes);
     const account = rlp !== undefined ? createAccountFromRLP(rlp) : undefined;
@@ -122,22 +123,6 @@ export class BatchedStateManager extends MerkleStateManager {
     }));
     await applyToTrie(this._trie, changes);
   }
-}
-
-/**
- * PERF: the account cache keeps each account as RLP, and the EVM reads the same few accounts many times a
- * transaction: ~25 µs of RLP decoding per ERC-20 transfer. The fields decoded from one cached encoding are
- * kept beside it; every read still gets a new Account (callers change what they get).
- */
-const decodedAccounts = new WeakMap<Uint8Array, Account>();
-
-function accountFrom(rlp: Uint8Array): Account {
-  let known = decodedAccounts.get(rlp);
-  if (known === undefined) {
-    known = createAccountFromRLP(rlp);
-    decodedAccounts.set(rlp, known);
-  }
-  return copyAccount(known);
 }
 
 /**
