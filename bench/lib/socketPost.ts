@@ -22,14 +22,13 @@ class Connection {
   private buf: Buffer = Buffer.alloc(0);
   private pending: Pending | undefined;
   closed = false;
-  reusable = true;
 
   constructor(host: string, port: number, private readonly onIdle: (c: Connection) => void) {
     this.socket = new Socket();
     this.socket.setNoDelay(true);
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
     this.socket.on('error', (err) => this.fail(err));
-    this.socket.on('close', () => this.fail(new Error('connection closed by the server')));
+    this.socket.on('close', () => this.fail(new Error('connection closed')));
     this.socket.connect(port, host);
   }
 
@@ -71,7 +70,6 @@ class Connection {
       return;
     }
     this.buf = this.buf.subarray(answer.consumed);
-    this.reusable = answer.keepAlive;
     const p = this.pending;
     this.pending = undefined;
     if (p === undefined) return;
@@ -81,7 +79,7 @@ class Connection {
     } catch {
       p.reject(new Error(`HTTP ${answer.status}: ${answer.body.slice(0, 200)}`));
     }
-    if (this.reusable) this.onIdle(this);
+    if (answer.keepAlive) this.onIdle(this);
     else this.destroy();
   }
 }
