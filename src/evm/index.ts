@@ -12,4 +12,5 @@ export type { RunTxResult, VM } from '@ethereumjs/vm';
 export type { TypedTransaction } from '@ethereumjs/tx';
 export type { Common } from '@ethereumjs/common';
 export { jumpAnalysisCached } from './jumpAnalysis.ts';
+export { stepLoopInstalled, useFastOpcodes } from './stepLoop.ts';
 export type { NativeCall, NativeContract, NativeLog, NativeOutcome } from './nativeContracts.ts';

@@ -13,6 +13,7 @@ import type { WorldState } from '../state/index.ts';
 import { nativePrecompiles, prepareNativeContracts } from './nativeContracts.ts';
 import type { NativeContract } from './nativeContracts.ts';
 import './jumpAnalysis.ts'; // installs the per-code jump analysis cache (PERF)
+import { useFastOpcodes } from './stepLoop.ts'; // and the step loop that awaits only asynchronous steps (PERF)
 
 export type BlockHashLookup = (height: bigint) => Uint8Array | undefined;
 
@@ -53,6 +54,7 @@ export async function createExecutionVM(
     },
   });
   vm = created;
+  useFastOpcodes(created.evm);
   if (natives.length > 0) prepareNativeContracts(created.evm as EVM);
   return created;
 }

@@ -1,0 +1,232 @@
+/**
+ * PERF: @ethereumjs's interpreter awaits an async `runStep` for every opcode, and each step asks Common
+ * whether three EIPs are active and the event emitter whether anyone listens. An ERC-20 transfer runs ~300
+ * steps, most of them (PUSH, DUP, SWAP, arithmetic, JUMP) synchronous with a fixed gas cost. This loop
+ * runs every step inline and awaits only what is asynchronous (a gas function or handler that reads state).
+ *
+ * It replaces `Interpreter.prototype.run` only for the runs where the inline step does exactly what
+ * `runStep` would: no step listeners (tracers) and no debug output, no profiler, legacy (not EOF) code,
+ * and neither of the stateless EIPs (6800, 7864) that charge code chunks per step. Every other run goes
+ * to the original `run`.
+ *
+ * `useFastOpcodes` gives an EVM's opcode table (one per EVM) synchronous memory-expansion gas for MLOAD,
+ * MSTORE and MSTORE8 (the same `subMemUsage` @ethereumjs calls, without the async wrapper) and MLOAD and
+ * MSTORE handlers that convert words in place (word.ts). Only entries that still hold @ethereumjs's own
+ * functions are changed (a custom opcode keeps its own), and the original `runStep` calls the new ones
+ * unchanged. createExecutionVM applies it to every VM of the chain.
+ *
+ * The interpreter is internal to @ethereumjs/evm and reached as in jumpAnalysis.ts; if a version moves
+ * it, nothing is patched and everything still works at the old speed.
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+import { readWord, writeWord } from './word.ts';
+
+interface OpcodeInfo {
+  code: number;
+  feeBigInt: bigint;
+  dynamicGas: boolean;
+  isAsync: boolean;
+  isInvalid: boolean;
+}
+type GasFn = (runState: RunState, gas: bigint, common: CommonLike) => bigint | Promise<bigint>;
+type OpFn = (runState: RunState, common: CommonLike) => unknown;
+interface OpEntry {
+  opcodeInfo: OpcodeInfo;
+  opHandler: OpFn;
+  gasHandler: GasFn;
+}
+interface CommonLike {
+  isActivatedEIP(eip: number): boolean;
+}
+interface RunState {
+  programCounter: number;
+  opCode: number;
+  code: Uint8Array;
+  validJumps: Uint8Array;
+  cachedPushes: unknown;
+  shouldDoJumpAnalysis: boolean;
+  gasLeft: bigint;
+  eip7928PostTargetCallOog: unknown;
+  eip8037BurnLeftoverAfterCreateHaltOntoAlive?: boolean;
+  stack: { pop(): bigint; popN(n: number): bigint[]; push(value: bigint): void; peek(n?: number): bigint[] };
+  memory: { _store: Uint8Array; extend(offset: number, size: number): void };
+  env: { accessWitness?: { commit(): void; revert(): void } };
+}
+interface InterpreterLike {
+  _runState: RunState;
+  _evm: { _opcodeMap: OpEntry[]; DEBUG: boolean; events: { listenerCount(name: string): number } };
+  common: CommonLike;
+  profilerOpts?: { enabled?: boolean };
+  _getValidJumpDestinations(code: Uint8Array): { jumps: Uint8Array; pushes: unknown; opcodesCached: OpEntry[] };
+  useGas(amount: bigint, context: OpcodeInfo): void;
+  run(code: Uint8Array, opts?: { pc?: number }): Promise<{ runState: RunState; exceptionError: unknown }>;
+}
+interface EvmErrorLike {
+  errorType?: string;
+  error?: string;
+}
+type SubMemUsage = (runState: RunState, offset: bigint, length: bigint, common: CommonLike) => bigint;
+
+const EOF_FORMAT = 0xef;
+const JUMP = 0x56;
+const JUMPI = 0x57;
+const JUMPSUB = 0x5e;
+const MLOAD = 0x51;
+const MSTORE = 0x52;
+const MSTORE8 = 0x53;
+
+/** Whether every step of this run may take the inline path (see the file comment). Checked once per run. */
+function plainRun(interp: InterpreterLike, code: Uint8Array): boolean {
+  const { common } = interp;
+  return (
+    code[0] !== EOF_FORMAT &&
+    interp.profilerOpts?.enabled !== true &&
+    !interp._evm.DEBUG &&
+    interp._evm.events.listenerCount('step') === 0 &&
+    !common.isActivatedEIP(6800) &&
+    !common.isActivatedEIP(7864)
+  );
+}
+
+/** Same results as @ethereumjs's functions for these opcodes, without a promise or a hex round trip. */
+function fastOps(subMemUsage: SubMemUsage): { gas: Map<number, GasFn>; op: Map<number, OpFn> } {
+  const memoryGas = (length: bigint): GasFn => (rs, gas, common) => gas + subMemUsage(rs, rs.stack.peek()[0] as bigint, length, common);
+  return {
+    gas: new Map([
+      [MLOAD, memoryGas(32n)],
+      [MSTORE, memoryGas(32n)],
+      [MSTORE8, memoryGas(1n)],
+    ]),
+    op: new Map<number, OpFn>([
+      [
+        MLOAD,
+        (rs) => {
+          const offset = Number(rs.stack.pop());
+          rs.memory.extend(offset, 32);
+          rs.stack.push(readWord(rs.memory._store, offset));
+        },
+      ],
+      [
+        MSTORE,
+        (rs) => {
+          const [offset, word] = rs.stack.popN(2) as [bigint, bigint];
+          rs.memory.extend(Number(offset), 32);
+          writeWord(rs.memory._store, Number(offset), word);
+        },
+      ],
+    ]),
+  };
+}
+
+async function install(): Promise<boolean> {
+  try {
+    const require = createRequire(import.meta.url);
+    const esm = join(dirname(dirname(require.resolve('@ethereumjs/evm'))), 'esm');
+    const load = async <T>(file: string): Promise<T> => (await import(pathToFileURL(join(esm, file)).href)) as T;
+    const { Interpreter } = await load<{ Interpreter?: { prototype: InterpreterLike } }>('interpreter.js');
+    const { EVMError, EVMErrorTypeString } = await load<{ EVMError: new (msg: string) => Error; EVMErrorTypeString: string }>('errors.js');
+    const { consumeEip7928PostTargetCallOog } = await load<{ consumeEip7928PostTargetCallOog(rs: RunState): void }>('opcodes/EIP7928.js');
+    const { subMemUsage } = await load<{ subMemUsage: SubMemUsage }>('opcodes/util.js');
+    const { handlers } = await load<{ handlers: Map<number, OpFn> }>('opcodes/functions.js');
+    const { dynamicGasHandlers } = await load<{ dynamicGasHandlers: Map<number, GasFn> }>('opcodes/gas.js');
+    const messages = (EVMError as unknown as { errorMessages?: Partial<Record<'STOP' | 'INVALID_OPCODE' | 'OUT_OF_GAS', string>> }).errorMessages;
+    const proto = Interpreter?.prototype;
+    if (proto === undefined || typeof proto.run !== 'function' || typeof proto.useGas !== 'function') return false;
+    const { STOP, INVALID_OPCODE, OUT_OF_GAS } = messages ?? {};
+    if (STOP === undefined || INVALID_OPCODE === undefined || OUT_OF_GAS === undefined) return false;
+    if (typeof subMemUsage !== 'function' || !(handlers instanceof Map) || !(dynamicGasHandlers instanceof Map)) return false;
+    const original = proto.run;
+    const fast = fastOps(subMemUsage);
+    tune = (table: OpEntry[]): void => {
+      for (const [code, fn] of fast.gas) {
+        const entry = table[code];
+        if (entry !== undefined && entry.gasHandler === dynamicGasHandlers.get(code)) entry.gasHandler = fn;
+      }
+      for (const [code, fn] of fast.op) {
+        const entry = table[code];
+        if (entry !== undefined && entry.opHandler === handlers.get(code)) entry.opHandler = fn;
+      }
+    };
+
+    proto.run = async function stepLoop(this: InterpreterLike, code: Uint8Array, opts: { pc?: number } = {}) {
+      if (!plainRun(this, code)) return original.call(this, code, opts);
+      const rs = this._runState;
+      const pc0 = opts.pc ?? rs.programCounter;
+      if (pc0 !== 0 && (pc0 < 0 || pc0 >= code.length)) return original.call(this, code, opts); // it throws the same error
+      rs.code = code;
+      rs.programCounter = pc0;
+      const table = this._evm._opcodeMap;
+      const common = this.common;
+      let cached: OpEntry[] | undefined;
+      let err: unknown;
+      while (rs.programCounter < rs.code.length) {
+        const pc = rs.programCounter;
+        let entry: OpEntry;
+        if (cached === undefined) {
+          const op = rs.code[pc] as number;
+          // as @ethereumjs: analyse jump destinations once the code is seen to jump
+          if (op === JUMP || op === JUMPI || op === JUMPSUB) {
+            const { jumps, pushes, opcodesCached } = this._getValidJumpDestinations(rs.code);
+            rs.validJumps = jumps;
+            rs.cachedPushes = pushes;
+            rs.shouldDoJumpAnalysis = false;
+            cached = opcodesCached;
+          }
+          entry = table[op] as OpEntry;
+        } else {
+          entry = cached[pc] as OpEntry;
+        }
+        const info = entry.opcodeInfo;
+        rs.opCode = info.code;
+        try {
+          // runStep's order: dynamic gas, invalid opcode, charge, advance, handler
+          let gas = info.feeBigInt;
+          if (info.dynamicGas) {
+            const charged = entry.gasHandler(rs, gas, common);
+            gas = typeof charged === 'bigint' ? charged : await charged;
+          }
+          if (info.isInvalid) throw new EVMError(INVALID_OPCODE);
+          this.useGas(gas, info);
+          rs.programCounter++;
+          consumeEip7928PostTargetCallOog(rs);
+          if (info.isAsync) await entry.opHandler(rs, common);
+          else entry.opHandler(rs, common);
+          rs.env.accessWitness?.commit();
+        } catch (e) {
+          rs.env.accessWitness?.revert();
+          const evmErr = e as EvmErrorLike;
+          if (typeof e !== 'object' || e === null || evmErr.errorType !== EVMErrorTypeString) throw e;
+          if (evmErr.error !== STOP) err = e;
+          break;
+        }
+      }
+      if (err === undefined && rs.eip8037BurnLeftoverAfterCreateHaltOntoAlive === true && rs.gasLeft > 0n) {
+        rs.gasLeft = 0n;
+        err = new EVMError(OUT_OF_GAS);
+      }
+      return { runState: rs, exceptionError: err };
+    };
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let tune: ((table: OpEntry[]) => void) | undefined;
+
+/** Whether the loop is in place (a test asserts it, so an upgrade that moves the interpreter is noticed). */
+export const stepLoopInstalled = await install();
+
+/**
+ * Swaps the fast functions into this EVM's opcode table where it still holds @ethereumjs's own. Returns
+ * whether it could (false if @ethereumjs moved its internals: the EVM then runs as it came).
+ */
+export function useFastOpcodes(evm: object): boolean {
+  const table = (evm as { _opcodeMap?: OpEntry[] })._opcodeMap;
+  if (tune === undefined || !Array.isArray(table)) return false;
+  tune(table);
+  return true;
+}

@@ -1,0 +1,41 @@
+/**
+ * 256-bit EVM words to and from 32 big-endian bytes in place. PERF: @ethereumjs goes through a hex string
+ * and then pads with array spreads (`setLengthLeft(bigIntToBytes(w), 32)`), a few allocations per MSTORE;
+ * most words a contract stores (offsets, lengths, amounts, selectors) are below 2^53 and need none.
+ */
+
+const MAX_SAFE = 0x1f_ffff_ffff_ffffn;
+const TWO_32 = 0x1_0000_0000;
+
+/** Writes `value` (0 <= value < 2^256) as 32 big-endian bytes at `offset`. */
+export function writeWord(store: Uint8Array, offset: number, value: bigint): void {
+  if (value <= MAX_SAFE) {
+    store.fill(0, offset, offset + 24);
+    const v = Number(value);
+    writeUint32(store, offset + 24, Math.floor(v / TWO_32));
+    writeUint32(store, offset + 28, v >>> 0);
+    return;
+  }
+  Buffer.from(store.buffer, store.byteOffset + offset, 32).write(value.toString(16).padStart(64, '0'), 'hex');
+}
+
+/** The 32 big-endian bytes at `offset` as an unsigned integer. */
+export function readWord(store: Uint8Array, offset: number): bigint {
+  // the top 26 bytes zero: the value fits 6 bytes, exact as a Number
+  let i = offset;
+  const end = offset + 26;
+  while (i < end && store[i] === 0) i++;
+  if (i === end) {
+    let v = 0;
+    for (let j = end; j < offset + 32; j++) v = v * 256 + (store[j] as number);
+    return BigInt(v);
+  }
+  return BigInt(`0x${Buffer.from(store.buffer, store.byteOffset + offset, 32).toString('hex')}`);
+}
+
+function writeUint32(store: Uint8Array, offset: number, v: number): void {
+  store[offset] = v >>> 24;
+  store[offset + 1] = (v >>> 16) & 0xff;
+  store[offset + 2] = (v >>> 8) & 0xff;
+  store[offset + 3] = v & 0xff;
+}

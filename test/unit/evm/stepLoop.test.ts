@@ -1,0 +1,171 @@
+/**
+ * The step loop and the fast opcode functions (src/evm/stepLoop.ts) against @ethereumjs as it comes: the
+ * same programs run on a chain VM and on a plain @ethereumjs VM over an identical state, and every result
+ * (error, gas, return data, logs) must be the same. The plain VM has a step listener, so it runs
+ * @ethereumjs's own loop, and its opcode table was never given the fast functions.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Account, Address } from '@ethereumjs/util';
+import { createVM } from '@ethereumjs/vm';
+import { stepLoopInstalled } from '../../../src/evm/index.ts';
+import { executeBlock, runCall, validateRawTx } from '../../../src/execution/index.ts';
+import type { CallOutcome } from '../../../src/execution/index.ts';
+import { bigintToBytes, bytesToHex, hexToBytes } from '../../../src/primitives/index.ts';
+import { CHAIN_ID, createTestChain, devWallet, firstBlockContext } from '../../utils/chain.ts';
+import type { TestChain } from '../../utils/chain.ts';
+import { loadTestToken } from '../../utils/contracts.ts';
+import { seededRandom } from '../../utils/random.ts';
+import { AbiCoder, Interface, Transaction } from 'ethers';
+
+/** A failure names its seed; SEED=<n> replays it. */
+const seed = Number(process.env.SEED ?? 20261127);
+const env = { height: 1n, timestamp: 1_800_000_000n, coinbase: new Uint8Array(20), gasLimit: 30_000_000n, baseFeePerGas: 0n, prevRandao: new Uint8Array(32) };
+const TARGET = hexToBytes('0x00000000000000000000000000000000000c0de1');
+
+/** The chain as the node builds it, and the same chain with a VM straight from @ethereumjs. */
+async function pair(): Promise<[TestChain, TestChain]> {
+  const fast = await createTestChain(2);
+  const plain = await createTestChain(2);
+  plain.vm = await createVM({ common: plain.common, stateManager: plain.state });
+  plain.vm.evm.events!.on('step', (_step: unknown) => undefined); // a listener sends every run through @ethereumjs's loop
+  return [fast, plain];
+}
+
+function push(value: bigint): string {
+  if (value === 0n) return '5f'; // PUSH0
+  const bytes = bigintToBytes(value);
+  return (0x5f + bytes.length).toString(16) + bytesToHex(bytes).slice(2);
+}
+
+/** Values around the places where word conversions change method (word.ts). */
+const EDGES = [0n, 1n, 0xffn, 2n ** 40n, 2n ** 48n - 1n, 2n ** 48n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 64n, 2n ** 255n, 2n ** 256n - 1n];
+
+/** An edge value or a random word. */
+function randomValue(rand: () => number): bigint {
+  if (rand() < 0.4) return EDGES[Math.floor(rand() * EDGES.length)] as bigint;
+  let v = 0n;
+  const bytes = 1 + Math.floor(rand() * 32);
+  for (let i = 0; i < bytes; i++) v = (v << 8n) | BigInt(Math.floor(rand() * 256));
+  return v;
+}
+
+function randomOffset(rand: () => number): bigint {
+  const r = rand();
+  if (r < 0.02) return 2n ** 32n; // memory expansion no gas limit pays for
+  if (r < 0.03) return 2n ** 70n;
+  // a word's first or last byte (where expansion changes), or a few places, so that reads meet earlier writes
+  if (r < 0.5) return BigInt(Math.floor(rand() * 8) * 32 + (rand() < 0.5 ? 31 : 0));
+  if (r < 0.8) return [0n, 1n, 7n, 33n, 64n][Math.floor(rand() * 5)] as bigint;
+  return BigInt(Math.floor(rand() * 300)); // unaligned, overlapping, growing memory
+}
+
+/** The top of the stack, or a new value pushed for the operation that takes it. */
+function operand(rand: () => number): string {
+  return rand() < 0.5 ? push(randomValue(rand)) : '';
+}
+
+/**
+ * A random program over memory, storage, logs and arithmetic, whose stack values reach its memory (and so
+ * its return data) and its logs. It may underflow the stack, run out of gas or hit an invalid opcode on
+ * purpose; it may start with a jump (the loop switches to analysed code then).
+ */
+function randomProgram(rand: () => number): string {
+  let code = '';
+  if (rand() < 0.5) code += '6003565b'; // PUSH1 3 JUMP JUMPDEST
+  const steps = 3 + Math.floor(rand() * 40);
+  for (let i = 0; i < steps; i++) {
+    const r = rand();
+    if (r < 0.25) code += operand(rand) + push(randomOffset(rand)) + '52'; // MSTORE
+    else if (r < 0.42) code += push(randomOffset(rand)) + '51'; // MLOAD
+    else if (r < 0.52) code += operand(rand) + push(randomOffset(rand)) + '53'; // MSTORE8
+    else if (r < 0.56) code += push(BigInt(Math.floor(rand() * 96))) + push(randomOffset(rand)) + '20'; // KECCAK256
+    else if (r < 0.6) code += push(BigInt(Math.floor(rand() * 4))) + '55'; // SSTORE of what is on top
+    else if (r < 0.63) code += push(BigInt(Math.floor(rand() * 4))) + '54'; // SLOAD
+    else if (r < 0.68) code += operand(rand) + push(BigInt(Math.floor(rand() * 64))) + push(randomOffset(rand)) + 'a1'; // LOG1
+    else if (r < 0.72) code += push(randomValue(rand));
+    else code += ['01', '02', '03', '10', '15', '19', '1b', '50', '59', '5a', '58', '80', '81', '90', '91', '36', '5f35'][Math.floor(rand() * 17)]; // arithmetic, POP, MSIZE, GAS, PC, DUP, SWAP, CALLDATA
+  }
+  const end = rand();
+  if (end < 0.6) code += '595ff3'; // MSIZE PUSH0 RETURN: all of memory
+  else if (end < 0.75) code += '595ffd'; // MSIZE PUSH0 REVERT
+  else if (end < 0.85) code += '00'; // STOP
+  else if (end < 0.9) code += 'fe'; // INVALID
+  return code; // else: runs off the end
+}
+
+async function install(chains: TestChain[], code: string): Promise<void> {
+  for (const chain of chains) {
+    await chain.state.putAccount(new Address(TARGET), new Account(1n));
+    await chain.state.putCode(new Address(TARGET), hexToBytes(`0x${code}`));
+  }
+}
+
+function summary(out: CallOutcome) {
+  return {
+    error: out.error,
+    gasUsed: out.gasUsed,
+    returnData: bytesToHex(out.returnData),
+    logs: out.result.execResult.logs?.map(([address, topics, data]) => [bytesToHex(address), topics.map(bytesToHex), bytesToHex(data)]),
+  };
+}
+
+test('the step loop is installed', () => {
+  assert.equal(stepLoopInstalled, true, '@ethereumjs/evm moved its interpreter: the step loop is off (see src/evm/stepLoop.ts)');
+});
+
+test('every edge value goes through MSTORE, MLOAD and MSTORE again, at any alignment, as in @ethereumjs', async () => {
+  const chains = await pair();
+  const from = hexToBytes(devWallet(0).address);
+  for (const value of EDGES) {
+    for (const offset of [0n, 1n, 31n, 33n]) {
+      // value at offset, read back, stored again at 0x200, then all of memory returned
+      const code = push(value) + push(offset) + '52' + push(offset) + '51' + push(0x200n) + '52' + '595ff3';
+      await install(chains, code);
+      const [fast, plain] = await Promise.all(chains.map((c) => runCall(c.vm, c.txCommon, env, { from, to: TARGET }, 1_000_000n)));
+      assert.deepEqual(summary(fast!), summary(plain!), `value ${value} at ${offset}`);
+      assert.equal(fast!.returnData.length, 0x220, 'memory reaches past the second word');
+      assert.equal(BigInt(bytesToHex(fast!.returnData.subarray(0x200, 0x220))), value, 'the word read back is the word written');
+    }
+  }
+});
+
+test('random programs over memory, storage and logs give the same error, gas, return data and logs as @ethereumjs', async () => {
+  const rand = seededRandom(seed);
+  const chains = await pair();
+  const from = hexToBytes(devWallet(0).address);
+  const outcomes = new Set<string>();
+  for (let i = 0; i < 400; i++) {
+    const code = randomProgram(rand);
+    await install(chains, code);
+    const gasLimit = rand() < 0.2 ? 23_000n + BigInt(Math.floor(rand() * 5000)) : 3_000_000n;
+    const data = hexToBytes(bytesToHex(bigintToBytes(randomValue(rand))));
+    const [fast, plain] = await Promise.all(chains.map((c) => runCall(c.vm, c.txCommon, env, { from, to: TARGET, data }, gasLimit)));
+    assert.deepEqual(summary(fast!), summary(plain!), `program ${i}: 0x${code}, gas ${gasLimit} (seed ${seed})`);
+    outcomes.add(fast!.error ?? 'ok');
+  }
+  // the programs reach every way a run ends, so each of them was compared
+  for (const end of ['ok', 'revert', 'out of gas', 'invalid opcode', 'stack underflow']) assert.ok(outcomes.has(end), `no program ended with ${end}: ${[...outcomes].join(', ')}`);
+});
+
+test('an ERC-20 deployment and transfers give the same receipts and state root as @ethereumjs', async () => {
+  const chains = await pair();
+  const art = loadTestToken();
+  const iface = new Interface(art.abi);
+  const sign = async (chain: TestChain, nonce: number, fields: object) =>
+    validateRawTx(hexToBytes(await devWallet(0).signTransaction(Transaction.from({ type: 2, nonce, gasLimit: 3_000_000n, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 10n ** 9n, chainId: CHAIN_ID, ...fields }))), chain.txCommon, chain.rules);
+  const results = [];
+  for (const chain of chains) {
+    const ctx = firstBlockContext(chain);
+    const deployed = await executeBlock(chain.vm, chain.common, ctx, [await sign(chain, 0, { data: art.bytecode + AbiCoder.defaultAbiCoder().encode(['uint256'], [10n ** 24n]).slice(2) })], 'build');
+    const token = bytesToHex(deployed.receipts[0]!.contractAddress!);
+    const transfers = [];
+    for (let n = 1; n <= 20; n++) transfers.push(await sign(chain, n, { to: token, data: iface.encodeFunctionData('transfer', [`0x${n.toString(16).padStart(40, '0')}`, BigInt(n) * 10n ** 15n]) }));
+    transfers.push(await sign(chain, 21, { to: token, data: iface.encodeFunctionData('transfer', [devWallet(1).address, 10n ** 30n]) })); // reverts: more than the balance
+    const block = await executeBlock(chain.vm, chain.common, { ...ctx, height: 2n, parentHash: deployed.header.stateRoot }, transfers, 'build');
+    results.push({ deployRoot: bytesToHex(deployed.header.stateRoot), root: bytesToHex(block.header.stateRoot), receipts: bytesToHex(block.header.receiptsRoot), statuses: block.receipts.map((r) => r.status), gas: block.receipts.map((r) => r.gasUsed) });
+  }
+  assert.deepEqual(results[0], results[1]);
+  assert.equal(results[0]!.statuses.filter((s) => s === 1).length, 20, 'twenty transfers succeed');
+  assert.equal(results[0]!.statuses.at(-1), 0, 'the last one reverts');
+});
