@@ -9,10 +9,8 @@
  * same file the package's ESM entry imports: the same module instance the VM uses. If a future version
  * moves or renames it, nothing is patched and everything still works, only without the cache.
  */
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { keccak256 } from '../crypto/index.ts';
+import { loadEvmInternal } from './internals.ts';
 
 interface Analysis {
   jumps: Uint8Array;
@@ -46,10 +44,7 @@ function codeKey(code: Uint8Array): string {
 
 async function install(): Promise<boolean> {
   try {
-    const require = createRequire(import.meta.url);
-    const cjsEntry = require.resolve('@ethereumjs/evm'); // .../dist/cjs/index.js
-    const file = join(dirname(dirname(cjsEntry)), 'esm', 'interpreter.js');
-    const mod = (await import(pathToFileURL(file).href)) as { Interpreter?: { prototype: InterpreterLike } };
+    const mod = await loadEvmInternal<{ Interpreter?: { prototype: InterpreterLike } }>('interpreter.js');
     const proto = mod.Interpreter?.prototype;
     if (proto === undefined || typeof proto._getValidJumpDestinations !== 'function') return false;
     const analyse = proto._getValidJumpDestinations;

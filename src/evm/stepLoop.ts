@@ -9,20 +9,20 @@
  * and neither of the stateless EIPs (6800, 7864) that charge code chunks per step. Every other run goes
  * to the original `run`.
  *
- * `useFastOpcodes` gives an EVM's opcode table (one per EVM) synchronous memory-expansion gas for MLOAD,
- * MSTORE and MSTORE8 (the same `subMemUsage` @ethereumjs calls, without the async wrapper) and MLOAD and
- * MSTORE handlers that convert words in place (word.ts). Only entries that still hold @ethereumjs's own
+ * `useFastOpcodes` gives an EVM's opcode table (one per EVM) synchronous gas functions for MLOAD, MSTORE,
+ * MSTORE8 and SLOAD (the same `subMemUsage` and `accessStorageEIP2929` @ethereumjs calls, without the async
+ * wrapper) and MLOAD, MSTORE, SLOAD and LOG0-4 handlers that convert words without a hex string and array
+ * spreads (word.ts). Only entries that still hold @ethereumjs's own
  * functions are changed (a custom opcode keeps its own), and the original `runStep` calls the new ones
  * unchanged. createExecutionVM applies it to every VM of the chain.
  *
- * The interpreter is internal to @ethereumjs/evm and reached as in jumpAnalysis.ts; if a version moves
- * it, nothing is patched and everything still works at the old speed.
+ * The interpreter is internal to @ethereumjs/evm (internals.ts); if a version moves it, nothing is
+ * patched and everything still works at the old speed.
  */
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { loadEvmInternal as load } from './internals.ts';
 
-import { readWord, writeWord } from './word.ts';
+import { bytesToBigint } from '../primitives/index.ts';
+import { readWord, wordBytes, writeWord } from './word.ts';
 
 interface OpcodeInfo {
   code: number;
@@ -52,7 +52,11 @@ interface RunState {
   eip7928PostTargetCallOog: unknown;
   eip8037BurnLeftoverAfterCreateHaltOntoAlive?: boolean;
   stack: { pop(): bigint; popN(n: number): bigint[]; push(value: bigint): void; peek(n?: number): bigint[] };
-  memory: { _store: Uint8Array; extend(offset: number, size: number): void };
+  memory: { _store: Uint8Array; extend(offset: number, size: number): void; read(offset: number, size: number): Uint8Array };
+  interpreter: {
+    storageLoad(key: Uint8Array): Promise<Uint8Array>;
+    log(data: Uint8Array, topicsCount: number, topics: Uint8Array[]): void;
+  };
   env: { accessWitness?: { commit(): void; revert(): void } };
 }
 interface InterpreterLike {
@@ -69,6 +73,13 @@ interface EvmErrorLike {
   error?: string;
 }
 type SubMemUsage = (runState: RunState, offset: bigint, length: bigint, common: CommonLike) => bigint;
+type AccessStorage = (runState: RunState, key: Uint8Array, isSstore: boolean, common: CommonLike, chargeGas?: boolean) => bigint;
+interface EvmHelpers {
+  subMemUsage: SubMemUsage;
+  accessStorageEIP2929: AccessStorage;
+  /** @ethereumjs's own SLOAD gas function, for the stateless EIPs this one does not cover. */
+  sloadGas: GasFn;
+}
 
 const EOF_FORMAT = 0xef;
 const JUMP = 0x56;
@@ -77,6 +88,9 @@ const JUMPSUB = 0x5e;
 const MLOAD = 0x51;
 const MSTORE = 0x52;
 const MSTORE8 = 0x53;
+const SLOAD = 0x54;
+const LOG0 = 0xa0;
+const LOG4 = 0xa4;
 
 /** Whether every step of this run may take the inline path (see the file comment). Checked once per run. */
 function plainRun(interp: InterpreterLike, code: Uint8Array): boolean {
@@ -92,44 +106,66 @@ function plainRun(interp: InterpreterLike, code: Uint8Array): boolean {
 }
 
 /** Same results as @ethereumjs's functions for these opcodes, without a promise or a hex round trip. */
-function fastOps(subMemUsage: SubMemUsage): { gas: Map<number, GasFn>; op: Map<number, OpFn> } {
+function fastOps({ subMemUsage, accessStorageEIP2929, sloadGas }: EvmHelpers): { gas: Map<number, GasFn>; op: Map<number, OpFn> } {
   const memoryGas = (length: bigint): GasFn => (rs, gas, common) => gas + subMemUsage(rs, rs.stack.peek()[0] as bigint, length, common);
+  const log: OpFn = (rs) => {
+    const [offset, length] = rs.stack.popN(2) as [bigint, bigint];
+    const count = rs.opCode - LOG0;
+    const topics = rs.stack.popN(count).map(wordBytes);
+    const data = length === 0n ? new Uint8Array(0) : rs.memory.read(Number(offset), Number(length));
+    rs.interpreter.log(data, count, topics);
+  };
+  const op = new Map<number, OpFn>([
+    [
+      MLOAD,
+      (rs) => {
+        const offset = Number(rs.stack.pop());
+        rs.memory.extend(offset, 32);
+        rs.stack.push(readWord(rs.memory._store, offset));
+      },
+    ],
+    [
+      MSTORE,
+      (rs) => {
+        const [offset, word] = rs.stack.popN(2) as [bigint, bigint];
+        rs.memory.extend(Number(offset), 32);
+        writeWord(rs.memory._store, Number(offset), word);
+      },
+    ],
+    [
+      SLOAD,
+      async (rs) => {
+        const value = await rs.interpreter.storageLoad(wordBytes(rs.stack.pop()));
+        rs.stack.push(bytesToBigint(value));
+      },
+    ],
+  ]);
+  for (let code = LOG0; code <= LOG4; code++) op.set(code, log);
   return {
     gas: new Map([
       [MLOAD, memoryGas(32n)],
       [MSTORE, memoryGas(32n)],
       [MSTORE8, memoryGas(1n)],
-    ]),
-    op: new Map<number, OpFn>([
       [
-        MLOAD,
-        (rs) => {
-          const offset = Number(rs.stack.pop());
-          rs.memory.extend(offset, 32);
-          rs.stack.push(readWord(rs.memory._store, offset));
-        },
-      ],
-      [
-        MSTORE,
-        (rs) => {
-          const [offset, word] = rs.stack.popN(2) as [bigint, bigint];
-          rs.memory.extend(Number(offset), 32);
-          writeWord(rs.memory._store, Number(offset), word);
+        SLOAD,
+        (rs, gas, common) => {
+          // the stateless EIPs charge witness gas here: @ethereumjs's own function
+          if (common.isActivatedEIP(6800) || common.isActivatedEIP(7864)) return sloadGas(rs, gas, common);
+          return common.isActivatedEIP(2929) ? gas + accessStorageEIP2929(rs, wordBytes(rs.stack.peek()[0] as bigint), false, common, true) : gas;
         },
       ],
     ]),
+    op,
   };
 }
 
 async function install(): Promise<boolean> {
   try {
-    const require = createRequire(import.meta.url);
-    const esm = join(dirname(dirname(require.resolve('@ethereumjs/evm'))), 'esm');
-    const load = async <T>(file: string): Promise<T> => (await import(pathToFileURL(join(esm, file)).href)) as T;
     const { Interpreter } = await load<{ Interpreter?: { prototype: InterpreterLike } }>('interpreter.js');
     const { EVMError, EVMErrorTypeString } = await load<{ EVMError: new (msg: string) => Error; EVMErrorTypeString: string }>('errors.js');
     const { consumeEip7928PostTargetCallOog } = await load<{ consumeEip7928PostTargetCallOog(rs: RunState): void }>('opcodes/EIP7928.js');
     const { subMemUsage } = await load<{ subMemUsage: SubMemUsage }>('opcodes/util.js');
+    const { accessStorageEIP2929 } = await load<{ accessStorageEIP2929: AccessStorage }>('opcodes/EIP2929.js');
     const { handlers } = await load<{ handlers: Map<number, OpFn> }>('opcodes/functions.js');
     const { dynamicGasHandlers } = await load<{ dynamicGasHandlers: Map<number, GasFn> }>('opcodes/gas.js');
     const messages = (EVMError as unknown as { errorMessages?: Partial<Record<'STOP' | 'INVALID_OPCODE' | 'OUT_OF_GAS', string>> }).errorMessages;
@@ -137,9 +173,12 @@ async function install(): Promise<boolean> {
     if (proto === undefined || typeof proto.run !== 'function' || typeof proto.useGas !== 'function') return false;
     const { STOP, INVALID_OPCODE, OUT_OF_GAS } = messages ?? {};
     if (STOP === undefined || INVALID_OPCODE === undefined || OUT_OF_GAS === undefined) return false;
-    if (typeof subMemUsage !== 'function' || !(handlers instanceof Map) || !(dynamicGasHandlers instanceof Map)) return false;
+    if (typeof subMemUsage !== 'function' || typeof accessStorageEIP2929 !== 'function') return false;
+    if (!(handlers instanceof Map) || !(dynamicGasHandlers instanceof Map)) return false;
+    const sloadGas = dynamicGasHandlers.get(SLOAD);
+    if (sloadGas === undefined) return false;
     const original = proto.run;
-    const fast = fastOps(subMemUsage);
+    const fast = fastOps({ subMemUsage, accessStorageEIP2929, sloadGas });
     tune = (table: OpEntry[]): void => {
       for (const [code, fn] of fast.gas) {
         const entry = table[code];

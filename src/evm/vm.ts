@@ -14,6 +14,7 @@ import { nativePrecompiles, prepareNativeContracts } from './nativeContracts.ts'
 import type { NativeContract } from './nativeContracts.ts';
 import './jumpAnalysis.ts'; // installs the per-code jump analysis cache (PERF)
 import { useFastOpcodes } from './stepLoop.ts'; // and the step loop that awaits only asynchronous steps (PERF)
+import './frameResult.ts'; // a call frame's runState copy made only when read (PERF)
 
 export type BlockHashLookup = (height: bigint) => Uint8Array | undefined;
 

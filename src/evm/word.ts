@@ -19,6 +19,13 @@ export function writeWord(store: Uint8Array, offset: number, value: bigint): voi
   Buffer.from(store.buffer, store.byteOffset + offset, 32).write(value.toString(16).padStart(64, '0'), 'hex');
 }
 
+/** `value` as a new 32-byte big-endian array (a storage key, a log topic). */
+export function wordBytes(value: bigint): Uint8Array {
+  const out = new Uint8Array(32);
+  writeWord(out, 0, value);
+  return out;
+}
+
 /** The 32 big-endian bytes at `offset` as an unsigned integer. */
 export function readWord(store: Uint8Array, offset: number): bigint {
   // the top 26 bytes zero: the value fits 6 bytes, exact as a Number

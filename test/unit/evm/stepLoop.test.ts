@@ -82,7 +82,11 @@ function randomProgram(rand: () => number): string {
     else if (r < 0.56) code += push(BigInt(Math.floor(rand() * 96))) + push(randomOffset(rand)) + '20'; // KECCAK256
     else if (r < 0.6) code += push(BigInt(Math.floor(rand() * 4))) + '55'; // SSTORE of what is on top
     else if (r < 0.63) code += push(BigInt(Math.floor(rand() * 4))) + '54'; // SLOAD
-    else if (r < 0.68) code += operand(rand) + push(BigInt(Math.floor(rand() * 64))) + push(randomOffset(rand)) + 'a1'; // LOG1
+    else if (r < 0.68) {
+      const topics = Math.floor(rand() * 5);
+      for (let t = 0; t < topics; t++) code += operand(rand);
+      code += push(BigInt(Math.floor(rand() * 64))) + push(randomOffset(rand)) + (0xa0 + topics).toString(16); // LOG0-4
+    }
     else if (r < 0.72) code += push(randomValue(rand));
     else code += ['01', '02', '03', '10', '15', '19', '1b', '50', '59', '5a', '58', '80', '81', '90', '91', '36', '5f35'][Math.floor(rand() * 17)]; // arithmetic, POP, MSIZE, GAS, PC, DUP, SWAP, CALLDATA
   }
@@ -130,7 +134,7 @@ test('every edge value goes through MSTORE, MLOAD and MSTORE again, at any align
   }
 });
 
-test('random programs over memory, storage and logs give the same error, gas, return data and logs as @ethereumjs', async () => {
+test('random programs over memory, storage and logs (LOG0-4) give the same error, gas, return data and logs as @ethereumjs', async () => {
   const rand = seededRandom(seed);
   const chains = await pair();
   const from = hexToBytes(devWallet(0).address);
