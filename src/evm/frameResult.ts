@@ -55,9 +55,14 @@ interface EvmThis {
 /** The part of runInterpreter's source this copy was made from: if it changes, the patch is not applied. */
 const EXPECTED = ['...interpreterRes.runState', '...interpreter._env', 'new Interpreter(this, this.stateManager, this.blockchain, env, message.gasLimit, this.journal, this.performanceLogger, this._optsCached.profiler)'];
 
+type RunInterpreter = (message: FrameMessage, opts?: { initialLogs?: unknown[] }) => Promise<object>;
+const proto = EVM.prototype as unknown as { runInterpreter: RunInterpreter };
+
+/** @ethereumjs's own method, which tests run beside this one. */
+export const originalRunInterpreter: RunInterpreter = proto.runInterpreter;
+
 async function install(): Promise<boolean> {
   try {
-    const proto = EVM.prototype as unknown as { runInterpreter: (message: FrameMessage, opts?: { initialLogs?: unknown[] }) => Promise<object> };
     const source = proto.runInterpreter.toString();
     if (!EXPECTED.every((part) => source.includes(part))) return false;
     const { Interpreter } = await loadEvmInternal<{ Interpreter?: InterpreterClass }>('interpreter.js');

@@ -2,13 +2,15 @@
  * The step loop and the fast opcode functions (src/evm/stepLoop.ts) against @ethereumjs as it comes: the
  * same programs run on a chain VM and on a plain @ethereumjs VM over an identical state, and every result
  * (error, gas, return data, logs) must be the same. The plain VM has a step listener, so it runs
- * @ethereumjs's own loop, and its opcode table was never given the fast functions.
+ * @ethereumjs's own loop; its opcode table was never given the fast functions, and it ends call frames
+ * with @ethereumjs's own runInterpreter (frameResult.ts).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Account, Address } from '@ethereumjs/util';
 import { createVM } from '@ethereumjs/vm';
 import { stepLoopInstalled } from '../../../src/evm/index.ts';
+import { originalRunInterpreter } from '../../../src/evm/frameResult.ts';
 import { executeBlock, runCall, validateRawTx } from '../../../src/execution/index.ts';
 import type { CallOutcome } from '../../../src/execution/index.ts';
 import { bigintToBytes, bytesToHex, hexToBytes } from '../../../src/primitives/index.ts';
@@ -22,6 +24,7 @@ import { AbiCoder, Interface, Transaction } from 'ethers';
 const seed = Number(process.env.SEED ?? 20261127);
 const env = { height: 1n, timestamp: 1_800_000_000n, coinbase: new Uint8Array(20), gasLimit: 30_000_000n, baseFeePerGas: 0n, prevRandao: new Uint8Array(32) };
 const TARGET = hexToBytes('0x00000000000000000000000000000000000c0de1');
+const INNER = hexToBytes('0x00000000000000000000000000000000000c0de3');
 
 /** The chain as the node builds it, and the same chain with a VM straight from @ethereumjs. */
 async function pair(): Promise<[TestChain, TestChain]> {
@@ -29,6 +32,7 @@ async function pair(): Promise<[TestChain, TestChain]> {
   const plain = await createTestChain(2);
   plain.vm = await createVM({ common: plain.common, stateManager: plain.state });
   plain.vm.evm.events!.on('step', (_step: unknown) => undefined); // a listener sends every run through @ethereumjs's loop
+  Object.assign(plain.vm.evm, { runInterpreter: originalRunInterpreter });
   return [fast, plain];
 }
 
@@ -98,11 +102,35 @@ function randomProgram(rand: () => number): string {
   return code; // else: runs off the end
 }
 
-async function install(chains: TestChain[], code: string): Promise<void> {
+async function install(chains: TestChain[], code: string, at: Uint8Array = TARGET): Promise<void> {
   for (const chain of chains) {
-    await chain.state.putAccount(new Address(TARGET), new Account(1n));
-    await chain.state.putCode(new Address(TARGET), hexToBytes(`0x${code}`));
+    await chain.state.putAccount(new Address(at), new Account(1n));
+    await chain.state.putCode(new Address(at), hexToBytes(`0x${code}`));
   }
+}
+
+/** Code that writes `bytes` (hex) into memory from offset 0, a word at a time. */
+function writeToMemory(bytes: string): string {
+  let code = '';
+  for (let at = 0; at < bytes.length / 2; at += 32) code += `7f${bytes.slice(at * 2, at * 2 + 64).padEnd(64, '0')}` + push(BigInt(at)) + '52';
+  return code;
+}
+
+/**
+ * A program that runs a random program in a nested frame: it CALLs another contract that runs one, or
+ * CREATEs a contract with one as init code (which deploys whatever memory it returns), then returns the
+ * frame's outcome, its return data and all of its own memory.
+ */
+function nestedProgram(rand: () => number, inner: string): string {
+  let code = rand() < 0.5 ? randomProgram(rand).replace(/(595ff3|595ffd|00|fe)$/, '') : '';
+  if (rand() < 0.5) {
+    // CALL: retLength, retOffset, argsLength, argsOffset, value, address, gas
+    code += push(0x40n) + '5f' + push(32n) + '5f' + push(rand() < 0.2 ? 1n : 0n) + `73${bytesToHex(INNER).slice(2)}` + (rand() < 0.3 ? push(BigInt(Math.floor(rand() * 30_000))) : '5a') + 'f1';
+  } else {
+    // CREATE: value, offset, size, with the inner program as init code at offset 0
+    code += writeToMemory(inner) + push(BigInt(inner.length / 2)) + '5f' + push(rand() < 0.2 ? 1n : 0n) + 'f0';
+  }
+  return code + push(0x200n) + '52' + '3d' + push(0x220n) + '52' + '3d5f' + push(0x240n) + '3e' + '595ff3'; // outcome, RETURNDATASIZE, RETURNDATACOPY, all memory
 }
 
 function summary(out: CallOutcome) {
@@ -150,6 +178,24 @@ test('random programs over memory, storage and logs (LOG0-4) give the same error
   }
   // the programs reach every way a run ends, so each of them was compared
   for (const end of ['ok', 'revert', 'out of gas', 'invalid opcode', 'stack underflow']) assert.ok(outcomes.has(end), `no program ended with ${end}: ${[...outcomes].join(', ')}`);
+});
+
+test('random programs in nested frames (CALL and CREATE) give the same error, gas, return data and logs as @ethereumjs', async () => {
+  const rand = seededRandom(seed + 1);
+  const chains = await pair();
+  const from = hexToBytes(devWallet(0).address);
+  const frames = new Set<string>();
+  for (let i = 0; i < 200; i++) {
+    const inner = randomProgram(rand);
+    const code = nestedProgram(rand, inner);
+    await install(chains, inner, INNER);
+    await install(chains, code);
+    const gasLimit = rand() < 0.2 ? 30_000n + BigInt(Math.floor(rand() * 60_000)) : 3_000_000n;
+    const [fast, plain] = await Promise.all(chains.map((c) => runCall(c.vm, c.txCommon, env, { from, to: TARGET }, gasLimit)));
+    assert.deepEqual(summary(fast!), summary(plain!), `program ${i}: 0x${code}, inner 0x${inner}, gas ${gasLimit} (seed ${seed + 1})`);
+    if (fast!.error === undefined) frames.add(BigInt(bytesToHex(fast!.returnData.subarray(0x200, 0x220))) === 0n ? 'inner failed' : 'inner ran');
+  }
+  assert.deepEqual([...frames].sort(), ['inner failed', 'inner ran'], 'nested frames both succeed and fail');
 });
 
 test('an ERC-20 deployment and transfers give the same receipts and state root as @ethereumjs', async () => {
