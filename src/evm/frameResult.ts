@@ -6,12 +6,12 @@
  * on first read, by a getter, so a caller that does read `runState` (or spreads the result) gets the
  * same object as before.
  *
- * The Interpreter class is internal to @ethereumjs/evm (internals.ts). If it moves, or `runInterpreter`
- * is no longer the method this replaces, nothing is patched.
+ * The Interpreter class is internal to @ethereumjs/evm (internals.ts). If it moves, or the source of
+ * `runInterpreter` is not the one this was copied from (its hash), nothing is patched.
  */
 import { EVM, EVMError } from '@ethereumjs/evm';
 import { Account, createZeroAddress } from '@ethereumjs/util';
-import { loadEvmInternal } from './internals.ts';
+import { loadEvmInternal, sourceHash } from './internals.ts';
 
 /** The message fields runInterpreter reads (@ethereumjs's Message). */
 interface FrameMessage {
@@ -52,8 +52,8 @@ interface EvmThis {
   _block?: unknown;
 }
 
-/** The part of runInterpreter's source this copy was made from: if it changes, the patch is not applied. */
-const EXPECTED = ['...interpreterRes.runState', '...interpreter._env', 'new Interpreter(this, this.stateManager, this.blockchain, env, message.gasLimit, this.journal, this.performanceLogger, this._optsCached.profiler)'];
+/** sourceHash of @ethereumjs 10.1.3's runInterpreter, the code this is a copy of: another one is left alone. */
+const COPIED_FROM = '1f4905264075376d';
 
 type RunInterpreter = (message: FrameMessage, opts?: { initialLogs?: unknown[] }) => Promise<object>;
 const proto = EVM.prototype as unknown as { runInterpreter: RunInterpreter };
@@ -63,8 +63,7 @@ export const originalRunInterpreter: RunInterpreter = proto.runInterpreter;
 
 async function install(): Promise<boolean> {
   try {
-    const source = proto.runInterpreter.toString();
-    if (!EXPECTED.every((part) => source.includes(part))) return false;
+    if (sourceHash(proto.runInterpreter) !== COPIED_FROM) return false;
     const { Interpreter } = await loadEvmInternal<{ Interpreter?: InterpreterClass }>('interpreter.js');
     const { defaultBlock } = await loadEvmInternal<{ defaultBlock?: () => unknown }>('evm.js');
     const messages = (EVMError as unknown as { errorMessages?: Partial<Record<'REVERT' | 'INVALID_EOF_FORMAT', string>> }).errorMessages;

@@ -12,6 +12,6 @@ export type { RunTxResult, VM } from '@ethereumjs/vm';
 export type { TypedTransaction } from '@ethereumjs/tx';
 export type { Common } from '@ethereumjs/common';
 export { jumpAnalysisCached } from './jumpAnalysis.ts';
-export { stepLoopInstalled, useFastOpcodes } from './stepLoop.ts';
+export { stepLoopInstalled, stepLoopRuns, useFastOpcodes } from './stepLoop.ts';
 export { frameResultLazy } from './frameResult.ts';
 export type { NativeCall, NativeContract, NativeLog, NativeOutcome } from './nativeContracts.ts';

@@ -19,7 +19,7 @@
  * The interpreter is internal to @ethereumjs/evm (internals.ts); if a version moves it, nothing is
  * patched and everything still works at the old speed.
  */
-import { loadEvmInternal as load } from './internals.ts';
+import { loadEvmInternal as load, sourceHash } from './internals.ts';
 
 import { bytesToBigint } from '../primitives/index.ts';
 import { readWord, wordBytes, writeWord } from './word.ts';
@@ -66,6 +66,7 @@ interface InterpreterLike {
   profilerOpts?: { enabled?: boolean };
   _getValidJumpDestinations(code: Uint8Array): { jumps: Uint8Array; pushes: unknown; opcodesCached: OpEntry[] };
   useGas(amount: bigint, context: OpcodeInfo): void;
+  runStep(entry?: OpEntry): Promise<void>;
   run(code: Uint8Array, opts?: { pc?: number }): Promise<{ runState: RunState; exceptionError: unknown }>;
 }
 interface EvmErrorLike {
@@ -80,6 +81,31 @@ interface EvmHelpers {
   /** @ethereumjs's own SLOAD gas function, for the stateless EIPs this one does not cover. */
   sloadGas: GasFn;
 }
+
+/**
+ * sourceHash of the @ethereumjs 10.1.3 functions this file stands in for: the loop mirrors `run` and
+ * `runStep`, the fast functions mirror the gas functions and handlers of their opcodes. A version whose
+ * source differs gets no loop (or no fast functions), and the tests that assert both fail.
+ */
+const WRITTEN_FOR = {
+  run: '8e769d9b5ec21205',
+  runStep: 'cc2ccda2341c2f42',
+  handlers: new Map([
+    [0x51, '273cfeaa15517b02'],
+    [0x52, '29edc93190b4e005'],
+    [0x54, 'f0aad8fd616a7024'],
+    [0xa0, 'edb80da68f1ea91c'], // LOG0-4 share one function
+  ]),
+  gas: new Map([
+    [0x51, '160c132911371eb2'],
+    [0x52, '6ad9393e3de696fe'],
+    [0x53, '50702563129d262a'],
+    [0x54, 'bcc3d658b9e4417b'],
+  ]),
+};
+
+/** How many runs took the inline loop and how many went to @ethereumjs's (tests read it). */
+export const stepLoopRuns = { inline: 0, original: 0 };
 
 const EOF_FORMAT = 0xef;
 const JUMP = 0x56;
@@ -177,21 +203,34 @@ async function install(): Promise<boolean> {
     if (!(handlers instanceof Map) || !(dynamicGasHandlers instanceof Map)) return false;
     const sloadGas = dynamicGasHandlers.get(SLOAD);
     if (sloadGas === undefined) return false;
+    if (sourceHash(proto.run) !== WRITTEN_FOR.run || sourceHash(proto.runStep) !== WRITTEN_FOR.runStep) return false;
     const original = proto.run;
     const fast = fastOps({ subMemUsage, accessStorageEIP2929, sloadGas });
-    tune = (table: OpEntry[]): void => {
+    const sameSource = [...WRITTEN_FOR.handlers].every(([code, hash]) => sourceHash(handlers.get(code)) === hash) && [...WRITTEN_FOR.gas].every(([code, hash]) => sourceHash(dynamicGasHandlers.get(code)) === hash);
+    tune = (table: OpEntry[]): number => {
+      if (!sameSource) return 0;
+      let swapped = 0;
       for (const [code, fn] of fast.gas) {
         const entry = table[code];
-        if (entry !== undefined && entry.gasHandler === dynamicGasHandlers.get(code)) entry.gasHandler = fn;
+        if (entry === undefined || entry.gasHandler !== dynamicGasHandlers.get(code)) continue;
+        entry.gasHandler = fn;
+        swapped++;
       }
       for (const [code, fn] of fast.op) {
         const entry = table[code];
-        if (entry !== undefined && entry.opHandler === handlers.get(code)) entry.opHandler = fn;
+        if (entry === undefined || entry.opHandler !== handlers.get(code)) continue;
+        entry.opHandler = fn;
+        swapped++;
       }
+      return swapped;
     };
 
     proto.run = async function stepLoop(this: InterpreterLike, code: Uint8Array, opts: { pc?: number } = {}) {
-      if (!plainRun(this, code)) return original.call(this, code, opts);
+      if (!plainRun(this, code)) {
+        stepLoopRuns.original++;
+        return original.call(this, code, opts);
+      }
+      stepLoopRuns.inline++;
       const rs = this._runState;
       const pc0 = opts.pc ?? rs.programCounter;
       if (pc0 !== 0 && (pc0 < 0 || pc0 >= code.length)) return original.call(this, code, opts); // it throws the same error
@@ -215,11 +254,12 @@ async function install(): Promise<boolean> {
             cached = opcodesCached;
           }
           entry = table[op] as OpEntry;
+          rs.opCode = op; // as @ethereumjs: the byte itself, also for one that is not an opcode
         } else {
           entry = cached[pc] as OpEntry;
+          rs.opCode = entry.opcodeInfo.code;
         }
         const info = entry.opcodeInfo;
-        rs.opCode = info.code;
         try {
           // runStep's order: dynamic gas, invalid opcode, charge, advance, handler
           let gas = info.feeBigInt;
@@ -231,8 +271,9 @@ async function install(): Promise<boolean> {
           this.useGas(gas, info);
           rs.programCounter++;
           consumeEip7928PostTargetCallOog(rs);
-          if (info.isAsync) await entry.opHandler(rs, common);
-          else entry.opHandler(rs, common);
+          const handler = entry.opHandler; // called without `this`, as @ethereumjs does
+          if (info.isAsync) await handler(rs, common);
+          else handler(rs, common);
           rs.env.accessWitness?.commit();
         } catch (e) {
           rs.env.accessWitness?.revert();
@@ -254,18 +295,19 @@ async function install(): Promise<boolean> {
   }
 }
 
-let tune: ((table: OpEntry[]) => void) | undefined;
+let tune: ((table: OpEntry[]) => number) | undefined;
 
 /** Whether the loop is in place (a test asserts it, so an upgrade that moves the interpreter is noticed). */
 export const stepLoopInstalled = await install();
 
 /**
- * Swaps the fast functions into this EVM's opcode table where it still holds @ethereumjs's own. Returns
- * whether it could (false if @ethereumjs moved its internals: the EVM then runs as it came).
+ * Swaps the fast functions into this EVM's opcode table where it still holds @ethereumjs's own, and returns
+ * how many entries it changed (0 if @ethereumjs's internals moved or changed: the EVM then runs as it came).
+ * A hardfork change makes @ethereumjs build a new table, which runs untuned (slower, the same results); the
+ * chain's Common never changes hardfork.
  */
-export function useFastOpcodes(evm: object): boolean {
+export function useFastOpcodes(evm: object): number {
   const table = (evm as { _opcodeMap?: OpEntry[] })._opcodeMap;
-  if (tune === undefined || !Array.isArray(table)) return false;
-  tune(table);
-  return true;
+  if (tune === undefined || !Array.isArray(table)) return 0;
+  return tune(table);
 }

@@ -9,6 +9,7 @@ const TWO_32 = 0x1_0000_0000;
 
 /** Writes `value` (0 <= value < 2^256) as 32 big-endian bytes at `offset`. */
 export function writeWord(store: Uint8Array, offset: number, value: bigint): void {
+  inBounds(store, offset);
   if (value <= MAX_SAFE) {
     store.fill(0, offset, offset + 24);
     const v = Number(value);
@@ -28,6 +29,7 @@ export function wordBytes(value: bigint): Uint8Array {
 
 /** The 32 big-endian bytes at `offset` as an unsigned integer. */
 export function readWord(store: Uint8Array, offset: number): bigint {
+  inBounds(store, offset);
   // the top 26 bytes zero: the value fits 6 bytes, exact as a Number
   let i = offset;
   const end = offset + 26;
@@ -38,6 +40,11 @@ export function readWord(store: Uint8Array, offset: number): bigint {
     return BigInt(v);
   }
   return BigInt(`0x${Buffer.from(store.buffer, store.byteOffset + offset, 32).toString('hex')}`);
+}
+
+/** The EVM extends memory before it reads or writes a word; a word past the end is a bug, not a silent no-op. */
+function inBounds(store: Uint8Array, offset: number): void {
+  if (!Number.isInteger(offset) || offset < 0 || offset + 32 > store.length) throw new RangeError(`word at ${offset} is outside memory of ${store.length} bytes`);
 }
 
 function writeUint32(store: Uint8Array, offset: number, v: number): void {

@@ -45,3 +45,14 @@ test('readWord reads the 32 bytes at an offset as an unsigned integer', () => {
     assert.equal(readWord(store, offset), bytesToBigint(store.subarray(offset, offset + 32)));
   }
 });
+
+test('a word past the end of the store, or at a bad offset, throws instead of being dropped', () => {
+  const store = new Uint8Array(64);
+  for (const offset of [33, 64, -1, 1.5]) {
+    assert.throws(() => writeWord(store, offset, 1n), RangeError, `write at ${offset}`);
+    assert.throws(() => writeWord(store, offset, 2n ** 200n), RangeError, `large write at ${offset}`);
+    assert.throws(() => readWord(store, offset), RangeError, `read at ${offset}`);
+  }
+  writeWord(store, 32, 7n);
+  assert.equal(readWord(store, 32), 7n, 'the last word fits');
+});
