@@ -12,16 +12,16 @@
  * `useFastOpcodes` gives an EVM's opcode table (one per EVM) synchronous gas functions for MLOAD, MSTORE,
  * MSTORE8 and SLOAD (the same `subMemUsage` and `accessStorageEIP2929` @ethereumjs calls, without the async
  * wrapper) and MLOAD, MSTORE, SLOAD and LOG0-4 handlers that convert words without a hex string and array
- * spreads (word.ts). Only entries that still hold @ethereumjs's own
- * functions are changed (a custom opcode keeps its own), and the original `runStep` calls the new ones
- * unchanged. createExecutionVM applies it to every VM of the chain.
+ * spreads (word.ts). Only entries that still hold @ethereumjs's own functions are changed (a custom opcode
+ * keeps its own), and the original `runStep` calls the new ones unchanged. createExecutionVM applies it to
+ * every VM of the chain.
  *
- * The interpreter is internal to @ethereumjs/evm (internals.ts); if a version moves it, nothing is
- * patched and everything still works at the old speed.
+ * The interpreter is internal to @ethereumjs/evm (internals.ts). If a version moves it, or its source is
+ * not the one this was written for (WRITTEN_FOR), nothing is patched and everything still works at the old
+ * speed (ADR 0022).
  */
-import { loadEvmInternal as load, sourceHash } from './internals.ts';
-
 import { bytesToBigint } from '../primitives/index.ts';
+import { loadEvmInternal as load, sourceHash } from './internals.ts';
 import { readWord, wordBytes, writeWord } from './word.ts';
 
 interface OpcodeInfo {
