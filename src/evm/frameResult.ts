@@ -97,15 +97,11 @@ async function install(): Promise<boolean> {
       if (message.selfdestruct) interpreter._result.selfdestruct = message.selfdestruct;
       if (message.createdAddresses) interpreter._result.createdAddresses = message.createdAddresses;
       const interpreterRes = await interpreter.run(message.code, opts);
-      let result = interpreter._result;
-      let gasUsed = message.gasLimit - interpreterRes.runState.gasLeft;
       const error = interpreterRes.exceptionError;
-      if (error) {
-        if (error.error !== REVERT && error.error !== INVALID_EOF_FORMAT) gasUsed = message.gasLimit;
-        result = { ...result, logs: [], selfdestruct: new Map(), createdAddresses: new Set() }; // a failed frame leaves nothing
-      }
+      // a failed frame leaves nothing; only a revert (or an invalid EOF container) keeps the gas it did not use
+      const frame = error ? { ...interpreter._result, logs: [], selfdestruct: new Map(), createdAddresses: new Set() } : interpreter._result;
+      const gasUsed = error && error.error !== REVERT && error.error !== INVALID_EOF_FORMAT ? message.gasLimit : message.gasLimit - interpreterRes.runState.gasLeft;
       message.accessWitness?.commit();
-      const frame = result;
       let runState: object | undefined;
       const out = {
         ...frame,

@@ -230,10 +230,10 @@ async function install(): Promise<boolean> {
         stepLoopRuns.original++;
         return original.call(this, code, opts);
       }
-      stepLoopRuns.inline++;
       const rs = this._runState;
       const pc0 = opts.pc ?? rs.programCounter;
       if (pc0 !== 0 && (pc0 < 0 || pc0 >= code.length)) return original.call(this, code, opts); // it throws the same error
+      stepLoopRuns.inline++;
       rs.code = code;
       rs.programCounter = pc0;
       const table = this._evm._opcodeMap;
