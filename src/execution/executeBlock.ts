@@ -15,6 +15,8 @@ import { encodeCommit, encodeConsensusReceipt, encodeReceiptItem, hashEvidence, 
 import { keccak256 } from '../crypto/index.ts';
 import { OrderedTrie } from './roots.ts';
 import { runPlainTransfer } from './plainTransfer.ts';
+import { contractCallBlock, runContractCall } from './contractCall.ts';
+import type { ContractCallBlock } from './contractCall.ts';
 import { isSponsoredPrice, runSponsoredTx } from './extensions/sponsoredTx.ts';
 import { effectiveGasPrice, senderAddress } from './validateTx.ts';
 import type { ValidatedTx } from './validateTx.ts';
@@ -72,6 +74,8 @@ export interface BlockHooks {
 export interface ExecuteOptions {
   /** Run plain value transfers without the EVM (plainTransfer.ts); off only to compare the two paths. */
   plainTransfers?: boolean;
+  /** Run calls that stay inside their contract in our interpreter (contractCall.ts); off only to compare. */
+  contractCalls?: boolean;
 }
 
 /** What the block needs from each executed transaction, from the VM or the plain-transfer path. */
@@ -147,6 +151,8 @@ export class BlockBuilder {
   private flushed = false;
   /** The block at base fee 0 that sponsored transactions run in (ADR 0016), made on first use. */
   private unpricedBlock: ReturnType<typeof createEvmBlock> | undefined;
+  /** The block as the contract-call path sees it; undefined when that path is off. */
+  private readonly callBlock: ContractCallBlock | undefined;
 
   private constructor(
     private readonly vm: VM,
@@ -159,15 +165,17 @@ export class BlockBuilder {
     /** The state root before the block: what abort returns to. */
     private readonly parentRoot: Uint8Array,
     private readonly hooks: BlockHooks,
+    contractCalls: boolean,
   ) {
     this.bloom = new Bloom(undefined, common);
+    this.callBlock = contractCalls ? contractCallBlock(vm, common, ctx, prevRandao) : undefined;
   }
 
   static async open(vm: VM, common: Common, ctx: BlockContext, mode: ExecutionMode, hooks: BlockHooks = {}, options: ExecuteOptions = {}): Promise<BlockBuilder> {
     const prevRandao = ctx.prevRandao ?? prevRandaoFor(ctx);
     const evmBlock = createEvmBlock(common, { ...ctx, coinbase: ctx.feePool, prevRandao });
     const parentRoot = await vm.stateManager.getStateRoot(); // nothing to flush after the previous block
-    const builder = new BlockBuilder(vm, common, ctx, mode, options.plainTransfers ?? true, prevRandao, evmBlock, parentRoot, hooks);
+    const builder = new BlockBuilder(vm, common, ctx, mode, options.plainTransfers ?? true, prevRandao, evmBlock, parentRoot, hooks, options.contractCalls ?? true);
     await vm.stateManager.checkpoint();
     const env: BlockEnvironment = {
       ctx,
@@ -214,6 +222,12 @@ export class BlockBuilder {
       if (plain !== undefined) {
         this.gasUsed += plain.gasUsed;
         this.include(tx, { gasUsed: plain.gasUsed, status: 1, logs: [], bloom: null, createdAddress: null });
+        continue;
+      }
+      const called = this.callBlock !== undefined && !sponsored ? await runContractCall(state as WorldState, tx, this.callBlock) : undefined;
+      if (called !== undefined) {
+        this.gasUsed += called.gasUsed;
+        this.include(tx, { ...called, createdAddress: null });
         continue;
       }
       let result: TxOutcome;

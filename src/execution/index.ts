@@ -8,6 +8,7 @@ export { TxErrorCode } from './errors.ts';
 export { BlockBuilder, executeBlock, prevRandaoFor } from './executeBlock.ts';
 export type { BlockContext, BlockEnvironment, BlockHooks, ExecuteOptions, ExecutedBlock, ExecutionMode } from './executeBlock.ts';
 export { applyGenesis, genesisValidators } from './genesis.ts';
+export { contractCallRuns } from './contractCall.ts';
 export { nativeContractsOf, stakingParamsOf, systemHooksOf } from './chainSystem.ts';
 export { EXTENSIONS_ABI, EXTENSIONS_ADDRESS, extensionsInterface } from './extensions/contract.ts';
 export { JsonLookupError, jsonLookup } from './extensions/jsonLookup.ts';

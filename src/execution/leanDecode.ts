@@ -27,6 +27,16 @@ export interface LeanTx {
   senderPublicKey: Uint8Array;
   /** The recipient when this is a value transfer's shape (no data, no access list), else undefined. */
   transferTo: Uint8Array | undefined;
+  /** A call without an access list: what the contract-call path (contractCall.ts) runs. */
+  call: LeanCall | undefined;
+}
+
+export interface LeanCall {
+  to: Uint8Array;
+  data: Uint8Array;
+  /** Intrinsic gas (EIP-2028 calldata pricing) and EIP-7623's calldata floor (0 before it). */
+  intrinsicGas: bigint;
+  floorGas: bigint;
 }
 
 /** A decoded transaction before its sender is recovered. */
@@ -99,15 +109,15 @@ function gasParamsOf(common: Common): GasParams {
   return params;
 }
 
-function minimumGas(common: Common, data: Uint8Array, access: { addresses: number; keys: number }): bigint {
+/** A call's intrinsic gas and its EIP-7623 floor (0 before EIP-7623). */
+function callGas(common: Common, data: Uint8Array, access: { addresses: number; keys: number }): { intrinsic: bigint; floor: bigint } {
   let zeros = 0;
   for (let i = 0; i < data.length; i++) if (data[i] === 0) zeros++;
   const nonZeros = data.length - zeros;
   const p = gasParamsOf(common);
   const intrinsic = p.txGas + BigInt(zeros) * p.zero + BigInt(nonZeros) * p.nonZero + BigInt(access.addresses) * p.address + BigInt(access.keys) * p.key;
-  if (p.floor === undefined) return intrinsic;
-  const floor = p.txGas + BigInt(zeros + 4 * nonZeros) * p.floor;
-  return floor > intrinsic ? floor : intrinsic;
+  const floor = p.floor === undefined ? 0n : p.txGas + BigInt(zeros + 4 * nonZeros) * p.floor;
+  return { intrinsic, floor };
 }
 
 /** Decodes and recovers the sender of `raw`, or returns undefined to leave it to @ethereumjs. */
@@ -133,8 +143,8 @@ export function leanDecodeRecovered(raw: Uint8Array, txCommon: Common, chainId: 
 }
 
 function leanTx(parsed: LeanParsed, senderPublicKey: Uint8Array): LeanTx {
-  const { type, chainId, nonce, gasLimit, maxFeePerGas, maxPriorityFeePerGas, value, minimumGas, transferTo } = parsed;
-  return { type, chainId, nonce, gasLimit, maxFeePerGas, maxPriorityFeePerGas, value, minimumGas, senderPublicKey, transferTo };
+  const { type, chainId, nonce, gasLimit, maxFeePerGas, maxPriorityFeePerGas, value, minimumGas, transferTo, call } = parsed;
+  return { type, chainId, nonce, gasLimit, maxFeePerGas, maxPriorityFeePerGas, value, minimumGas, senderPublicKey, transferTo, call };
 }
 
 function leanParse(raw: Uint8Array, txCommon: Common, chainId: bigint): LeanParsed | undefined {
@@ -186,6 +196,7 @@ function leanParse(raw: Uint8Array, txCommon: Common, chainId: bigint): LeanPars
       return keccak256(payload);
     };
   }
+  const gas = callGas(txCommon, data, access);
   return {
     type,
     chainId,
@@ -194,8 +205,9 @@ function leanParse(raw: Uint8Array, txCommon: Common, chainId: bigint): LeanPars
     maxFeePerGas: maxFee,
     maxPriorityFeePerGas: tip,
     value,
-    minimumGas: minimumGas(txCommon, data, access),
+    minimumGas: gas.floor > gas.intrinsic ? gas.floor : gas.intrinsic,
     transferTo: data.length === 0 && access.addresses === 0 ? to : undefined,
+    call: access.addresses === 0 ? { to, data, intrinsicGas: gas.intrinsic, floorGas: gas.floor } : undefined,
     signingHash,
     r: at('r') as Uint8Array,
     s: at('s') as Uint8Array,

@@ -23,7 +23,7 @@ export interface PlainTransferOutcome {
 }
 
 /** Precompiles and system contracts live at low addresses; a call there can run code even without any. */
-function isLowAddress(to: Uint8Array): boolean {
+export function isLowAddress(to: Uint8Array): boolean {
   for (let i = 0; i < 18; i++) if (to[i] !== 0) return false;
   return true;
 }
@@ -33,7 +33,7 @@ export function isPlainTransferShape(tx: Pick<ValidatedTx, 'transferTo' | 'gasLi
   return tx.transferTo !== undefined && tx.gasLimit >= TRANSFER_GAS && !isLowAddress(tx.transferTo);
 }
 
-function hasCode(account: Account | undefined): boolean {
+export function hasCode(account: Account | undefined): boolean {
   return account !== undefined && !equalsBytes(account.codeHash, KECCAK256_NULL);
 }
 
@@ -71,12 +71,23 @@ export async function runPlainTransfer(
     await state.putAccount(toAddress, recipient);
   }
   const tip = TRANSFER_GAS * (gasPrice - baseFee);
-  if (tip !== 0n) {
-    const recipientAddress = new Address(feeRecipient);
-    const pool = (await state.getAccount(recipientAddress)) ?? new Account();
-    pool.balance += tip;
-    await state.putAccount(recipientAddress, pool);
-  }
+  await payTip(state, feeRecipient, tip);
   return { gasUsed: TRANSFER_GAS, tip };
+}
+
+/**
+ * Credits the priority fee to the block's fee recipient as runTx credits its coinbase: the VM touches the
+ * account even for a zero tip, and EIP-161 then deletes it if it is empty.
+ */
+export async function payTip(state: WorldState, feeRecipient: Uint8Array, tip: bigint): Promise<void> {
+  const recipientAddress = new Address(feeRecipient);
+  const pool = await state.getAccount(recipientAddress);
+  if (tip !== 0n) {
+    const credited = pool ?? new Account();
+    credited.balance += tip;
+    await state.putAccount(recipientAddress, credited);
+  } else if (pool !== undefined && pool.isEmpty()) {
+    await state.deleteAccount(recipientAddress);
+  }
 }
 

@@ -15,7 +15,7 @@ import { TxErrorCode } from './errors.ts';
 import { sponsoredCreationError } from './extensions/gasSponsor.ts';
 import { isSponsoredPrice } from './extensions/sponsoredTx.ts';
 import { leanDecode, leanDecodeRecovered } from './leanDecode.ts';
-import type { LeanTx } from './leanDecode.ts';
+import type { LeanCall, LeanTx } from './leanDecode.ts';
 
 export interface AdmissionRules {
   chainId: bigint;
@@ -32,6 +32,8 @@ export interface ValidatedTx {
   type: TypedTransaction['type'];
   /** The recipient when this is a value transfer's shape (to an address, no data, no access list). */
   transferTo: Uint8Array | undefined;
+  /** Recipient, data and intrinsic gas of a call without access list, when decoded without @ethereumjs (leanDecode.ts). */
+  call?: LeanCall | undefined;
   hash: Hex;
   sender: Hex;
   /** The recovered key (absent for dev-mode impersonated transactions, which carry no real signature). */
@@ -124,6 +126,7 @@ function validatedLean(raw: Uint8Array, lean: LeanTx, txCommon: Common, rules: A
 class LeanValidatedTx implements ValidatedTx {
   readonly type: TypedTransaction['type'];
   readonly transferTo: Uint8Array | undefined;
+  readonly call: LeanCall | undefined;
   readonly hash: Hex;
   readonly senderPublicKey: Uint8Array;
   readonly nonce: bigint;
@@ -144,6 +147,7 @@ class LeanValidatedTx implements ValidatedTx {
   ) {
     this.type = lean.type;
     this.transferTo = lean.transferTo;
+    this.call = lean.call;
     this.hash = bytesToHex(hashBytes);
     this.senderPublicKey = lean.senderPublicKey;
     this.nonce = lean.nonce;
