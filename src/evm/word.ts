@@ -1,7 +1,8 @@
 /**
  * 256-bit EVM words to and from 32 big-endian bytes in place. PERF: @ethereumjs goes through a hex string
  * and then pads with array spreads (`setLengthLeft(bigIntToBytes(w), 32)`), a few allocations per MSTORE;
- * most words a contract stores (offsets, lengths, amounts, selectors) are below 2^53 and need none.
+ * most words a contract stores (offsets, lengths, amounts, selectors) are below 2^53 and need none, and
+ * the others (addresses, hashes) go as four 64-bit limbs.
  */
 
 const MAX_SAFE = 0x1f_ffff_ffff_ffffn;
@@ -17,7 +18,12 @@ export function writeWord(store: Uint8Array, offset: number, value: bigint): voi
     writeUint32(store, offset + 28, v >>> 0);
     return;
   }
-  Buffer.from(store.buffer, store.byteOffset + offset, 32).write(value.toString(16).padStart(64, '0'), 'hex');
+  // PERF: four 64-bit limbs, about twice as fast as the hex string this went through before
+  const view = new DataView(store.buffer, store.byteOffset + offset, 32);
+  view.setBigUint64(24, BigInt.asUintN(64, value));
+  view.setBigUint64(16, BigInt.asUintN(64, value >> 64n));
+  view.setBigUint64(8, BigInt.asUintN(64, value >> 128n));
+  view.setBigUint64(0, value >> 192n);
 }
 
 /** `value` as a new 32-byte big-endian array (a storage key, a log topic). */
@@ -39,7 +45,8 @@ export function readWord(store: Uint8Array, offset: number): bigint {
     for (let j = end; j < offset + 32; j++) v = v * 256 + (store[j] as number);
     return BigInt(v);
   }
-  return BigInt(`0x${Buffer.from(store.buffer, store.byteOffset + offset, 32).toString('hex')}`);
+  const view = new DataView(store.buffer, store.byteOffset + offset, 32);
+  return (view.getBigUint64(0) << 192n) | (view.getBigUint64(8) << 128n) | (view.getBigUint64(16) << 64n) | view.getBigUint64(24);
 }
 
 /** The EVM extends memory before it reads or writes a word; a word past the end is a bug, not a silent no-op. */

@@ -29,6 +29,8 @@ import type { ValidatedTx } from './validateTx.ts';
 /** The gas the interpreter counts in a Number stays far below 2^53 from a start below this. */
 const MAX_GAS = 2n ** 31n;
 const DELEGATION_OR_EOF = 0xef;
+/** isLowAddress's bound: addresses below 2^16 are left to the VM in any case. */
+const LOW_ADDRESS_LIMIT = 1n << 16n;
 
 export interface ContractCallOutcome {
   gasUsed: bigint;
@@ -46,6 +48,8 @@ export interface ContractCallBlock {
   vm: VM;
   common: Common;
   schedule: GasSchedule;
+  /** Precompiles outside the low addresses (native contracts): their addresses as numbers. */
+  highPrecompiles: ReadonlySet<bigint>;
   values: BlockValues;
   baseFee: bigint;
   feeRecipient: Uint8Array;
@@ -56,6 +60,7 @@ export function contractCallBlock(vm: VM, common: Common, ctx: { height: bigint;
     vm,
     common,
     schedule: gasScheduleOf(vm.evm as EVM),
+    highPrecompiles: new Set([...(vm.evm as EVM).precompiles.keys()].map((hex) => BigInt(`0x${hex}`)).filter((a) => a >= LOW_ADDRESS_LIMIT)),
     values: {
       coinbase: bytesToBigint(ctx.feePool),
       timestamp: ctx.timestamp,
@@ -78,8 +83,9 @@ export async function runContractCall(state: WorldState, tx: ValidatedTx, block:
   if (tx.maxFeePerGas < baseFee || tx.gasLimit >= MAX_GAS) return undefined;
   const minimum = call.floorGas > call.intrinsicGas ? call.floorGas : call.intrinsicGas;
   if (tx.gasLimit < minimum || isLowAddress(call.to)) return undefined;
+  const toNumber = bytesToBigint(call.to);
+  if (block.highPrecompiles.size > 0 && block.highPrecompiles.has(toNumber)) return undefined;
   const toAddress = new Address(call.to);
-  if ((block.vm.evm as EVM).getPrecompile(toAddress) !== undefined) return undefined;
 
   const fromAddress = senderAddress(tx);
   const from = await state.getAccount(fromAddress);
@@ -99,7 +105,7 @@ export async function runContractCall(state: WorldState, tx: ValidatedTx, block:
   const result = await interpret(
     {
       code: analysis,
-      address: bytesToBigint(call.to),
+      address: toNumber,
       caller: bytesToBigint(fromAddress.bytes),
       origin: bytesToBigint(fromAddress.bytes),
       value: tx.value,
