@@ -15,6 +15,7 @@ export type { Common } from '@ethereumjs/common';
 export { jumpAnalysisCached } from './jumpAnalysis.ts';
 export { stepLoopInstalled, stepLoopRuns, useFastOpcodes } from './stepLoop.ts';
 export { frameResultLazy } from './frameResult.ts';
+export { wordBytes } from './word.ts';
 export { analyseCode, gasScheduleOf, interpret, knownAnalysis, rememberAnalysis } from './interpreter/index.ts';
 export type { BlockValues, CodeAnalysis, Frame, FrameLog, FrameResult, GasSchedule, Slot, Storage } from './interpreter/index.ts';
 export type { NativeCall, NativeContract, NativeLog, NativeOutcome } from './nativeContracts.ts';

@@ -16,9 +16,8 @@
 import { Address, MAX_INTEGER, bytesToUnprefixedHex } from '@ethereumjs/util';
 import { Bloom } from '@ethereumjs/vm';
 import type { EVM } from '@ethereumjs/evm';
-import { gasScheduleOf, interpret, knownAnalysis, rememberAnalysis } from '../evm/index.ts';
+import { gasScheduleOf, interpret, knownAnalysis, rememberAnalysis, wordBytes } from '../evm/index.ts';
 import type { BlockValues, Common, FrameResult, GasSchedule, VM } from '../evm/index.ts';
-import { wordBytes } from '../evm/word.ts';
 import { bigintToBytes, bytesToBigint } from '../primitives/index.ts';
 import type { WorldState } from '../state/index.ts';
 import type { Receipt } from '../types/index.ts';
