@@ -14,13 +14,14 @@
  * test/unit/execution/contractCall.test.ts runs random blocks both ways and compares roots and receipts.
  */
 import { Address, MAX_INTEGER, bytesToUnprefixedHex } from '@ethereumjs/util';
-import { Bloom } from '@ethereumjs/vm';
+import type { Bloom } from '@ethereumjs/vm';
 import type { EVM } from '@ethereumjs/evm';
 import { gasScheduleOf, interpret, knownAnalysis, rememberAnalysis, wordBytes } from '../evm/index.ts';
 import type { BlockValues, Common, FrameResult, GasSchedule, VM } from '../evm/index.ts';
 import { bigintToBytes, bytesToBigint } from '../primitives/index.ts';
 import type { WorldState } from '../state/index.ts';
 import type { Receipt } from '../types/index.ts';
+import { logsBloom } from './logsBloom.ts';
 import { hasCode, isLowAddress, payTip } from './plainTransfer.ts';
 import { effectiveGasPrice, senderAddress } from './validateTx.ts';
 import type { ValidatedTx } from './validateTx.ts';
@@ -141,14 +142,16 @@ export async function runContractCall(state: WorldState, tx: ValidatedTx, block:
   await payTip(state, block.feeRecipient, gasUsed * (gasPrice - baseFee));
   if (!ok || result.logs.length === 0) return { gasUsed, status: ok ? 1 : 0, logs: [], bloom: null };
 
-  const bloom = new Bloom(undefined, block.common);
-  bloom.add(call.to);
+  const allTopics: Array<{ value: bigint; bytes: Uint8Array }> = [];
   const logs = result.logs.map((log) => {
-    const topics = log.topics.map((t) => wordBytes(t));
-    for (const topic of topics) bloom.add(topic);
+    const topics = log.topics.map((value) => {
+      const bytes = wordBytes(value);
+      allTopics.push({ value, bytes });
+      return bytes;
+    });
     return { address: call.to, topics, data: log.data };
   });
-  return { gasUsed, status: 1, logs, bloom };
+  return { gasUsed, status: 1, logs, bloom: logsBloom(block.common, toNumber, call.to, allTopics) };
 }
 
 /** runTx's gas used: what the frame spent plus intrinsic gas, less the capped refund, at least the calldata floor. */
