@@ -3,7 +3,7 @@
  * data is even-length hex. Parsers throw INVALID_PARAMS-style ChainErrors on malformed input so the RPC
  * layer can answer -32602.
  */
-import { ChainError, bytesToHex, hexToBytes } from '../primitives/index.ts';
+import { ChainError, bytesToHex, checkedHexToBytes } from '../primitives/index.ts';
 import type { Hex } from '../primitives/index.ts';
 
 const QUANTITY_RE = /^0x(0|[1-9a-fA-F][0-9a-fA-F]{0,63})$/;
@@ -28,7 +28,7 @@ export function parseData(value: unknown, name = 'data', length?: number): Uint8
   if (typeof value !== 'string' || !/^0x([0-9a-fA-F]{2})*$/.test(value)) {
     throw new ChainError('INVALID_PARAMS', `invalid ${name}: expected 0x-prefixed even-length hex, got ${describe(value)}`);
   }
-  const bytes = hexToBytes(value);
+  const bytes = checkedHexToBytes(value); // the pattern above is hexToBytes's check
   if (length !== undefined && bytes.length !== length) {
     throw new ChainError('INVALID_PARAMS', `invalid ${name}: expected ${length} bytes, got ${bytes.length}`);
   }

@@ -10,7 +10,7 @@ import type { AdmissionRules, ValidatedTx } from '../execution/index.ts';
 import { createMempool } from '../mempool/index.ts';
 import type { Mempool } from '../mempool/index.ts';
 import { FEE_POOL_ADDRESS } from '../params/index.ts';
-import { ChainError, bytesToHex, equalBytes, hexToBytes } from '../primitives/index.ts';
+import { ChainError, bytesToHex, checkedHexToBytes, equalBytes, hexToBytes } from '../primitives/index.ts';
 import { ed25519Address, keccak256 } from '../crypto/index.ts';
 import { TIMEOUT_PRESETS } from '../consensus/index.ts';
 import type { Hex } from '../primitives/index.ts';
@@ -95,7 +95,8 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
   const baseFee = genesis.minGasPriceWei;
 
   const accountState = async (sender: string) => {
-    const account = await chain.readState(chain.head().header.height).getAccount(new Address(hexToBytes(sender)));
+    // the sender is recovered, never user input: no pattern check
+    const account = await chain.readState(chain.head().header.height).getAccount(new Address(checkedHexToBytes(sender)));
     return { nonce: account?.nonce ?? 0n, balance: account?.balance ?? 0n };
   };
 

@@ -9,6 +9,7 @@ export {
   bigintToBytes,
   bytesToBigint,
   bytesToHex,
+  checkedHexToBytes,
   concatBytes,
   equalBytes,
   hexToBytes,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { bigintToBytes, bytesToBigint } from '../../../src/primitives/index.ts';
+import { bigintToBytes, bytesToBigint, checkedHexToBytes, hexToBytes } from '../../../src/primitives/index.ts';
 
 describe('bytesToBigint', () => {
   it('reads big-endian integers of any length, across the 6-byte fast path (property, seeded)', () => {
@@ -35,5 +35,16 @@ describe('bigintToBytes', () => {
       { seed: 20261127, numRuns: 1000 },
     );
     for (const v of [1n, 255n, 256n, 2n ** 52n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n]) assert.equal(bytesToBigint(bigintToBytes(v)), v);
+  });
+});
+
+describe('checkedHexToBytes', () => {
+  it('decodes what hexToBytes accepts into a fresh array of its own', () => {
+    for (const hex of ['0x', '0x00', '0xff', '0xDEADbeef', `0x${'ab'.repeat(300)}`]) {
+      const bytes = checkedHexToBytes(hex);
+      assert.deepEqual(bytes, hexToBytes(hex), hex.slice(0, 20));
+      assert.equal(bytes.byteOffset, 0);
+      assert.equal(bytes.buffer.byteLength, bytes.length, 'not a view into a shared pool');
+    }
   });
 });
