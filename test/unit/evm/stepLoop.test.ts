@@ -15,6 +15,7 @@ import { executeBlock, runCall, validateRawTx } from '../../../src/execution/ind
 import type { CallOutcome } from '../../../src/execution/index.ts';
 import { bigintToBytes, bytesToHex, hexToBytes } from '../../../src/primitives/index.ts';
 import { CHAIN_ID, createTestChain, devWallet, firstBlockContext } from '../../utils/chain.ts';
+import { EDGES, push, randomProgram, randomValue, writeToMemory } from '../../utils/evmPrograms.ts';
 import type { TestChain } from '../../utils/chain.ts';
 import { loadTestToken } from '../../utils/contracts.ts';
 import { seededRandom } from '../../utils/random.ts';
@@ -36,90 +37,11 @@ async function pair(): Promise<[TestChain, TestChain]> {
   return [fast, plain];
 }
 
-function push(value: bigint): string {
-  if (value === 0n) return '5f'; // PUSH0
-  const bytes = bigintToBytes(value);
-  return (0x5f + bytes.length).toString(16) + bytesToHex(bytes).slice(2);
-}
-
-/** Values around the places where word conversions change method (word.ts). */
-const EDGES = [0n, 1n, 0xffn, 2n ** 40n, 2n ** 48n - 1n, 2n ** 48n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 64n, 2n ** 255n, 2n ** 256n - 1n];
-
-/** An edge value or a random word. */
-function randomValue(rand: () => number): bigint {
-  if (rand() < 0.4) return EDGES[Math.floor(rand() * EDGES.length)] as bigint;
-  let v = 0n;
-  const bytes = 1 + Math.floor(rand() * 32);
-  for (let i = 0; i < bytes; i++) v = (v << 8n) | BigInt(Math.floor(rand() * 256));
-  return v;
-}
-
-function randomOffset(rand: () => number): bigint {
-  const r = rand();
-  if (r < 0.02) return 2n ** 32n; // memory expansion no gas limit pays for
-  if (r < 0.03) return 2n ** 70n;
-  // a word's first or last byte (where expansion changes), or a few places, so that reads meet earlier writes
-  if (r < 0.5) return BigInt(Math.floor(rand() * 8) * 32 + (rand() < 0.5 ? 31 : 0));
-  if (r < 0.8) return [0n, 1n, 7n, 33n, 64n][Math.floor(rand() * 5)] as bigint;
-  if (r < 0.83) return BigInt(8000 + Math.floor(rand() * 12_000)); // past @ethereumjs's first 8 KiB of memory: it grows
-  return BigInt(Math.floor(rand() * 300)); // unaligned, overlapping, growing memory
-}
-
-/** A few small slots (so loads meet stores) or any word. */
-function storageKey(rand: () => number): bigint {
-  return rand() < 0.7 ? BigInt(Math.floor(rand() * 4)) : randomValue(rand);
-}
-
-/** The top of the stack, or a new value pushed for the operation that takes it. */
-function operand(rand: () => number): string {
-  return rand() < 0.5 ? push(randomValue(rand)) : '';
-}
-
-/**
- * A random program over memory, storage, logs and arithmetic, whose stack values reach its memory (and so
- * its return data) and its logs. It may underflow the stack, run out of gas or hit an invalid opcode on
- * purpose; it may start with a jump (the loop switches to analysed code then).
- */
-function randomProgram(rand: () => number): string {
-  let code = '';
-  if (rand() < 0.5) code += '6003565b'; // PUSH1 3 JUMP JUMPDEST
-  const steps = 3 + Math.floor(rand() * 40);
-  for (let i = 0; i < steps; i++) {
-    const r = rand();
-    if (r < 0.25) code += operand(rand) + push(randomOffset(rand)) + '52'; // MSTORE
-    else if (r < 0.42) code += push(randomOffset(rand)) + '51'; // MLOAD
-    else if (r < 0.52) code += operand(rand) + push(randomOffset(rand)) + '53'; // MSTORE8
-    else if (r < 0.56) code += push(BigInt(Math.floor(rand() * 96))) + push(randomOffset(rand)) + '20'; // KECCAK256
-    else if (r < 0.6) code += push(storageKey(rand)) + '55'; // SSTORE of what is on top
-    else if (r < 0.63) code += push(storageKey(rand)) + '54'; // SLOAD
-    else if (r < 0.68) {
-      const topics = Math.floor(rand() * 5);
-      for (let t = 0; t < topics; t++) code += operand(rand);
-      code += push(BigInt(Math.floor(rand() * 64))) + push(randomOffset(rand)) + (0xa0 + topics).toString(16); // LOG0-4
-    }
-    else if (r < 0.72) code += push(randomValue(rand));
-    else code += ['01', '02', '03', '10', '15', '19', '1b', '50', '59', '5a', '58', '80', '81', '90', '91', '36', '5f35'][Math.floor(rand() * 17)]; // arithmetic, POP, MSIZE, GAS, PC, DUP, SWAP, CALLDATA
-  }
-  const end = rand();
-  if (end < 0.6) code += '595ff3'; // MSIZE PUSH0 RETURN: all of memory
-  else if (end < 0.75) code += '595ffd'; // MSIZE PUSH0 REVERT
-  else if (end < 0.85) code += '00'; // STOP
-  else if (end < 0.95) code += 'fe'; // INVALID
-  return code; // else: runs off the end
-}
-
 async function install(chains: TestChain[], code: string, at: Uint8Array = TARGET): Promise<void> {
   for (const chain of chains) {
     await chain.state.putAccount(new Address(at), new Account(1n));
     await chain.state.putCode(new Address(at), hexToBytes(`0x${code}`));
   }
-}
-
-/** Code that writes `bytes` (hex) into memory from offset 0, a word at a time. */
-function writeToMemory(bytes: string): string {
-  let code = '';
-  for (let at = 0; at < bytes.length / 2; at += 32) code += `7f${bytes.slice(at * 2, at * 2 + 64).padEnd(64, '0')}` + push(BigInt(at)) + '52';
-  return code;
 }
 
 /**
