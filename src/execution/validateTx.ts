@@ -9,7 +9,7 @@ import type { Common, TypedTransaction } from '../evm/index.ts';
 import { decodeTransaction } from '../evm/index.ts';
 import { keccak256 } from '../crypto/index.ts';
 import { RLP } from '../encoding/index.ts';
-import { ChainError, bytesToBigint, bytesToHex } from '../primitives/index.ts';
+import { ChainError, bytesToBigint, bytesToHex, checkedHexToBytes } from '../primitives/index.ts';
 import type { Hex } from '../primitives/index.ts';
 import { TxErrorCode } from './errors.ts';
 import { sponsoredCreationError } from './extensions/gasSponsor.ts';
@@ -177,8 +177,14 @@ const senderBytesOf = new WeakMap<ValidatedTx, Uint8Array>();
  */
 export function senderAddress(tx: ValidatedTx): Address {
   let bytes = senderBytesOf.get(tx);
-  if (bytes === undefined) senderBytesOf.set(tx, (bytes = createAddressFromString(tx.sender).bytes));
+  if (bytes === undefined) senderBytesOf.set(tx, (bytes = senderBytes(tx.sender)));
   return new Address(bytes);
+}
+
+/** The sender's bytes: a recovered or impersonated sender is always 0x and 40 hex digits, so no pattern check. */
+function senderBytes(sender: Hex): Uint8Array {
+  if (sender.length !== 42) return createAddressFromString(sender).bytes; // (never: the same error it always gave)
+  return checkedHexToBytes(sender);
 }
 
 /**

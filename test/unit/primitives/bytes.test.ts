@@ -4,13 +4,16 @@ import fc from 'fast-check';
 import { bigintToBytes, bytesToBigint, checkedHexToBytes, hexToBytes } from '../../../src/primitives/index.ts';
 
 describe('bytesToBigint', () => {
-  it('reads big-endian integers of any length, across the 6-byte fast path (property, seeded)', () => {
+  it('reads big-endian integers of any length, across the 6-byte and 64-bit-limb paths, also from a view (property, seeded)', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 40 }), (bytes) => {
+      fc.property(fc.uint8Array({ maxLength: 40 }), fc.nat({ max: 7 }), (bytes, offset) => {
         const want = bytes.length === 0 ? 0n : BigInt(`0x${Buffer.from(bytes).toString('hex')}`);
         assert.equal(bytesToBigint(bytes), want);
+        const inside = new Uint8Array(offset + bytes.length + 3).fill(0xff);
+        inside.set(bytes, offset);
+        assert.equal(bytesToBigint(inside.subarray(offset, offset + bytes.length)), want, 'a view at an odd offset');
       }),
-      { seed: 20261127, numRuns: 500 },
+      { seed: 20261127, numRuns: 1000 },
     );
   });
 
