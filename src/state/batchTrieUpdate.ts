@@ -393,6 +393,14 @@ export async function lookupTrie(root: Uint8Array, key: Uint8Array, read: TrieNo
       if (ref.length === 0) return undefined; // an empty branch slot
       const encoded = await read(ref);
       if (encoded === undefined) throw new Error('Missing node in DB');
+      if (depth < path.length) {
+        const child = branchChild(encoded, path[depth] as number);
+        if (child !== undefined) {
+          depth++;
+          ref = child;
+          continue;
+        }
+      }
       raw = RLP.decode(encoded) as Raw;
     }
     if (!Array.isArray(raw)) throw new Error('trie node is not a list');
@@ -413,6 +421,68 @@ export async function lookupTrie(root: Uint8Array, key: Uint8Array, read: TrieNo
     depth += nodePath.length;
     ref = raw[1] as Raw;
   }
+}
+
+// where the item scanItem read has its payload, and whether it is a list (module state: no allocation per item)
+let itemStart = 0;
+let itemEnd = 0;
+let itemIsList = false;
+
+/** Reads the RLP header of the item at `at` of `b`; false if it runs past the end. */
+function scanItem(b: Uint8Array, at: number): boolean {
+  const first = b[at];
+  if (first === undefined) return false;
+  if (first < 0x80) {
+    itemStart = at;
+    itemEnd = at + 1;
+    itemIsList = false;
+  } else if (first <= 0xb7 || (first >= 0xc0 && first <= 0xf7)) {
+    const list = first >= 0xc0;
+    itemStart = at + 1;
+    itemEnd = itemStart + first - (list ? 0xc0 : 0x80);
+    itemIsList = list;
+  } else {
+    const list = first >= 0xf8;
+    const lengthBytes = first - (list ? 0xf7 : 0xb7);
+    let length = 0;
+    for (let i = 1; i <= lengthBytes; i++) length = length * 256 + ((b[at + i] as number) ?? 0);
+    itemStart = at + 1 + lengthBytes;
+    itemEnd = itemStart + length;
+    itemIsList = list;
+  }
+  return itemEnd <= b.length;
+}
+
+/**
+ * The child at `nibble` of the branch node encoded as `encoded`, or undefined when it is not a branch (the
+ * caller then decodes it whole). PERF: a lookup needs one child per branch, and decoding the whole node made
+ * 17 views of it per level; the storage reads of an ERC-20 transfer walk several levels (docs/performance.md).
+ * Nodes come from our own store, by hash, so they are RLP the trie itself wrote.
+ */
+function branchChild(encoded: Uint8Array, nibble: number): Raw | undefined {
+  if (!scanItem(encoded, 0) || !itemIsList || itemEnd !== encoded.length) return undefined;
+  const end = itemEnd;
+  let at = itemStart;
+  let count = 0;
+  let childHeader = 0;
+  let childStart = 0;
+  let childEnd = 0;
+  let childIsList = false;
+  while (at < end) {
+    if (!scanItem(encoded, at)) return undefined;
+    if (count === nibble) {
+      childHeader = at;
+      childStart = itemStart;
+      childEnd = itemEnd;
+      childIsList = itemIsList;
+    }
+    count++;
+    at = itemEnd;
+  }
+  if (at !== end || count !== 17) return undefined;
+  // a child under 32 bytes is the node itself, inline
+  if (childIsList) return RLP.decode(encoded.subarray(childHeader, childEnd)) as Raw;
+  return encoded.subarray(childStart, childEnd);
 }
 
 function equalKey(prev: Change, key: Uint8Array): boolean {
