@@ -22,6 +22,8 @@ class Connection {
   private buf: Buffer = Buffer.alloc(0);
   private pending: Pending | undefined;
   closed = false;
+  /** When the connection last finished a request (performance.now()). */
+  idleSince = 0;
 
   constructor(host: string, port: number, private readonly onIdle: (c: Connection) => void) {
     this.socket = new Socket();
@@ -137,7 +139,9 @@ function readChunked(buf: Buffer, start: number, status: number, keepAlive: bool
 }
 
 /** A POST function for `url` and a close function for its connections. */
-export function socketPost(url: string, timeoutMs: number): { post: PostFn; close: () => void } {
+const MAX_IDLE_REUSE_MS = 2000;
+
+export function socketPost(url: string, timeoutMs: number, maxIdleReuseMs = MAX_IDLE_REUSE_MS): { post: PostFn; close: () => void } {
   const { protocol, hostname, port, pathname, search } = new URL(url);
   if (protocol !== 'http:') throw new Error(`the socket client speaks plain HTTP only, not ${protocol} (${url})`);
   const host = hostname.replace(/^\[|\]$/g, '');
@@ -146,6 +150,7 @@ export function socketPost(url: string, timeoutMs: number): { post: PostFn; clos
   const idle: Connection[] = [];
   const all = new Set<Connection>();
   const release = (c: Connection): void => {
+    c.idleSince = performance.now();
     idle.push(c);
   };
   const open = (): Connection => {
@@ -163,7 +168,13 @@ export function socketPost(url: string, timeoutMs: number): { post: PostFn; clos
   const post = (body: string): Promise<unknown> =>
     new Promise((resolve, reject) => {
       let c = idle.pop();
-      while (c !== undefined && c.closed) c = idle.pop();
+      // a connection idle for long may have been closed by the server while this process was busy (signing,
+      // say) and its FIN not read yet: the request would fail without being handled. Node's HTTP servers close
+      // idle connections after 5 s, so one idle for 2 s is closed here and a new one opened.
+      while (c !== undefined && (c.closed || performance.now() - c.idleSince > maxIdleReuseMs)) {
+        if (!c.closed) c.destroy();
+        c = idle.pop();
+      }
       const conn = c ?? open();
       const timer = setTimeout(() => {
         conn.abandon();

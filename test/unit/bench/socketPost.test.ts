@@ -3,8 +3,9 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
+import { Worker } from 'node:worker_threads';
 import { createRpcClient } from '../../../bench/lib/rpc.ts';
-import { parseAnswer } from '../../../bench/lib/socketPost.ts';
+import { parseAnswer, socketPost } from '../../../bench/lib/socketPost.ts';
 
 const ok = (body: string, head = ''): Buffer => Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${head}\r\n${body}`);
 
@@ -111,6 +112,39 @@ describe('bench socket transport against node:http servers', () => {
     await new Promise((r) => setTimeout(r, 200)); // the server has closed the idle connection by now
     assert.equal(await rpc.call('b'), 'ok');
     rpc.close();
+  });
+
+  it('does not reuse a connection idle for long: its server may have closed it while this thread was busy', async () => {
+    // the server runs in another thread, so it closes the idle connection while this one is blocked
+    const server = new Worker(
+      `const { createServer } = require('node:http');
+       const { parentPort } = require('node:worker_threads');
+       const s = createServer((req, res) => { req.resume(); req.on('end', () => res.end('{"jsonrpc":"2.0","id":1,"result":"ok"}')); });
+       s.listen(0, '127.0.0.1', () => parentPort.postMessage(s.address().port));
+       parentPort.on('message', (m) => {
+         if (m === 'close idle') return s.closeIdleConnections();
+         s.closeAllConnections(); s.close(); parentPort.close();
+       });`,
+      { eval: true },
+    );
+    try {
+      const port = await new Promise<number>((resolve) => server.once('message', resolve));
+      for (const [maxIdleReuseMs, outcome] of [[1e9, 'fails'], [100, 'answered']] as const) {
+        const { post, close } = socketPost(`http://127.0.0.1:${port}`, 5_000, maxIdleReuseMs);
+        assert.deepEqual(await post('{"jsonrpc":"2.0","id":1,"method":"a"}'), { jsonrpc: '2.0', id: 1, result: 'ok' });
+        server.postMessage('close idle');
+        const until = performance.now() + 500;
+        while (performance.now() < until); // busy: the server's FIN arrives, unread
+        const second = post('{"jsonrpc":"2.0","id":1,"method":"b"}');
+        // reused, the connection fails the call (which is why it is not reused); a new one answers it
+        if (outcome === 'fails') await assert.rejects(second, /connection closed|ECONNRESET|EPIPE/);
+        else assert.deepEqual(await second, { jsonrpc: '2.0', id: 1, result: 'ok' });
+        close();
+      }
+    } finally {
+      server.postMessage('stop');
+      await new Promise((resolve) => server.once('exit', resolve));
+    }
   });
 
   it('close() rejects the calls still waiting and sends none of them again', async () => {
