@@ -13,12 +13,12 @@
  * the base fee, a wrong nonce, too little balance, and every frame the interpreter does not finish.
  * test/unit/execution/contractCall.test.ts runs random blocks both ways and compares roots and receipts.
  */
-import { Address, MAX_INTEGER, bytesToUnprefixedHex } from '@ethereumjs/util';
+import { Address, MAX_INTEGER } from '@ethereumjs/util';
 import type { Bloom } from '@ethereumjs/vm';
 import type { EVM } from '@ethereumjs/evm';
 import { gasScheduleOf, interpret, knownAnalysis, rememberAnalysis, wordBytes } from '../evm/index.ts';
-import type { BlockValues, Common, FrameResult, GasSchedule, VM } from '../evm/index.ts';
-import { bigintToBytes, bytesToBigint } from '../primitives/index.ts';
+import type { BlockValues, Common, FrameResult, GasSchedule, Storage, VM } from '../evm/index.ts';
+import { bareHex, bigintToBytes, bytesToBigint } from '../primitives/index.ts';
 import type { WorldState } from '../state/index.ts';
 import type { Receipt } from '../types/index.ts';
 import { logsBloom } from './logsBloom.ts';
@@ -93,7 +93,7 @@ export async function runContractCall(state: WorldState, tx: ValidatedTx, block:
   if (from.balance < tx.value + tx.gasLimit * tx.maxFeePerGas) return undefined;
   const to = await state.getAccount(toAddress);
   if (to === undefined || !hasCode(to) || to.balance + tx.value > MAX_INTEGER) return undefined;
-  const codeHash = bytesToUnprefixedHex(to.codeHash);
+  const codeHash = bareHex(to.codeHash);
   let analysis = knownAnalysis(codeHash);
   if (analysis === undefined) {
     const code = await state.getCode(toAddress);
@@ -116,7 +116,7 @@ export async function runContractCall(state: WorldState, tx: ValidatedTx, block:
       block: block.values,
     },
     block.schedule,
-    { load: async (key) => bytesToBigint(await state.getStorage(toAddress, wordBytes(key))) },
+    new ContractStorage(state, toAddress),
   );
   if (result.status === 'unsupported') {
     contractCallRuns.fallback++;
@@ -142,16 +142,31 @@ export async function runContractCall(state: WorldState, tx: ValidatedTx, block:
   await payTip(state, block.feeRecipient, gasUsed * (gasPrice - baseFee));
   if (!ok || result.logs.length === 0) return { gasUsed, status: ok ? 1 : 0, logs: [], bloom: null };
 
+  // loops, not closures: tsx wraps each closure it creates per transaction in a defineProperty (name-keeping)
   const allTopics: Array<{ value: bigint; bytes: Uint8Array }> = [];
-  const logs = result.logs.map((log) => {
-    const topics = log.topics.map((value) => {
+  const logs: ContractCallOutcome['logs'] = [];
+  for (const log of result.logs) {
+    const topics: Uint8Array[] = [];
+    for (const value of log.topics) {
       const bytes = wordBytes(value);
       allTopics.push({ value, bytes });
-      return bytes;
-    });
-    return { address: call.to, topics, data: log.data };
-  });
+      topics.push(bytes);
+    }
+    logs.push({ address: call.to, topics, data: log.data });
+  }
   return { gasUsed, status: 1, logs, bloom: logsBloom(block.common, toNumber, call.to, allTopics) };
+}
+
+/** The called contract's storage as the interpreter reads it (a class: no closure per transaction). */
+class ContractStorage implements Storage {
+  constructor(
+    private readonly state: WorldState,
+    private readonly address: Address,
+  ) {}
+
+  async load(key: bigint): Promise<bigint> {
+    return bytesToBigint(await this.state.getStorage(this.address, wordBytes(key)));
+  }
 }
 
 /** runTx's gas used: what the frame spent plus intrinsic gas, less the capped refund, at least the calldata floor. */
