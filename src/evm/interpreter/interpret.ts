@@ -161,16 +161,17 @@ class Memory {
   }
 
   /**
-   * Extends memory to cover `size` bytes at `offset` and returns the gas that costs. A zero size touches
-   * nothing, whatever the offset (as the EVM defines it).
+   * Extends memory to cover `size` bytes at `offset` and returns the gas that costs (out of gas if more than
+   * `gasLeft`). A zero size touches nothing, whatever the offset (as the EVM defines it).
    */
-  extend(offset: bigint, size: bigint): number {
+  extend(offset: bigint, size: bigint, gasLeft: number): number {
     if (size === 0n) return 0;
     const end = offset + size;
     if (end > BigInt(MEMORY_LIMIT)) throw new Unsupported('out of gas (memory)');
     const needed = words(Number(end));
     if (needed <= this.words) return 0;
     const cost = this.cost(needed) - this.cost(this.words);
+    if (cost > gasLeft) throw OUT_OF_GAS; // before the buffer grows: a hostile frame gets no large allocation for free
     if (needed * 32 > this.buf.length) {
       let capacity = this.buf.length * 2;
       while (capacity < needed * 32) capacity *= 2;
@@ -342,7 +343,7 @@ async function execute(frame: Frame, schedule: GasSchedule, storage: Storage, me
         stack[sp - 1] = a === 0n ? 256n : BigInt(256 - a.toString(2).length);
         break;
       case 0x20: {
-        gas -= memory.extend(a, b) + schedule.keccak256WordGas * words(Number(b));
+        gas -= memory.extend(a, b, gas) + schedule.keccak256WordGas * words(Number(b));
         if (gas < 0) throw OUT_OF_GAS;
         const hash = keccak256(memory.slice(a, b));
         stack[--sp - 1] = readWord(hash, 0);
@@ -371,7 +372,7 @@ async function execute(frame: Frame, schedule: GasSchedule, storage: Storage, me
         // CALLDATACOPY / CODECOPY: memory offset, source offset, size
         const size = stack[sp - 3] as bigint;
         sp -= 3;
-        gas -= memory.extend(a, size) + schedule.copyGas * words(Number(size));
+        gas -= memory.extend(a, size, gas) + schedule.copyGas * words(Number(size));
         if (gas < 0) throw OUT_OF_GAS;
         if (size !== 0n) copyPadded(memory.buf, Number(a), op === 0x37 ? data : code, b, Number(size));
         break;
@@ -413,18 +414,18 @@ async function execute(frame: Frame, schedule: GasSchedule, storage: Storage, me
         sp--;
         break;
       case 0x51:
-        gas -= memory.extend(a, 32n);
+        gas -= memory.extend(a, 32n, gas);
         if (gas < 0) throw OUT_OF_GAS;
         stack[sp - 1] = readWord(memory.buf, Number(a));
         break;
       case 0x52:
-        gas -= memory.extend(a, 32n);
+        gas -= memory.extend(a, 32n, gas);
         if (gas < 0) throw OUT_OF_GAS;
         writeWord(memory.buf, Number(a), b);
         sp -= 2;
         break;
       case 0x53:
-        gas -= memory.extend(a, 1n);
+        gas -= memory.extend(a, 1n, gas);
         if (gas < 0) throw OUT_OF_GAS;
         memory.buf[Number(a)] = Number(b & 0xffn);
         sp -= 2;
@@ -511,7 +512,7 @@ async function execute(frame: Frame, schedule: GasSchedule, storage: Storage, me
         const size = stack[sp - 3] as bigint;
         sp -= 3;
         const far = a > b ? a : b;
-        gas -= memory.extend(far, size) + schedule.copyGas * words(Number(size));
+        gas -= memory.extend(far, size, gas) + schedule.copyGas * words(Number(size));
         if (gas < 0) throw OUT_OF_GAS;
         if (size !== 0n) memory.buf.copyWithin(Number(a), Number(b), Number(b) + Number(size));
         break;
@@ -521,7 +522,7 @@ async function execute(frame: Frame, schedule: GasSchedule, storage: Storage, me
         break;
       case 0xf3:
       case 0xfd: {
-        gas -= memory.extend(a, b);
+        gas -= memory.extend(a, b, gas);
         if (gas < 0) throw OUT_OF_GAS;
         const returnData = memory.slice(a, b);
         if (op === 0xfd) return { status: 'revert', gasLeft: gas, returnData };
@@ -546,7 +547,7 @@ async function execute(frame: Frame, schedule: GasSchedule, storage: Storage, me
         }
         if (op >= 0xa0 && op <= 0xa4) {
           const topicCount = op - 0xa0;
-          gas -= memory.extend(a, b) + schedule.logTopicGas * topicCount + schedule.logDataGas * Number(b);
+          gas -= memory.extend(a, b, gas) + schedule.logTopicGas * topicCount + schedule.logDataGas * Number(b);
         if (gas < 0) throw OUT_OF_GAS;
           const topics: bigint[] = [];
           for (let t = 0; t < topicCount; t++) topics.push(stack[sp - 3 - t] as bigint);
