@@ -17,8 +17,8 @@ export { SPONSOR_ABI, SPONSOR_ADDRESS, sponsorInterface } from './extensions/gas
 export { isSponsoredPrice, quoteSponsorship } from './extensions/sponsoredTx.ts';
 export type { SponsorQuote } from './extensions/sponsoredTx.ts';
 export { OrderedTrie, orderedTrieRoot, trieRoot } from './roots.ts';
-export { decodeValidatedTx, transferTarget, validateRawTx } from './validateTx.ts';
-export type { AdmissionRules, ValidatedTx } from './validateTx.ts';
+export { decodeValidatedTx, prepareRawTx, transferTarget, validateRawTx } from './validateTx.ts';
+export type { AdmissionRules, AwaitingSender, ValidatedTx } from './validateTx.ts';
 export { ExecutionRevertedError, decodeRevertReason, estimateGas, runCall, throwIfFailed } from './simulateCall.ts';
 export type { CallOutcome, CallRequest } from './simulateCall.ts';
 export {

@@ -40,7 +40,7 @@ export interface LeanCall {
 }
 
 /** A decoded transaction before its sender is recovered: `fields` and `chainId` give its signing hash. */
-type LeanParsed = Omit<LeanTx, 'senderPublicKey'> & { fields: Item[]; r: Uint8Array; s: Uint8Array; recovery: number };
+export type LeanParsed = Omit<LeanTx, 'senderPublicKey'> & { fields: Item[]; r: Uint8Array; s: Uint8Array; recovery: number };
 
 const MAX_UINT256 = 2n ** 256n - 1n;
 const MAX_NONCE = 2n ** 64n - 1n; // EIP-2681: the nonce must stay below it
@@ -66,7 +66,7 @@ function fieldOf(fields: Item[], layout: Record<Field, number>, name: Field): It
 }
 
 /** The hash a transaction's sender signed: EIP-155 for legacy, type byte + RLP of the fields before v for typed ones. */
-function signingHash(parsed: Pick<LeanParsed, 'type' | 'chainId' | 'fields'>): Uint8Array {
+export function signingHash(parsed: Pick<LeanParsed, 'type' | 'chainId' | 'fields'>): Uint8Array {
   const { type, chainId, fields } = parsed;
   if (type === 0) return keccak256(RLP.encode([...(fields.slice(0, 6) as Uint8Array[]), bigintToBytes(chainId), new Uint8Array(), new Uint8Array()]));
   const body = RLP.encode(fields.slice(0, -3) as never);
@@ -161,12 +161,12 @@ export function leanDecodeRecovered(raw: Uint8Array, txCommon: Common, chainId: 
   return parsed === undefined ? undefined : leanTx(parsed, senderPublicKey);
 }
 
-function leanTx(parsed: LeanParsed, senderPublicKey: Uint8Array): LeanTx {
+export function leanTx(parsed: LeanParsed, senderPublicKey: Uint8Array): LeanTx {
   const { type, chainId, nonce, gasLimit, maxFeePerGas, maxPriorityFeePerGas, value, minimumGas, transferTo, call } = parsed;
   return { type, chainId, nonce, gasLimit, maxFeePerGas, maxPriorityFeePerGas, value, minimumGas, senderPublicKey, transferTo, call };
 }
 
-function leanParse(raw: Uint8Array, txCommon: Common, chainId: bigint): LeanParsed | undefined {
+export function leanParse(raw: Uint8Array, txCommon: Common, chainId: bigint): LeanParsed | undefined {
   const first = raw[0] ?? 0;
   const type = first >= 0xc0 ? 0 : first;
   if (type !== 0 && type !== 1 && type !== 2) return undefined;

@@ -14,8 +14,8 @@ import type { Hex } from '../primitives/index.ts';
 import { TxErrorCode } from './errors.ts';
 import { sponsoredCreationError } from './extensions/gasSponsor.ts';
 import { isSponsoredPrice } from './extensions/sponsoredTx.ts';
-import { leanDecode, leanDecodeRecovered } from './leanDecode.ts';
-import type { LeanCall, LeanTx } from './leanDecode.ts';
+import { leanDecode, leanDecodeRecovered, leanParse, leanTx, signingHash } from './leanDecode.ts';
+import type { LeanCall, LeanParsed, LeanTx } from './leanDecode.ts';
 
 export interface AdmissionRules {
   chainId: bigint;
@@ -108,6 +108,52 @@ export function validateRawTx(raw: Uint8Array, txCommon: Common, rules: Admissio
   }
   const sender = bytesToHex(keccak256(publicKey).subarray(12));
   return { ...checkGasAndFees(tx, raw, sender, rules), senderPublicKey: publicKey };
+}
+
+/** A raw transaction decoded up to its signature, for its sender to be recovered elsewhere (another thread). */
+export interface AwaitingSender {
+  signingHash: Uint8Array;
+  r: Uint8Array;
+  s: Uint8Array;
+  recovery: number;
+  /** The transaction as validateRawTx gives it, from the recovered key; throws validateRawTx's limit errors. */
+  finish(senderPublicKey: Uint8Array): ValidatedTx;
+}
+
+/**
+ * validateRawTx in two halves around the signature recovery, for the common shapes leanDecode takes: this
+ * half decodes, `finish` checks the limits once the key is known. Undefined for anything else (oversized,
+ * another type, any odd encoding): validateRawTx then runs whole and gives the precise error, and so it must
+ * for a signature from which no key can be recovered.
+ */
+export function prepareRawTx(raw: Uint8Array, txCommon: Common, rules: AdmissionRules): AwaitingSender | undefined {
+  if (raw.length === 0 || raw.length > rules.maxTxSizeBytes) return undefined;
+  const parsed = leanParse(raw, txCommon, rules.chainId);
+  return parsed === undefined ? undefined : new PreparedTx(raw, parsed, txCommon, rules);
+}
+
+/** A class, not an object with a closure: tsx wraps every named closure it creates in a defineProperty. */
+class PreparedTx implements AwaitingSender {
+  readonly signingHash: Uint8Array;
+  readonly r: Uint8Array;
+  readonly s: Uint8Array;
+  readonly recovery: number;
+
+  constructor(
+    private readonly raw: Uint8Array,
+    private readonly parsed: LeanParsed,
+    private readonly txCommon: Common,
+    private readonly rules: AdmissionRules,
+  ) {
+    this.signingHash = signingHash(parsed);
+    this.r = parsed.r;
+    this.s = parsed.s;
+    this.recovery = parsed.recovery;
+  }
+
+  finish(senderPublicKey: Uint8Array): ValidatedTx {
+    return validatedLean(this.raw, leanTx(this.parsed, senderPublicKey), this.txCommon, this.rules);
+  }
 }
 
 /** A transaction leanDecode accepted: the same checks, and the @ethereumjs object only when someone asks. */

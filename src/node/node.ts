@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { Address } from '@ethereumjs/util';
-import { isSponsoredPrice, quoteSponsorship, stakingParamsOf, validateRawTx } from '../execution/index.ts';
+import { isSponsoredPrice, prepareRawTx, quoteSponsorship, stakingParamsOf, validateRawTx } from '../execution/index.ts';
 import type { AdmissionRules, ValidatedTx } from '../execution/index.ts';
 import { createMempool } from '../mempool/index.ts';
 import type { Mempool } from '../mempool/index.ts';
@@ -28,6 +28,7 @@ import { homePaths, loadGenesis, loadKeyFile } from './home.ts';
 import type { Logger } from './logger.ts';
 import type { NodeOptions } from './options.ts';
 import { BlockProducer } from './producer.ts';
+import { startRecoveryThread } from './recovery.ts';
 import { SILENT_OUTBOX } from './consensusDriver.ts';
 import { NodeNetwork } from './network.ts';
 import { EvidencePool } from './evidencePool.ts';
@@ -100,6 +101,7 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
     return { nonce: account?.nonce ?? 0n, balance: account?.balance ?? 0n };
   };
 
+  const recovery = startRecoveryThread((err) => deps.logger.warn('signature-recovery thread failed: senders are recovered on the JSON-RPC thread', { error: String(err) }));
   const executor = new Prebuilder({
     executor: opts.executionWorker
       ? createWorkerExecutor(chain, { dbPath: paths.db, genesis, allowUnlimitedContractSize: opts.dev.allowUnlimitedContractSize, belowRpc: opts.dev.enabled })
@@ -268,7 +270,12 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
     accounts: () => devAccounts.map((a) => a.address.toLowerCase() as Hex),
     signingKey: (address) => keys.get(address.toLowerCase()),
     isImpersonated: (address) => impersonated.has(address.toLowerCase()),
-    submitTransaction: (raw) => admit(validateRawTx(raw, chain.txCommon, rules)),
+    submitTransaction: async (raw) => {
+      // the sender's key is recovered on its own thread (recovery.ts); what it cannot take is validated here
+      const prepared = prepareRawTx(raw, chain.txCommon, rules);
+      const key = prepared === undefined ? undefined : await recovery.recover(prepared.signingHash, prepared.r, prepared.s, prepared.recovery);
+      return admit(prepared !== undefined && key !== undefined ? prepared.finish(key) : validateRawTx(raw, chain.txCommon, rules));
+    },
     submitImpersonated: (tx) => admit(tx),
     peerCount: () => network?.peerCount() ?? 0,
     catchingUp: () => network?.catchingUp() ?? false,
@@ -310,6 +317,7 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
   } catch (err) {
     await metricsServer?.stop();
     await server.stop();
+    await recovery.close();
     throw err;
   }
   await producer.start();
@@ -325,6 +333,7 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
       await network?.stop();
       await producer.stop();
       await executor.close();
+      await recovery.close();
       wal?.log.close();
       await chain.close();
     },
