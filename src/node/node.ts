@@ -270,9 +270,9 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
     accounts: () => devAccounts.map((a) => a.address.toLowerCase() as Hex),
     signingKey: (address) => keys.get(address.toLowerCase()),
     isImpersonated: (address) => impersonated.has(address.toLowerCase()),
-    submitTransaction: async (raw) => {
+    submitTransaction: async (raw, signedHere = false) => {
       // the sender's key is recovered on its own thread (recovery.ts); what it cannot take is validated here
-      const prepared = prepareRawTx(raw, chain.txCommon, rules);
+      const prepared = signedHere ? undefined : prepareRawTx(raw, chain.txCommon, rules);
       const key = prepared === undefined ? undefined : await recovery.recover(prepared.signingHash, prepared.r, prepared.s, prepared.recovery);
       return admit(prepared !== undefined && key !== undefined ? prepared.finish(key) : validateRawTx(raw, chain.txCommon, rules));
     },

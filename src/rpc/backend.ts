@@ -75,8 +75,12 @@ export interface RpcBackend {
   /** Private key of an unlocked (dev) account, for eth_sendTransaction and the eth_sign family. */
   signingKey(address: Hex): Uint8Array | undefined;
   isImpersonated(address: Hex): boolean;
-  /** Admits a signed transaction; in automine mode resolves once it is mined. */
-  submitTransaction(raw: Uint8Array): Promise<Hex>;
+  /**
+   * Admits a signed transaction; in automine mode resolves once it is mined. `signedHere`: the node signed it
+   * just now with a nonce it filled from the pool (dev accounts), so it is validated at once, before another
+   * request can fill the same nonce, not after a trip to the signature-recovery thread.
+   */
+  submitTransaction(raw: Uint8Array, signedHere?: boolean): Promise<Hex>;
   /** Admits an unsigned transaction from an impersonated account (dev mode). */
   submitImpersonated(tx: ValidatedTx): Promise<Hex>;
   peerCount(): number;

@@ -70,7 +70,7 @@ export async function commitNativeCall(backend: RpcBackend, from: Hex, options: 
   const hash = bytesToHex(keccak256(raw));
   const mined = waitForBlock(backend, hash);
   try {
-    await backend.submitTransaction(raw);
+    await backend.submitTransaction(raw, true);
   } catch (err) {
     mined.cancel();
     throw err;

@@ -76,7 +76,7 @@ export const ethSendHandlers: HandlerTable = {
       return backend.submitImpersonated(buildImpersonatedTx(backend, from, req, nonce, gas, fees));
     }
     const wallet = walletFor(from, backend);
-    return backend.submitTransaction(hexToBytes(await wallet.signTransaction(transactionRequest(backend, filled))));
+    return backend.submitTransaction(hexToBytes(await wallet.signTransaction(transactionRequest(backend, filled))), true);
   },
   async eth_sign(params, backend) {
     const from = bytesToHex(parseAddress(requireParam(params, 0, 'address')));
