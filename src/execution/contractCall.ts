@@ -22,7 +22,7 @@ import { bareHex, bigintToBytes, bytesToBigint } from '../primitives/index.ts';
 import type { WorldState } from '../state/index.ts';
 import type { Receipt } from '../types/index.ts';
 import { logsBloom } from './logsBloom.ts';
-import { hasCode, isLowAddress, payTip } from './plainTransfer.ts';
+import { hasCode, isLowAddress, payTip, payingSender } from './plainTransfer.ts';
 import { effectiveGasPrice, senderAddress } from './validateTx.ts';
 import type { ValidatedTx } from './validateTx.ts';
 
@@ -88,9 +88,8 @@ export async function runContractCall(state: WorldState, tx: ValidatedTx, block:
   const toAddress = new Address(call.to);
 
   const fromAddress = senderAddress(tx);
-  const from = await state.getAccount(fromAddress);
-  if (from === undefined || hasCode(from) || from.nonce !== tx.nonce) return undefined;
-  if (from.balance < tx.value + tx.gasLimit * tx.maxFeePerGas) return undefined;
+  const from = await payingSender(state, tx, fromAddress);
+  if (from === undefined) return undefined;
   const to = await state.getAccount(toAddress);
   if (to === undefined || !hasCode(to) || to.balance + tx.value > MAX_INTEGER) return undefined;
   const codeHash = bareHex(to.codeHash);
@@ -102,12 +101,13 @@ export async function runContractCall(state: WorldState, tx: ValidatedTx, block:
   }
 
   const gasPrice = effectiveGasPrice(tx, baseFee);
+  const sender = bytesToBigint(fromAddress.bytes);
   const result = await interpret(
     {
       code: analysis,
       address: toNumber,
-      caller: bytesToBigint(fromAddress.bytes),
-      origin: bytesToBigint(fromAddress.bytes),
+      caller: sender,
+      origin: sender, // a transaction's own call: the caller is the origin
       value: tx.value,
       data: call.data,
       gasPrice,

@@ -38,6 +38,17 @@ export function hasCode(account: Account | undefined): boolean {
 }
 
 /**
+ * The sender's account when runTx would accept it for `tx`: it exists, has no code (EIP-3607), has the
+ * transaction's nonce and covers the VM's max cost (value + gasLimit x maxFeePerGas, x gasPrice for legacy and
+ * 2930). Otherwise undefined, and the VM runs the transaction and gives its own error.
+ */
+export async function payingSender(state: WorldState, tx: ValidatedTx, fromAddress: Address): Promise<Account | undefined> {
+  const from = await state.getAccount(fromAddress);
+  if (from === undefined || hasCode(from) || from.nonce !== tx.nonce) return undefined;
+  return from.balance < tx.value + tx.gasLimit * tx.maxFeePerGas ? undefined : from;
+}
+
+/**
  * Runs `tx` as a plain transfer if every precondition holds, or returns undefined without touching state.
  * `baseFee` is the block's; `feeRecipient` receives the priority fee as the VM's coinbase would.
  */
@@ -50,10 +61,8 @@ export async function runPlainTransfer(
   if (!isPlainTransferShape(tx) || tx.maxFeePerGas < baseFee) return undefined;
   const fromAddress = senderAddress(tx);
   const toAddress = new Address(tx.transferTo as Uint8Array);
-  const from = await state.getAccount(fromAddress);
-  if (from === undefined || hasCode(from) || from.nonce !== tx.nonce) return undefined;
-  // the VM's max-cost check: value + gasLimit x maxFeePerGas (x gasPrice for legacy and 2930)
-  if (from.balance < tx.value + tx.gasLimit * tx.maxFeePerGas) return undefined;
+  const from = await payingSender(state, tx, fromAddress);
+  if (from === undefined) return undefined;
   const to = equalsBytes(fromAddress.bytes, toAddress.bytes) ? from : await state.getAccount(toAddress);
   if (hasCode(to)) return undefined;
   // EIP-161: a zero-value call touches the recipient and an empty one is deleted at the end of the tx
