@@ -18,3 +18,11 @@ export function keccak256(data: Uint8Array): Uint8Array {
   hasher.update(data);
   return hasher.digest('binary');
 }
+
+/** keccak-256 of `head` followed by `tail`, without joining them into one array first. */
+export function keccak256Concat(head: Uint8Array, tail: Uint8Array): Uint8Array {
+  hasher.init();
+  hasher.update(head);
+  hasher.update(tail);
+  return hasher.digest('binary');
+}

@@ -148,4 +148,26 @@ export function decode(input: Uint8Array): Uint8Array | NestedUint8Array {
   return value;
 }
 
+/** A byte string that is its own encoding. */
+function bare(b: Uint8Array): boolean {
+  return b.length === 1 && (b[0] as number) < 0x80;
+}
+
+/**
+ * The encoding of the list [first, second] up to where `second`'s own bytes start: list header, `first`
+ * encoded, `second`'s header (none for one byte under 0x80, which is its own encoding). Head followed by
+ * `second` is `encode([first, second])`. PERF: a trie leaf can then be hashed without copying its value
+ * into a new array (roots.ts).
+ */
+export function pairHead(first: Uint8Array, second: Uint8Array): Uint8Array {
+  const firstSize = bare(first) ? 1 : headerSize(first.length) + first.length;
+  const secondHeader = bare(second) ? 0 : headerSize(second.length);
+  const payload = firstSize + secondHeader + second.length;
+  const out = new Uint8Array(headerSize(payload) + firstSize + secondHeader);
+  let at = writeHeader(out, 0, payload, 0xc0);
+  at = write(first, out, at, { lists: [], scalars: [] }, { list: 0, scalar: 0 });
+  if (secondHeader > 0) writeHeader(out, at, second.length, 0x80);
+  return out;
+}
+
 export const RLP = { encode, decode };

@@ -7,8 +7,8 @@
  * one pass, like geth's StackTrie: 100x less work. test/unit/execution/roots.test.ts checks it against
  * @ethereumjs/mpt on random inputs (the reference path).
  */
-import { keccak256 } from '../crypto/index.ts';
-import { RLP } from '../encoding/index.ts';
+import { keccak256, keccak256Concat } from '../crypto/index.ts';
+import { RLP, pairHead } from '../encoding/index.ts';
 import type { RlpInput } from '../encoding/index.ts';
 import { EMPTY_TRIE_ROOT } from '../state/index.ts';
 import { bigintToBytes } from '../primitives/index.ts';
@@ -26,10 +26,19 @@ interface Entry {
 }
 
 /**
- * Subtree references already computed, by (depth, first item's index, item count): in an append-only
- * ordered trie those three name one set of items for good (see OrderedTrie).
+ * Subtree references already computed, by (depth, first item's index, item count) packed into one number
+ * (memoKey): in an append-only ordered trie those three name one set of items for good (see OrderedTrie).
  */
-type Memo = Map<string, RlpInput>;
+type Memo = Map<number, RlpInput>;
+
+/** Items an OrderedTrie may hold: the memo key packs index and count in 24 bits each. */
+const MAX_ORDERED_ITEMS = 2 ** 24;
+
+const EMPTY = new Uint8Array();
+
+function memoKey(depth: number, first: number, count: number): number {
+  return (depth * MAX_ORDERED_ITEMS + first) * MAX_ORDERED_ITEMS + count; // depth <= 8 here: under 2^53
+}
 
 function toNibbles(key: Uint8Array): Uint8Array {
   const out = new Uint8Array(key.length * 2);
@@ -57,41 +66,49 @@ function reference(node: RlpInput): RlpInput {
   return encoded.length < 32 ? node : keccak256(encoded);
 }
 
-function commonPrefix(entries: Entry[], depth: number): number {
-  const first = (entries[0] as Entry).path;
-  const last = (entries[entries.length - 1] as Entry).path; // sorted: the first and last differ most
-  let n = 0;
-  while (depth + n < first.length && depth + n < last.length && first[depth + n] === last[depth + n]) n++;
-  return n;
+/**
+ * A leaf's reference. PERF: a leaf's value is a whole transaction or receipt (a receipt carries its 256-byte
+ * bloom); hashing the encoding's head and then the value itself saves building a copy of each.
+ */
+function leafReference(path: Uint8Array, value: Uint8Array): RlpInput {
+  const key = hexPrefix(path, true);
+  const head = pairHead(key, value);
+  if (head.length + value.length < 32) return [key, value];
+  return keccak256Concat(head, value);
 }
 
-/** The reference to the node of sorted entries that agree on their first `depth` nibbles (memoised when asked). */
-function referenceTo(entries: Entry[], depth: number, memo: Memo | undefined): RlpInput {
-  if (memo === undefined) return reference(build(entries, depth, memo));
-  const key = `${depth}/${(entries[0] as Entry).index}/${entries.length}`;
+/** The reference to the node of sorted entries [lo, hi) that agree on their first `depth` nibbles (memoised when asked). */
+function referenceTo(entries: Entry[], lo: number, hi: number, depth: number, memo: Memo | undefined): RlpInput {
+  if (hi - lo === 1) {
+    const e = entries[lo] as Entry;
+    return leafReference(e.path.subarray(depth), e.value);
+  }
+  if (memo === undefined) return reference(build(entries, lo, hi, depth, memo));
+  const key = memoKey(depth, (entries[lo] as Entry).index, hi - lo);
   let ref = memo.get(key);
-  if (ref === undefined) memo.set(key, (ref = reference(build(entries, depth, memo))));
+  if (ref === undefined) memo.set(key, (ref = reference(build(entries, lo, hi, depth, memo))));
   return ref;
 }
 
-/** The node for sorted entries that agree on their first `depth` nibbles. */
-function build(entries: Entry[], depth: number, memo?: Memo): RlpInput {
-  if (entries.length === 1) {
-    const e = entries[0] as Entry;
-    return [hexPrefix(e.path.subarray(depth), true), e.value];
-  }
-  const shared = commonPrefix(entries, depth);
+/** The node for sorted entries [lo, hi) that agree on their first `depth` nibbles. */
+function build(entries: Entry[], lo: number, hi: number, depth: number, memo?: Memo): RlpInput {
+  const first = entries[lo] as Entry;
+  if (hi - lo === 1) return [hexPrefix(first.path.subarray(depth), true), first.value];
+  // sorted: the first and last differ most
+  const last = (entries[hi - 1] as Entry).path;
+  let shared = 0;
+  while (depth + shared < first.path.length && depth + shared < last.length && first.path[depth + shared] === last[depth + shared]) shared++;
   if (shared > 0) {
-    return [hexPrefix((entries[0] as Entry).path.subarray(depth, depth + shared), false), referenceTo(entries, depth + shared, memo)];
+    return [hexPrefix(first.path.subarray(depth, depth + shared), false), referenceTo(entries, lo, hi, depth + shared, memo)];
   }
-  const branch: RlpInput[] = new Array(17).fill(new Uint8Array());
-  let i = 0;
-  if ((entries[0] as Entry).path.length === depth) branch[16] = (entries[i++] as Entry).value;
-  while (i < entries.length) {
+  const branch: RlpInput[] = new Array(17).fill(EMPTY);
+  let i = lo;
+  if (first.path.length === depth) branch[16] = (entries[i++] as Entry).value;
+  while (i < hi) {
     const nibble = (entries[i] as Entry).path[depth] as number;
-    let j = i;
-    while (j < entries.length && (entries[j] as Entry).path[depth] === nibble) j++;
-    branch[nibble] = referenceTo(entries.slice(i, j), depth + 1, memo);
+    let j = i + 1;
+    while (j < hi && (entries[j] as Entry).path[depth] === nibble) j++;
+    branch[nibble] = referenceTo(entries, i, j, depth + 1, memo);
     i = j;
   }
   return branch;
@@ -105,7 +122,7 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
 export function trieRoot(items: ReadonlyArray<{ key: Uint8Array; value: Uint8Array }>): Uint8Array {
   if (items.length === 0) return EMPTY_TRIE_ROOT;
   const entries = [...items].sort((a, b) => compareBytes(a.key, b.key)).map((it) => ({ path: toNibbles(it.key), value: it.value, index: -1 }));
-  return keccak256(RLP.encode(build(entries, 0)));
+  return keccak256(RLP.encode(build(entries, 0, entries.length, 0)));
 }
 
 export function orderedTrieRoot(values: readonly Uint8Array[]): Uint8Array {
@@ -131,6 +148,7 @@ export class OrderedTrie {
 
   push(value: Uint8Array): void {
     const index = this.entries.length;
+    if (index >= MAX_ORDERED_ITEMS) throw new RangeError(`an ordered trie holds at most ${MAX_ORDERED_ITEMS} items`);
     const entry = { path: toNibbles(indexKey(index)), value, index };
     // RLP(1..127) = 0x01..0x7f sort before RLP(0) = 0x80, the last of them; every later key sorts last
     if (index >= 1 && index <= 127) this.entries.splice(index - 1, 0, entry);
@@ -140,7 +158,7 @@ export class OrderedTrie {
 
   root(): Uint8Array {
     if (this.entries.length === 0) return EMPTY_TRIE_ROOT;
-    this.cached ??= keccak256(RLP.encode(build(this.entries, 0, this.memo)));
+    this.cached ??= keccak256(RLP.encode(build(this.entries, 0, this.entries.length, 0, this.memo)));
     return this.cached;
   }
 }

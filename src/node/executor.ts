@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import type { BlockBuilder, BlockContext, ExecutedBlock, ValidatedTx } from '../execution/index.ts';
 import { ChainError, equalBytes, invariant } from '../primitives/index.ts';
 import type { DevEdit } from '../rpc/index.ts';
-import { createBlock, decodeHeader, decodeReceipts, decodeValidatorUpdates, encodeCommit } from '../types/index.ts';
+import { createBlock, decodeHeader, decodeReceipts, decodeValidatorUpdates, encodeCommit, knowTxHashes } from '../types/index.ts';
 import type { Block, Commit, Genesis, Receipt } from '../types/index.ts';
 import type { Chain } from './chain.ts';
 import { applyDevEdits } from './devEdits.ts';
@@ -140,6 +140,7 @@ export function createWorkerExecutor(reader: Chain, opts: WorkerExecutorOptions)
     const header = decodeHeader(res.header);
     const transactions = res.included.map((i) => sent[i] as ValidatedTx);
     const block = createBlock(header, transactions.map((t) => t.raw), ctx.lastCommit, ctx.evidence);
+    knowTxHashes(block, transactions.map((t) => t.hash));
     let receipts: Receipt[] | undefined;
     const executed: ExecutedBlock = {
       header,

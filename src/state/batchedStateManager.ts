@@ -28,9 +28,23 @@ const RLP_EMPTY = new Uint8Array([0x80]);
 
 /** The parts of the MPT the pass needs that @ethereumjs keeps protected. */
 interface TrieInternals {
-  appliedKey(key: Uint8Array): Uint8Array;
-  hash(data: Uint8Array): Uint8Array;
+  _opts: { useKeyHashing: boolean; useKeyHashingFunction: (data: Uint8Array) => Uint8Array };
   _getDbKey(hash: Uint8Array): Uint8Array;
+}
+
+/**
+ * The trie's hash function. PERF: the MPT's own `hash` and `appliedKey` copy every digest
+ * (`Uint8Array.from`) in case the function hands out a shared buffer; ours (the chain's keccak256, through
+ * Common's customCrypto) returns a new array each time, and a block hashes ~15,000 trie nodes and keys.
+ */
+function hashOf(trie: MerklePatriciaTrie): (data: Uint8Array) => Uint8Array {
+  return (trie as unknown as TrieInternals)._opts.useKeyHashingFunction;
+}
+
+/** The key the trie stores `key` under: hashed in a secure trie (every state and storage trie here). */
+function appliedKey(trie: MerklePatriciaTrie, key: Uint8Array): Uint8Array {
+  const opts = (trie as unknown as TrieInternals)._opts;
+  return opts.useKeyHashing ? opts.useKeyHashingFunction(key) : key;
 }
 
 export class BatchedStateManager extends MerkleStateManager {
@@ -105,10 +119,9 @@ export class BatchedStateManager extends MerkleStateManager {
       const account = await this.getAccount(address);
       if (account === undefined) continue; // the parent skips slots of accounts that no longer exist
       const trie = this._getStorageTrie(address, account);
-      const internals = trie as unknown as TrieInternals;
       const changes: TrieChange[] = slots.map(([keyHex, value]) => {
         const decoded = RLP.decode(value ?? EMPTY) as Uint8Array;
-        return { key: internals.appliedKey(unprefixedHexToBytes(keyHex)), value: decoded.length > 0 ? RLP.encode(decoded) : null };
+        return { key: appliedKey(trie, unprefixedHexToBytes(keyHex)), value: decoded.length > 0 ? RLP.encode(decoded) : null };
       });
       await applyToTrie(trie, changes);
       this._storageTries[addressHex] = trie; // as the parent's _modifyContractStorage leaves it
@@ -116,9 +129,9 @@ export class BatchedStateManager extends MerkleStateManager {
       await this.putAccount(address, account);
     }
 
-    const accountTrie = this._trie as unknown as TrieInternals;
+    const accountTrie = this._trie;
     const changes: TrieChange[] = (caches.account?.flush() ?? []).map(([addressHex, elem]) => ({
-      key: accountTrie.appliedKey(unprefixedHexToBytes(addressHex)),
+      key: appliedKey(accountTrie, unprefixedHexToBytes(addressHex)),
       value: elem.accountRLP ?? null,
     }));
     await applyToTrie(this._trie, changes);
@@ -146,7 +159,7 @@ function nodeReader(trie: MerklePatriciaTrie): TrieNodeReader {
 
 /** What `trie.get(key)` returns (undefined for null). */
 function trieGet(trie: MerklePatriciaTrie, key: Uint8Array): Promise<Uint8Array | undefined> {
-  return lookupTrie(trie.root(), (trie as unknown as TrieInternals).appliedKey(key), nodeReader(trie));
+  return lookupTrie(trie.root(), appliedKey(trie, key), nodeReader(trie));
 }
 
 /**
@@ -158,7 +171,7 @@ async function applyToTrie(trie: MerklePatriciaTrie, changes: TrieChange[]): Pro
   if (changes.length === 0) return;
   const internals = trie as unknown as TrieInternals;
   const db = trie.database();
-  const update = await applyTrieChanges(trie.root(), nodeReader(trie), changes, (data) => internals.hash(data));
+  const update = await applyTrieChanges(trie.root(), nodeReader(trie), changes, hashOf(trie));
   const store = db.db;
   if (store instanceof TrieNodeStore) {
     for (const node of update.nodes) {

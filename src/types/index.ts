@@ -5,7 +5,7 @@
  * and block parts (partSet.ts). No behaviour beyond encode/decode/hash, genesis validation and part-set
  * reassembly.
  */
-export { createBlock, decodeBlock, encodeBlock } from './block.ts';
+export { blockTxHashes, createBlock, decodeBlock, encodeBlock, knowTxHashes } from './block.ts';
 export type { Block } from './block.ts';
 export { decodeCommit, encodeCommit, precommitSignBytes } from './commit.ts';
 export type { Commit, CommitSignature } from './commit.ts';

@@ -1,9 +1,9 @@
 /** eth_ chain reads: blocks, transactions, receipts, fees, client status. */
-import { keccak256 } from '../../crypto/index.ts';
 import { parseHash, parseQuantity, toQuantity } from '../../encoding/index.ts';
 import { FEE_POOL_ADDRESS } from '../../params/index.ts';
 import { bytesToHex } from '../../primitives/index.ts';
 import type { Hex } from '../../primitives/index.ts';
+import { blockTxHashes } from '../../types/index.ts';
 import type { Block } from '../../types/index.ts';
 import type { RpcBackend } from '../backend.ts';
 import { invalidParams } from '../errors.ts';
@@ -15,7 +15,7 @@ import { findBlock, isVisible, requireParam, resolveHeight } from '../params.ts'
 /** A block in eth_ form, with transaction hashes or (fullTxs) transaction objects; shared with cmt_ reads. */
 export function blockJson(block: Block | undefined, fullTxs: unknown, backend: RpcBackend): Json | null {
   if (block === undefined) return null;
-  if (fullTxs !== true) return formatBlock(block, block.transactions.map((raw) => bytesToHex(keccak256(raw))));
+  if (fullTxs !== true) return formatBlock(block, [...blockTxHashes(block)]);
   const receipts = backend.store.receipts(block.header.height) ?? [];
   const txs = block.transactions.map((_, i) =>
     formatTx(decodeBlockTx(block, i, backend.txCommon), bytesToHex(receipts[i]?.from ?? new Uint8Array(20)), { block, index: i }),

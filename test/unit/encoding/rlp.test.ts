@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { RLP as Reference } from '@ethereumjs/rlp';
 import type { Input } from '@ethereumjs/rlp';
-import { RLP, RlpError } from '../../../src/encoding/index.ts';
+import { RLP, RlpError, pairHead } from '../../../src/encoding/index.ts';
 
 const SEED = 20261127;
 
@@ -47,6 +47,16 @@ test('encode gives the reference bytes for nested byte strings and lists', () =>
   fc.assert(
     fc.property(bytesTree, (value) => assert.deepEqual(RLP.encode(value), Reference.encode(value))),
     { seed: SEED, numRuns: 400 },
+  );
+});
+
+test('pairHead followed by the second item is the reference encoding of the pair', () => {
+  fc.assert(
+    fc.property(bytes, bytes, (first, second) => {
+      const head = pairHead(first, second);
+      assert.deepEqual(Buffer.concat([head, second]), Buffer.from(Reference.encode([first, second])));
+    }),
+    { seed: SEED, numRuns: 600 },
   );
 });
 
