@@ -10,7 +10,7 @@
  * error. test/unit/execution/leanDecode.test.ts checks both paths agree on random and mutated inputs.
  */
 import type { Common } from '../evm/index.ts';
-import { keccak256, recoverPublicKey } from '../crypto/index.ts';
+import { keccak256 } from '../crypto/index.ts';
 import { RLP } from '../encoding/index.ts';
 import { bigintToBytes, bytesToBigint } from '../primitives/index.ts';
 
@@ -137,19 +137,6 @@ function callGas(common: Common, data: Uint8Array, access: { addresses: number; 
   const intrinsic = p.txGas + BigInt(zeros) * p.zero + BigInt(nonZeros) * p.nonZero + BigInt(access.addresses) * p.address + BigInt(access.keys) * p.key;
   const floor = p.floor === undefined ? 0n : p.txGas + BigInt(zeros + 4 * nonZeros) * p.floor;
   return { intrinsic, floor };
-}
-
-/** Decodes and recovers the sender of `raw`, or returns undefined to leave it to @ethereumjs. */
-export function leanDecode(raw: Uint8Array, txCommon: Common, chainId: bigint): LeanTx | undefined {
-  const parsed = leanParse(raw, txCommon, chainId);
-  if (parsed === undefined) return undefined;
-  let senderPublicKey: Uint8Array;
-  try {
-    senderPublicKey = recoverPublicKey(signingHash(parsed), parsed.r, parsed.s, parsed.recovery);
-  } catch {
-    return undefined;
-  }
-  return leanTx(parsed, senderPublicKey);
 }
 
 /**

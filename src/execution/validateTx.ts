@@ -7,14 +7,14 @@ import { createTxFromRLP } from '@ethereumjs/tx';
 import { Address, createAddressFromString } from '@ethereumjs/util';
 import type { Common, TypedTransaction } from '../evm/index.ts';
 import { decodeTransaction } from '../evm/index.ts';
-import { keccak256 } from '../crypto/index.ts';
+import { keccak256, recoverPublicKey } from '../crypto/index.ts';
 import { RLP } from '../encoding/index.ts';
 import { ChainError, bytesToBigint, bytesToHex, checkedHexToBytes } from '../primitives/index.ts';
 import type { Hex } from '../primitives/index.ts';
 import { TxErrorCode } from './errors.ts';
 import { sponsoredCreationError } from './extensions/gasSponsor.ts';
 import { isSponsoredPrice } from './extensions/sponsoredTx.ts';
-import { leanDecode, leanDecodeRecovered, leanParse, leanTx, signingHash } from './leanDecode.ts';
+import { leanDecodeRecovered, leanParse, leanTx, signingHash } from './leanDecode.ts';
 import type { LeanCall, LeanParsed, LeanTx } from './leanDecode.ts';
 
 export interface AdmissionRules {
@@ -69,7 +69,7 @@ function declaredChainId(raw: Uint8Array): bigint | undefined {
 }
 
 export interface ValidateOptions {
-  /** Take leanDecode's path for the common shapes (default); off only to compare the two paths. */
+  /** Take the lean path (leanDecode.ts) for the common shapes (default); off only to compare the two paths. */
   lean?: boolean;
 }
 
@@ -78,8 +78,10 @@ export function validateRawTx(raw: Uint8Array, txCommon: Common, rules: Admissio
   if (raw.length > rules.maxTxSizeBytes) {
     fail(TxErrorCode.OVERSIZED, `oversized data: transaction size ${raw.length} bytes, limit ${rules.maxTxSizeBytes}`);
   }
-  const lean = options.lean === false ? undefined : leanDecode(raw, txCommon, rules.chainId);
-  if (lean !== undefined) return validatedLean(raw, lean, txCommon, rules);
+  // the common shapes: the same two halves as on the recovery thread (node/recovery.ts), with the recovery here
+  const prepared = options.lean === false ? undefined : prepareRawTx(raw, txCommon, rules);
+  const key = prepared === undefined ? undefined : recoveredKey(prepared);
+  if (key !== undefined) return (prepared as AwaitingSender).finish(key);
   let chainId: bigint | undefined;
   try {
     chainId = declaredChainId(raw);
@@ -121,7 +123,7 @@ export interface AwaitingSender {
 }
 
 /**
- * validateRawTx in two halves around the signature recovery, for the common shapes leanDecode takes: this
+ * validateRawTx in two halves around the signature recovery, for the common shapes leanParse takes: this
  * half decodes, `finish` checks the limits once the key is known. Undefined for anything else (oversized,
  * another type, any odd encoding): validateRawTx then runs whole and gives the precise error, and so it must
  * for a signature from which no key can be recovered.
@@ -130,6 +132,15 @@ export function prepareRawTx(raw: Uint8Array, txCommon: Common, rules: Admission
   if (raw.length === 0 || raw.length > rules.maxTxSizeBytes) return undefined;
   const parsed = leanParse(raw, txCommon, rules.chainId);
   return parsed === undefined ? undefined : new PreparedTx(raw, parsed, txCommon, rules);
+}
+
+/** The sender's public key, or undefined when none can be recovered (validateRawTx's full path then says why). */
+function recoveredKey(prepared: AwaitingSender): Uint8Array | undefined {
+  try {
+    return recoverPublicKey(prepared.signingHash, prepared.r, prepared.s, prepared.recovery);
+  } catch {
+    return undefined;
+  }
 }
 
 /** A class, not an object with a closure: tsx wraps every named closure it creates in a defineProperty. */
@@ -156,7 +167,7 @@ class PreparedTx implements AwaitingSender {
   }
 }
 
-/** A transaction leanDecode accepted: the same checks, and the @ethereumjs object only when someone asks. */
+/** A transaction leanParse accepted: the same checks, and the @ethereumjs object only when someone asks. */
 function validatedLean(raw: Uint8Array, lean: LeanTx, txCommon: Common, rules: AdmissionRules): ValidatedTx {
   const hashBytes = keccak256(raw);
   const sender = bytesToHex(keccak256(lean.senderPublicKey).subarray(12));
@@ -165,7 +176,7 @@ function validatedLean(raw: Uint8Array, lean: LeanTx, txCommon: Common, rules: A
 }
 
 /**
- * A transaction leanDecode accepted, its @ethereumjs object built on first use. PERF: a class, where this was
+ * A transaction leanParse accepted, its @ethereumjs object built on first use. PERF: a class, where this was
  * an object literal with a getter: V8 builds such a literal in dictionary mode, so every read of every field
  * of every admitted transaction (the pool, the worker message, execution, receipts) was a hash-table lookup.
  */
@@ -273,7 +284,7 @@ function checkLimits(gasLimit: bigint, minimumGas: bigint, maxFee: bigint, tip: 
 
 function checkGasAndFees(tx: TypedTransaction, raw: Uint8Array, sender: Hex, rules: AdmissionRules): ValidatedTx {
   const { isFeeMarket, maxFee, tip } = feeCaps(tx);
-  // leanDecode takes only calls, so a creation always comes this way
+  // leanParse takes only calls, so a creation always comes this way
   if (tx.to === undefined && isSponsoredPrice(maxFee, rules.minGasPriceWei)) throw sponsoredCreationError();
   checkLimits(tx.gasLimit, tx.getMinimumGasLimit(), maxFee, tip, isFeeMarket, tx.common, rules);
   return {

@@ -30,15 +30,18 @@ export function startRecoveryThread(onFailure: (err: unknown) => void = () => un
   const inFlight = new Map<number, Answer[]>();
   let nextId = 1;
 
-  const giveUp = (err: unknown): void => {
-    if (!running) return;
+  /** Stops taking signatures; everything waiting is answered undefined, to be validated on the caller's thread. */
+  const stop = (): void => {
     running = false;
-    onFailure(err);
-    // everything waiting is validated on the caller's thread instead
     for (const answers of inFlight.values()) for (const answer of answers) answer(undefined);
     inFlight.clear();
     for (const { answer } of queue) answer(undefined);
     queue = [];
+  };
+  const giveUp = (err: unknown): void => {
+    if (!running) return;
+    stop();
+    onFailure(err);
   };
   worker.on('error', giveUp);
   worker.on('exit', (code) => giveUp(new Error(`signature-recovery thread exited with code ${code}`)));
@@ -86,9 +89,7 @@ export function startRecoveryThread(onFailure: (err: unknown) => void = () => un
     },
     async close() {
       if (!running) return;
-      running = false;
-      for (const answers of inFlight.values()) for (const answer of answers) answer(undefined);
-      inFlight.clear();
+      stop();
       await worker.terminate();
     },
   };

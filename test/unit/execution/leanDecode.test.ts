@@ -8,8 +8,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Transaction } from 'ethers';
-import { decodeValidatedTx, validateRawTx } from '../../../src/execution/index.ts';
-import { leanDecode } from '../../../src/execution/leanDecode.ts';
+import { decodeValidatedTx, prepareRawTx, validateRawTx } from '../../../src/execution/index.ts';
 import type { ValidatedTx } from '../../../src/execution/index.ts';
 import { RLP } from '../../../src/encoding/index.ts';
 import { ChainError, bigintToBytes, bytesToHex, hexToBytes } from '../../../src/primitives/index.ts';
@@ -152,7 +151,7 @@ for (const seed of [11, 12, 13]) {
           const again = decodeValidatedTx(raw, chain.txCommon, admitted.sender, admitted.senderPublicKey);
           assert.deepEqual(fieldsOf(again), a.fields, `seed ${seed}, worker decoding of ${bytesToHex(raw)}`);
         }
-        if (leanDecode(raw, chain.txCommon, chain.rules.chainId) !== undefined) leanDecoded++;
+        if (prepareRawTx(raw, chain.txCommon, chain.rules) !== undefined) leanDecoded++;
       }
     }
     // both paths see plenty of valid transactions, most of them decoded the lean way
