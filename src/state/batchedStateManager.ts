@@ -146,14 +146,19 @@ export class BatchedStateManager extends MerkleStateManager {
 function nodeReader(trie: MerklePatriciaTrie): TrieNodeReader {
   const internals = trie as unknown as TrieInternals;
   const db = trie.database();
+  const store = db.db instanceof TrieNodeStore ? db.db : undefined;
   return async (hash) => {
+    const known = store?.nodeByHash(hash);
+    if (known !== undefined) return known;
     const key = bareHex(internals._getDbKey(hash));
     for (let i = db.checkpoints.length - 1; i >= 0; i--) {
       const layer = (db.checkpoints[i] as (typeof db.checkpoints)[number]).keyValueMap;
       if (layer.has(key)) return layer.get(key);
     }
-    const value = await db.db.get(key, { keyEncoding: KeyEncoding.String, valueEncoding: ValueEncoding.Bytes });
-    return typeof value === 'string' ? unprefixedHexToBytes(value) : value;
+    const stored = await db.db.get(key, { keyEncoding: KeyEncoding.String, valueEncoding: ValueEncoding.Bytes });
+    const value = typeof stored === 'string' ? unprefixedHexToBytes(stored) : stored;
+    if (value !== undefined) store?.knowByHash(hash, value);
+    return value;
   };
 }
 
@@ -177,6 +182,7 @@ async function applyToTrie(trie: MerklePatriciaTrie, changes: TrieChange[]): Pro
     for (const node of update.nodes) {
       const dbKey = internals._getDbKey(node.hash);
       store.putNode(bareHex(dbKey), dbKey, node.encoded);
+      store.knowByHash(node.hash, node.encoded);
     }
   } else {
     await db.batch(update.nodes.map((node) => ({ type: 'put' as const, key: internals._getDbKey(node.hash), value: node.encoded })));

@@ -108,3 +108,30 @@ describe('TrieNodeStore', () => {
     assert.deepEqual(await store.get(hex(new Uint8Array([...first.dbKey, 0]))), first.value, 'an evicted node is read back from disk');
   });
 });
+
+describe('TrieNodeStore by-hash table', () => {
+  const node = (n: number) => new Uint8Array(40).fill(n);
+
+  it('answers a node for an equal hash held in another array, and nothing for a hash it was not given', () => {
+    const store = new TrieNodeStore(createMemoryStore());
+    const hash = keccak256(node(1));
+    store.knowByHash(hash, node(1));
+    assert.deepEqual(store.nodeByHash(hash.slice()), node(1));
+    assert.equal(store.nodeByHash(keccak256(node(2))), undefined);
+    assert.equal(store.nodeByHash(hash.subarray(0, 20)), undefined, 'not a 32-byte hash');
+  });
+
+  it('a hash sharing the slot but not every byte is a miss; the slot keeps the last node it was given', () => {
+    const store = new TrieNodeStore(createMemoryStore());
+    const first = keccak256(node(3));
+    for (const at of [31, 16, 2]) {
+      const other = first.slice();
+      other[at] = (other[at] as number) ^ (at === 2 ? 0x01 : 0x80); // byte 2's top bit is part of the slot: flip a low one
+      store.knowByHash(first, node(3));
+      assert.equal(store.nodeByHash(other), undefined, `differs in byte ${at}`);
+      store.knowByHash(other, node(4));
+      assert.deepEqual(store.nodeByHash(other), node(4));
+      assert.equal(store.nodeByHash(first), undefined, 'evicted by the later node of its slot');
+    }
+  });
+});
