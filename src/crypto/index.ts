@@ -1,8 +1,7 @@
 /**
  * crypto: keccak-256 (hash-wasm's WebAssembly, ADR 0021) and secp256k1 (native addon) for Ethereum accounts,
- * transactions and tries, ed25519
- * through node:crypto (validator consensus keys and node identity), X25519 (node:crypto) for the p2p
- * handshake's ephemeral key agreement. Pure functions; no key storage.
+ * transactions and tries, ed25519 through node:crypto (validator consensus keys and node identity), X25519
+ * (node:crypto) for the p2p handshake's ephemeral key agreement. Pure functions; no key storage.
  */
 export { keccak256, keccak256Concat } from './keccak.ts';
 export {

@@ -80,8 +80,10 @@ export function validateRawTx(raw: Uint8Array, txCommon: Common, rules: Admissio
   }
   // the common shapes: the same two halves as on the recovery thread (node/recovery.ts), with the recovery here
   const prepared = options.lean === false ? undefined : prepareRawTx(raw, txCommon, rules);
-  const key = prepared === undefined ? undefined : recoveredKey(prepared);
-  if (key !== undefined) return (prepared as AwaitingSender).finish(key);
+  if (prepared !== undefined) {
+    const key = recoveredKey(prepared);
+    if (key !== undefined) return prepared.finish(key);
+  }
   let chainId: bigint | undefined;
   try {
     chainId = declaredChainId(raw);
