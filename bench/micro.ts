@@ -7,34 +7,27 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AbiCoder, HDNodeWallet, Interface, Mnemonic, Transaction, getCreateAddress } from 'ethers';
+import { AbiCoder, Interface, Transaction, getCreateAddress } from 'ethers';
+import type { HDNodeWallet } from 'ethers';
+import { BENCH_RULES, benchGenesis, benchWallets } from './lib/benchChain.ts';
 import { createAddressFromString } from '@ethereumjs/util';
 import { loadTestToken } from '../test/utils/contracts.ts';
 import { executeBlock, orderedTrieRoot, validateRawTx } from '../src/execution/index.ts';
 import { createChainCommon, createExecutionVM, createTxCommon } from '../src/evm/index.ts';
 import { applyGenesis } from '../src/execution/index.ts';
-import { DEV_MNEMONIC, FEE_POOL_ADDRESS } from '../src/params/index.ts';
+import { FEE_POOL_ADDRESS } from '../src/params/index.ts';
 import { hexToBytes } from '../src/primitives/index.ts';
 import { TrieNodeStore, createWorldState } from '../src/state/index.ts';
 import { createChainStore, createLmdbStore } from '../src/storage/index.ts';
-import { createBlock, hashHeader, parseGenesis } from '../src/types/index.ts';
-import { generateEd25519Key, keccak256 } from '../src/crypto/index.ts';
+import { createBlock, hashHeader } from '../src/types/index.ts';
+import { keccak256 } from '../src/crypto/index.ts';
 
 const argTxs = process.argv.indexOf('--txs');
 const N = argTxs > 0 ? Number(process.argv[argTxs + 1]) : 2000;
 const SENDERS = 100;
 
-const root = HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(DEV_MNEMONIC), "m/44'/60'/0'/0");
-const wallets = Array.from({ length: SENDERS }, (_, i) => root.deriveChild(1000 + i));
-const alloc: Record<string, { balance: string }> = {};
-for (const w of wallets) alloc[w.address] = { balance: (10n ** 24n).toString() };
-const genesis = parseGenesis({
-  genesis_time: '2026-01-01T00:00:00Z',
-  chain_id: 'bench',
-  consensus_params: { block: { max_gas: '1000000000', max_tx_bytes: 131072 } },
-  validators: [{ name: 'v', pub_key: { type: 'tendermint/PubKeyEd25519', value: Buffer.from(generateEd25519Key().publicKey).toString('base64') }, power: '1', shares: '0', max_amount: '0', comp_rate: '1/5' }],
-  app_state: { evm: { chain_id: 1234, min_gas_price: '2000000000', alloc } },
-});
+const wallets = benchWallets(SENDERS);
+const genesis = benchGenesis(wallets);
 
 const dir = mkdtempSync(join(tmpdir(), 'cmt-bench-'));
 const kv = createLmdbStore(join(dir, 'db'));
@@ -64,7 +57,7 @@ if (profiling) {
   await session.post('Profiler.start');
 }
 
-const rules = { chainId: 1234n, maxTxSizeBytes: 131072, blockGasLimit: 1_000_000_000n, minGasPriceWei: 2_000_000_000n };
+const rules = BENCH_RULES;
 const rows: Array<[string, string]> = [];
 let t = performance.now();
 const txs = raws.map((r) => validateRawTx(r, txCommon, rules));
