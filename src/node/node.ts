@@ -17,6 +17,7 @@ import type { Hex } from '../primitives/index.ts';
 import { createFilterRegistry, createHandlerTable, createRpcServer } from '../rpc/index.ts';
 import type { NodeEvents, RpcBackend, RpcServer } from '../rpc/index.ts';
 import { createLmdbStore, openWriteAheadLog } from '../storage/index.ts';
+import { blockTxHashes } from '../types/index.ts';
 import type { Block, Genesis, Receipt } from '../types/index.ts';
 import { openChain } from './chain.ts';
 import type { Chain } from './chain.ts';
@@ -119,8 +120,9 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
   // outside the set follows the chain and signs nothing, and starts signing at the height a validator set
   // change (from the execution layer) adds it.
   const signer = newSigner(opts.dev.enabled);
+  // the hashes stay with the block object, for eth_getBlockBy* once it is stored
   const blockTransactions = (block: Block): ValidatedTx[] =>
-    block.transactions.map((raw) => pool.get(bytesToHex(keccak256(raw)))?.payload ?? validateRawTx(raw, chain.txCommon, rules));
+    blockTxHashes(block).map((hash, i) => pool.get(hash)?.payload ?? validateRawTx(block.transactions[i] as Uint8Array, chain.txCommon, rules));
   const metrics = createMetrics();
   const evidence = new EvidencePool(chain.store.committedEvidenceKeys());
   let lastCommitMs: number | undefined;
