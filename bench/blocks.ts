@@ -5,11 +5,12 @@
  * block, so later blocks show what a larger state costs (trie depth, the lmdb write). Senders are recovered
  * before the clock starts; signing is not timed.
  *
- *   npm run bench:blocks -- [--blocks 8] [--txs 5000] [--batch 64] [--flush 2048] [--profile]
+ *   npm run bench:blocks -- [--blocks 8] [--txs 5000] [--batch 64] [--flush 2048] [--profile] [--heap-profile]
  *
  * Prints each block's phases (ms), the process's CPU for the block (lmdb's write thread and V8's helper
  * threads included) and the median over blocks 2..n. `--profile` writes a V8 CPU profile of the last block to
- * blocks.cpuprofile. Times on a shared VM move by ±15% from run to run: compare alternating runs.
+ * blocks.cpuprofile, `--heap-profile` a sampling heap profile of everything it allocates (collected or not) to
+ * blocks.heapprofile. Times on a shared VM move by ±15% from run to run: compare alternating runs.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,6 +35,7 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '64' },
     flush: { type: 'string', default: '2048' },
     profile: { type: 'boolean', default: false },
+    'heap-profile': { type: 'boolean', default: false },
   },
 });
 const count = (name: string, v: string): number => {
@@ -93,6 +95,7 @@ async function runBlock(txs: ValidatedTx[]): Promise<Phases> {
     }
   }
   lap('add');
+  if (process.env.LIVE === '1' && (globalThis as any).stopHeap) await (globalThis as any).stopHeap();
   const executed = await builder.seal();
   await builder.accept();
   lap('seal');
@@ -129,17 +132,27 @@ for (let b = 0; b < BLOCKS; b++) {
   }
   const txs = validate(raws);
   const profiling = values.profile && b === BLOCKS - 1;
+  const heapProfiling = values['heap-profile'] && b === BLOCKS - 1;
+  if (profiling || heapProfiling) session.connect();
   if (profiling) {
-    session.connect();
     await session.post('Profiler.enable');
     await session.post('Profiler.start');
   }
+  if (heapProfiling) {
+    await session.post('HeapProfiler.enable');
+    await session.post('HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: process.env.LIVE !== '1', includeObjectsCollectedByMinorGC: process.env.LIVE !== '1' });
+  }
+  if (heapProfiling) (globalThis as any).stopHeap = async () => { const { profile } = await session.post('HeapProfiler.stopSampling'); writeFileSync('blocks.heapprofile', JSON.stringify(profile)); (globalThis as any).stopHeap = undefined; };
   const cpu0 = process.cpuUsage();
   const phases = await runBlock(txs);
   const cpu = process.cpuUsage(cpu0);
   if (profiling) {
     const { profile } = await session.post('Profiler.stop');
     writeFileSync('blocks.cpuprofile', JSON.stringify(profile));
+  }
+  if (heapProfiling && process.env.LIVE !== '1') {
+    const { profile } = await session.post('HeapProfiler.stopSampling');
+    writeFileSync('blocks.heapprofile', JSON.stringify(profile));
   }
   rows.push({ ...phases, cpu: (cpu.user + cpu.system) / 1000, total: phases.add + phases.flushAhead + phases.seal + phases.commit });
 }

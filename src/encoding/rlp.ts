@@ -12,6 +12,7 @@
  */
 import { RLP as ReferenceRlp } from '@ethereumjs/rlp';
 import type { Input, NestedUint8Array } from '@ethereumjs/rlp';
+import { IN_HEAP_MAX } from '../primitives/index.ts';
 
 export class RlpError extends Error {
   constructor(message: string) {
@@ -103,12 +104,21 @@ function readLength(input: Uint8Array, at: number, bytes: number, end: number): 
   return n;
 }
 
+/**
+ * A decoded string: a view of the input, or a copy when the input is small. PERF: V8 keeps an array of up to
+ * 64 bytes in its heap, and a view of it (`subarray`) moves it out: two mallocs (primitives/bytes.ts, SCRATCH).
+ * A storage slot's RLP, a short list, a leaf: copying a few bytes is cheaper.
+ */
+function part(input: Uint8Array, start: number, end: number): Uint8Array {
+  return input.length <= IN_HEAP_MAX ? input.slice(start, end) : input.subarray(start, end);
+}
+
 /** Decodes one item starting at `at` (before `end`); returns it and where the next one starts. */
 function item(input: Uint8Array, at: number, end: number, next: { at: number }): Uint8Array | NestedUint8Array {
   const first = input[at] as number;
   if (first <= 0x7f) {
     next.at = at + 1;
-    return input.subarray(at, at + 1);
+    return part(input, at, at + 1);
   }
   if (first <= 0xbf) {
     let start = at + 1;
@@ -121,7 +131,7 @@ function item(input: Uint8Array, at: number, end: number, next: { at: number }):
     if (start + length > end) throw new RlpError('string longer than its input');
     if (length === 1 && (input[start] as number) < 0x80) throw new RlpError('single byte < 0x80 is not prefixed');
     next.at = start + length;
-    return input.subarray(start, start + length);
+    return part(input, start, start + length);
   }
   let start = at + 1;
   let length = first - 0xc0;

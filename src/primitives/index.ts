@@ -7,14 +7,19 @@ export type { ErrorAction } from './errors.ts';
 export {
   bareHex,
   bigintToBytes,
+  bytesKey,
   bytesToBigint,
   bytesToHex,
   checkedHexToBytes,
   concatBytes,
   equalBytes,
   hexToBytes,
+  IN_HEAP_MAX,
   isHex,
+  keyBytes,
   padLeft,
+  readWord256,
   utf8ToBytes,
+  writeWord256,
 } from './bytes.ts';
 export type { Hex } from './bytes.ts';

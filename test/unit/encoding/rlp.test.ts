@@ -122,10 +122,17 @@ for (const [what, input] of INVALID) {
   });
 }
 
-test('decoded items are views of the input (no copies)', () => {
-  const encoded = RLP.encode([new Uint8Array(40).fill(7), [Uint8Array.of(0x80)]]);
+test('decoded items are views of an input over 64 bytes (no copies), and copies of a smaller one', () => {
+  const encoded = RLP.encode([new Uint8Array(100).fill(7), [Uint8Array.of(0x80)]]);
   const decoded = RLP.decode(encoded) as [Uint8Array, [Uint8Array]];
   assert.equal(decoded[0].buffer, encoded.buffer);
   assert.equal(decoded[1][0].buffer, encoded.buffer);
   assert.deepEqual(RLP.decode(new Uint8Array()), new Uint8Array());
+
+  // V8 keeps arrays of up to 64 bytes in its heap and a view would move them out (rlp.ts, part): copies
+  const small = RLP.encode([new Uint8Array(40).fill(7), [Uint8Array.of(0x80)]]);
+  const copied = RLP.decode(small) as [Uint8Array, [Uint8Array]];
+  assert.deepEqual(copied, [new Uint8Array(40).fill(7), [Uint8Array.of(0x80)]]);
+  small.fill(0);
+  assert.deepEqual(copied[0], new Uint8Array(40).fill(7), 'independent of the input');
 });

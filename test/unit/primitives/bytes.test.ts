@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { bigintToBytes, bytesToBigint, checkedHexToBytes, hexToBytes } from '../../../src/primitives/index.ts';
+import { bareHex, bigintToBytes, bytesKey, bytesToBigint, checkedHexToBytes, hexToBytes, keyBytes, readWord256, writeWord256 } from '../../../src/primitives/index.ts';
 
 describe('bytesToBigint', () => {
   it('reads big-endian integers of any length, across the 6-byte and 64-bit-limb paths, also from a view (property, seeded)', () => {
@@ -49,5 +49,59 @@ describe('checkedHexToBytes', () => {
       assert.equal(bytes.byteOffset, 0);
       assert.equal(bytes.buffer.byteLength, bytes.length, 'not a view into a shared pool');
     }
+  });
+});
+
+describe('checkedHexToBytes on short inputs (decoded in JavaScript, up to 64 bytes)', () => {
+  it('agrees with Buffer on mixed-case hex of every length up to 70 bytes (property, seeded)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 70 }), fc.boolean(), (bytes, upper) => {
+        const hex = Buffer.from(bytes).toString('hex');
+        assert.deepEqual(checkedHexToBytes(`0x${upper ? hex.toUpperCase() : hex}`), new Uint8Array(bytes));
+      }),
+      { seed: 20261128, numRuns: 500 },
+    );
+  });
+
+  it('refuses a character that is not a hex digit instead of reading it as zero', () => {
+    for (const hex of ['0xzz', '0x0g', '0x:0', '0x\u0100\u0100', `0x${'ab'.repeat(31)}a `]) {
+      assert.throws(() => checkedHexToBytes(hex), { code: 'INVALID_HEX' }, JSON.stringify(hex));
+    }
+  });
+});
+
+describe('bareHex and bytesKey', () => {
+  it('bareHex is Buffer\'s hex, for arrays in the heap, views and large arrays alike', () => {
+    const big = Uint8Array.from({ length: 300 }, (_, i) => (i * 7) & 0xff);
+    for (const bytes of [new Uint8Array(0), Uint8Array.of(0, 255), big.subarray(3, 23), big, big.slice(0, 64)]) {
+      assert.equal(bareHex(bytes), Buffer.from(bytes).toString('hex'));
+    }
+  });
+
+  it('bytesKey is one character per byte, equal keys only for equal bytes, and keyBytes turns it back (property, seeded)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ maxLength: 40 }), (a, b) => {
+        const ka = bytesKey(a);
+        assert.equal(ka.length, a.length);
+        assert.deepEqual(keyBytes(ka), new Uint8Array(a));
+        assert.equal(ka === bytesKey(b), Buffer.from(a).equals(Buffer.from(b)));
+      }),
+      { seed: 20261128, numRuns: 500 },
+    );
+  });
+});
+
+describe('readWord256 and writeWord256', () => {
+  it('read and write 32 big-endian bytes at any offset, leaving the bytes around them alone (property, seeded)', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 2n ** 256n - 1n }), fc.nat({ max: 40 }), (value, offset) => {
+        const store = new Uint8Array(offset + 40).fill(0xee);
+        writeWord256(store, offset, value);
+        assert.equal(Buffer.from(store.subarray(offset, offset + 32)).toString('hex'), value.toString(16).padStart(64, '0'));
+        assert.ok(store.subarray(0, offset).every((b) => b === 0xee) && store.subarray(offset + 32).every((b) => b === 0xee));
+        assert.equal(readWord256(store, offset), value);
+      }),
+      { seed: 20261128, numRuns: 500 },
+    );
   });
 });
