@@ -1,5 +1,5 @@
 import secp256k1 from 'secp256k1';
-import { ChainError, padLeft } from '../primitives/index.ts';
+import { ChainError, bytesPart, padLeft } from '../primitives/index.ts';
 import { keccak256 } from './keccak.ts';
 
 /**
@@ -43,7 +43,7 @@ export function ecrecoverHook(
 }
 
 export function publicKeyToAddress(publicKey64: Uint8Array): Uint8Array {
-  return keccak256(publicKey64).subarray(12);
+  return bytesPart(keccak256(publicKey64), 12);
 }
 
 export function privateKeyToAddress(privateKey: Uint8Array): Uint8Array {

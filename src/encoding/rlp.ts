@@ -4,7 +4,8 @@
  * its decoder copies every item out of the input; trie nodes, receipts and transactions go through both
  * thousands of times a block, and together they were ~30% of the execution worker's time for a transfer
  * (docs/performance.md). Here an encoding is measured, then written into one array; a decoded item is a view
- * of the input, so the input must not change while its items are in use.
+ * of the input (a copy when the input is 64 bytes or less: `bytesPart`), so the input must not change while its
+ * items are in use.
  *
  * Anything that is not a byte array or a list (numbers, bigints, strings, null) is encoded by @ethereumjs/rlp
  * itself, so its conversions stay the reference. test/unit/encoding/rlp.test.ts checks both directions
@@ -12,7 +13,7 @@
  */
 import { RLP as ReferenceRlp } from '@ethereumjs/rlp';
 import type { Input, NestedUint8Array } from '@ethereumjs/rlp';
-import { IN_HEAP_MAX } from '../primitives/index.ts';
+import { bytesPart } from '../primitives/index.ts';
 
 export class RlpError extends Error {
   constructor(message: string) {
@@ -104,21 +105,12 @@ function readLength(input: Uint8Array, at: number, bytes: number, end: number): 
   return n;
 }
 
-/**
- * A decoded string: a view of the input, or a copy when the input is small. PERF: V8 keeps an array of up to
- * 64 bytes in its heap, and a view of it (`subarray`) moves it out: two mallocs (primitives/bytes.ts, SCRATCH).
- * A storage slot's RLP, a short list, a leaf: copying a few bytes is cheaper.
- */
-function part(input: Uint8Array, start: number, end: number): Uint8Array {
-  return input.length <= IN_HEAP_MAX ? input.slice(start, end) : input.subarray(start, end);
-}
-
 /** Decodes one item starting at `at` (before `end`); returns it and where the next one starts. */
 function item(input: Uint8Array, at: number, end: number, next: { at: number }): Uint8Array | NestedUint8Array {
   const first = input[at] as number;
   if (first <= 0x7f) {
     next.at = at + 1;
-    return part(input, at, at + 1);
+    return bytesPart(input, at, at + 1);
   }
   if (first <= 0xbf) {
     let start = at + 1;
@@ -131,7 +123,7 @@ function item(input: Uint8Array, at: number, end: number, next: { at: number }):
     if (start + length > end) throw new RlpError('string longer than its input');
     if (length === 1 && (input[start] as number) < 0x80) throw new RlpError('single byte < 0x80 is not prefixed');
     next.at = start + length;
-    return part(input, start, start + length);
+    return bytesPart(input, start, start + length);
   }
   let start = at + 1;
   let length = first - 0xc0;

@@ -18,7 +18,7 @@ import type { Bloom } from '@ethereumjs/vm';
 import type { EVM } from '@ethereumjs/evm';
 import { gasScheduleOf, interpret, knownAnalysis, rememberAnalysis, wordBytes } from '../evm/index.ts';
 import type { BlockValues, Common, FrameResult, GasSchedule, Storage, VM } from '../evm/index.ts';
-import { bareHex, bigintToBytes, bytesToBigint } from '../primitives/index.ts';
+import { bigintToBytes, bytesKey, bytesToBigint } from '../primitives/index.ts';
 import type { WorldState } from '../state/index.ts';
 import type { Receipt } from '../types/index.ts';
 import { logsBloom } from './logsBloom.ts';
@@ -92,7 +92,7 @@ export async function runContractCall(state: WorldState, tx: ValidatedTx, block:
   if (from === undefined) return undefined;
   const to = await state.getAccount(toAddress);
   if (to === undefined || !hasCode(to) || to.balance + tx.value > MAX_INTEGER) return undefined;
-  const codeHash = bareHex(to.codeHash);
+  const codeHash = bytesKey(to.codeHash);
   let analysis = knownAnalysis(codeHash);
   if (analysis === undefined) {
     const code = await state.getCode(toAddress);

@@ -11,7 +11,7 @@ import { keccak256, keccak256Concat } from '../crypto/index.ts';
 import { RLP, pairHead } from '../encoding/index.ts';
 import type { RlpInput } from '../encoding/index.ts';
 import { EMPTY_TRIE_ROOT } from '../state/index.ts';
-import { bigintToBytes } from '../primitives/index.ts';
+import { bigintToBytes, bytesPart } from '../primitives/index.ts';
 
 /** RLP(index), the key of an ordered trie's item (a number through our RLP would go to @ethereumjs's). */
 function indexKey(index: number): Uint8Array {
@@ -81,7 +81,7 @@ function leafReference(path: Uint8Array, value: Uint8Array): RlpInput {
 function referenceTo(entries: Entry[], lo: number, hi: number, depth: number, memo: Memo | undefined): RlpInput {
   if (hi - lo === 1) {
     const e = entries[lo] as Entry;
-    return leafReference(e.path.subarray(depth), e.value);
+    return leafReference(bytesPart(e.path, depth), e.value);
   }
   if (memo === undefined) return reference(build(entries, lo, hi, depth, memo));
   const key = memoKey(depth, (entries[lo] as Entry).index, hi - lo);
@@ -93,13 +93,13 @@ function referenceTo(entries: Entry[], lo: number, hi: number, depth: number, me
 /** The node for sorted entries [lo, hi) that agree on their first `depth` nibbles. */
 function build(entries: Entry[], lo: number, hi: number, depth: number, memo?: Memo): RlpInput {
   const first = entries[lo] as Entry;
-  if (hi - lo === 1) return [hexPrefix(first.path.subarray(depth), true), first.value];
+  if (hi - lo === 1) return [hexPrefix(bytesPart(first.path, depth), true), first.value];
   // sorted: the first and last differ most
   const last = (entries[hi - 1] as Entry).path;
   let shared = 0;
   while (depth + shared < first.path.length && depth + shared < last.length && first.path[depth + shared] === last[depth + shared]) shared++;
   if (shared > 0) {
-    return [hexPrefix(first.path.subarray(depth, depth + shared), false), referenceTo(entries, lo, hi, depth + shared, memo)];
+    return [hexPrefix(bytesPart(first.path, depth, depth + shared), false), referenceTo(entries, lo, hi, depth + shared, memo)];
   }
   const branch: RlpInput[] = new Array(17).fill(EMPTY);
   let i = lo;

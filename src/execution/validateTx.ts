@@ -9,7 +9,7 @@ import type { Common, TypedTransaction } from '../evm/index.ts';
 import { decodeTransaction } from '../evm/index.ts';
 import { keccak256, recoverPublicKey } from '../crypto/index.ts';
 import { RLP } from '../encoding/index.ts';
-import { ChainError, bytesToBigint, bytesToHex, checkedHexToBytes } from '../primitives/index.ts';
+import { ChainError, bytesPart, bytesToBigint, bytesToHex, checkedHexToBytes } from '../primitives/index.ts';
 import type { Hex } from '../primitives/index.ts';
 import { TxErrorCode } from './errors.ts';
 import { sponsoredCreationError } from './extensions/gasSponsor.ts';
@@ -110,7 +110,7 @@ export function validateRawTx(raw: Uint8Array, txCommon: Common, rules: Admissio
   } catch (err) {
     fail(TxErrorCode.BAD_SIGNATURE, `invalid sender: ${firstLine(err)}`);
   }
-  const sender = bytesToHex(keccak256(publicKey).subarray(12));
+  const sender = bytesToHex(bytesPart(keccak256(publicKey), 12));
   return { ...checkGasAndFees(tx, raw, sender, rules), senderPublicKey: publicKey };
 }
 
@@ -172,7 +172,7 @@ class PreparedTx implements AwaitingSender {
 /** A transaction leanParse accepted: the same checks, and the @ethereumjs object only when someone asks. */
 function validatedLean(raw: Uint8Array, lean: LeanTx, txCommon: Common, rules: AdmissionRules): ValidatedTx {
   const hashBytes = keccak256(raw);
-  const sender = bytesToHex(keccak256(lean.senderPublicKey).subarray(12));
+  const sender = bytesToHex(bytesPart(keccak256(lean.senderPublicKey), 12));
   checkLimits(lean.gasLimit, lean.minimumGas, lean.maxFeePerGas, lean.maxPriorityFeePerGas, lean.type === 2, txCommon, rules);
   return leanValidated(raw, lean, hashBytes, sender, txCommon);
 }

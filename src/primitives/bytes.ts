@@ -161,6 +161,15 @@ function writeWordLimbs(value: bigint): void {
   SCRATCH_VIEW.setBigUint64(0, value >> 192n);
 }
 
+/**
+ * `bytes[start, end)`: a view when `bytes` is larger than V8 keeps in its heap, else a copy. PERF: a view of a
+ * small array (`subarray`) moves it out of the heap (SCRATCH above); copying a few bytes is cheaper. So the
+ * result must be treated as read-only and as possibly sharing memory with `bytes`, as any view.
+ */
+export function bytesPart(bytes: Uint8Array, start: number, end: number = bytes.length): Uint8Array {
+  return bytes.length <= IN_HEAP_MAX ? bytes.slice(start, end) : bytes.subarray(start, end);
+}
+
 /** The 32 big-endian bytes of `store` at `offset` as an unsigned integer (the caller checks the bounds). */
 export function readWord256(store: Uint8Array, offset: number): bigint {
   for (let i = 0; i < 32; i++) SCRATCH[i] = store[offset + i] as number;

@@ -8,6 +8,7 @@ export {
   bareHex,
   bigintToBytes,
   bytesKey,
+  bytesPart,
   bytesToBigint,
   bytesToHex,
   checkedHexToBytes,

@@ -3,8 +3,8 @@
  * a hash map with flat string keys, and bounded. PERF: the default cache is an ordered map (a red-black tree)
  * keyed by hex strings built a character pair at a time: every lookup compared ropes O(log n) times, and n
  * grew with every account the process ever touched, since nothing evicted (a memory leak on a long-running
- * node). Here a lookup hashes one flat string, and clean entries beyond ACCOUNT_CACHE_LIMIT are dropped at
- * the start of a block, when nothing is dirty.
+ * node). Here a lookup hashes one flat string (`bytesKey`: a character per byte, made without a malloc), and
+ * clean entries beyond ACCOUNT_CACHE_LIMIT are dropped at the start of a block, when nothing is dirty.
  *
  * The journal is the parent's: `_diffCache[k]` holds, for each address changed at checkpoint depth k, its
  * element from before the first change at that depth (undefined: it was not cached), which `revert` puts
@@ -15,7 +15,7 @@ import type { AccountCache } from '@ethereumjs/statemanager';
 import { Account } from '@ethereumjs/util';
 import type { Address } from '@ethereumjs/util';
 import { RLP } from '../encoding/index.ts';
-import { bareHex } from '../primitives/index.ts';
+import { bytesKey } from '../primitives/index.ts';
 import { JournaledCache } from './journaledCache.ts';
 
 export type AccountElement = {
@@ -60,7 +60,7 @@ export class FlatAccountCache extends JournaledCache<AccountElement | undefined>
   }
 
   put(address: Address, account: Account | undefined, couldBePartialAccount = false): void {
-    const key = bareHex(address.bytes);
+    const key = bytesKey(address.bytes);
     this.saveCachePreState(key);
     if (account === undefined || couldBePartialAccount) {
       this.entries.set(key, { accountRLP: account?.serializeWithPartialInfo() });
@@ -71,20 +71,20 @@ export class FlatAccountCache extends JournaledCache<AccountElement | undefined>
   }
 
   get(address: Address): AccountElement | undefined {
-    const elem = this.entries.get(bareHex(address.bytes));
+    const elem = this.entries.get(bytesKey(address.bytes));
     this._stats.reads += 1;
     if (elem !== undefined) this._stats.hits += 1;
     return elem;
   }
 
   del(address: Address): void {
-    const key = bareHex(address.bytes);
+    const key = bytesKey(address.bytes);
     this.saveCachePreState(key);
     this.entries.set(key, { accountRLP: undefined });
     this._stats.deletions += 1;
   }
 
-  /** The entries changed at the current depth, which then count as written to the trie. */
+  /** The entries changed at the current depth (by `bytesKey` of the address), which then count as written to the trie. */
   flush(): Array<[string, AccountElement]> {
     const diff = this.takeDiff();
     const items: Array<[string, AccountElement]> = [];

@@ -19,6 +19,7 @@
  */
 import { keccak256 } from '../crypto/index.ts';
 import { RLP } from '../encoding/index.ts';
+import { bytesPart } from '../primitives/index.ts';
 
 export interface TrieChange {
   /** The applied key (hashed, for a secure trie). */
@@ -216,7 +217,7 @@ class Pass {
         }
         // some change leaves the extension: it becomes a branch over its first nibble
         const children: Array<Child | null> = new Array(16).fill(null);
-        children[e[0] as number] = e.length === 1 ? node.child : { kind: EXT, path: e.subarray(1), child: node.child };
+        children[e[0] as number] = e.length === 1 ? node.child : { kind: EXT, path: bytesPart(e, 1), child: node.child };
         return this.updateBranch(children, depth, changes, lo, hi);
       }
       case BRANCH:
@@ -297,7 +298,7 @@ function compareFrom(a: Uint8Array, b: Uint8Array, from: number): number {
 
 /** The entries below a leaf: the changes, and the leaf's own key unless a change replaces or deletes it. */
 function mergeLeaf(leaf: Leaf, depth: number, changes: Change[], lo: number, hi: number): Entry[] {
-  const full = concatNibbles((changes[lo] as Change).path.subarray(0, depth), leaf.path);
+  const full = concatNibbles(bytesPart((changes[lo] as Change).path, 0, depth), leaf.path);
   const out: Entry[] = [];
   let placed = false;
   for (let i = lo; i < hi; i++) {
@@ -324,11 +325,11 @@ function build(entries: Entry[], depth: number): Node | null {
 
 function buildRange(entries: Entry[], lo: number, hi: number, depth: number): Node {
   const first = entries[lo] as Entry;
-  if (hi - lo === 1) return { kind: LEAF, path: first.path.subarray(depth), value: first.value };
+  if (hi - lo === 1) return { kind: LEAF, path: bytesPart(first.path, depth), value: first.value };
   const last = (entries[hi - 1] as Entry).path;
   let shared = 0;
   while (depth + shared < last.length && first.path[depth + shared] === last[depth + shared]) shared++;
-  if (shared > 0) return { kind: EXT, path: first.path.subarray(depth, depth + shared), child: buildRange(entries, lo, hi, depth + shared) };
+  if (shared > 0) return { kind: EXT, path: bytesPart(first.path, depth, depth + shared), child: buildRange(entries, lo, hi, depth + shared) };
   const children: Array<Child | null> = new Array(16).fill(null);
   let i = lo;
   while (i < hi) {
@@ -481,8 +482,8 @@ function branchChild(encoded: Uint8Array, nibble: number): Raw | undefined {
   }
   if (at !== end || count !== 17) return undefined;
   // a child under 32 bytes is the node itself, inline
-  if (childIsList) return RLP.decode(encoded.subarray(childHeader, childEnd)) as Raw;
-  return encoded.subarray(childStart, childEnd);
+  if (childIsList) return RLP.decode(bytesPart(encoded, childHeader, childEnd)) as Raw;
+  return bytesPart(encoded, childStart, childEnd);
 }
 
 function equalKey(prev: Change, key: Uint8Array): boolean {

@@ -14,9 +14,8 @@
 import type { MerklePatriciaTrie } from '@ethereumjs/mpt';
 import { RLP } from '../encoding/index.ts';
 import { CODEHASH_PREFIX, MerkleStateManager } from '@ethereumjs/statemanager';
-import { Account, EthereumJSErrorWithoutCode, KeyEncoding, ValueEncoding, concatBytes, createAccountFromRLP, createAddressFromString, unpadBytes, unprefixedHexToBytes } from '@ethereumjs/util';
-import type { Address } from '@ethereumjs/util';
-import { bareHex } from '../primitives/index.ts';
+import { Account, Address, EthereumJSErrorWithoutCode, KeyEncoding, ValueEncoding, concatBytes, createAccountFromRLP, createAddressFromString, unpadBytes, unprefixedHexToBytes } from '@ethereumjs/util';
+import { bareHex, keyBytes } from '../primitives/index.ts';
 import { applyTrieChanges, lookupTrie } from './batchTrieUpdate.ts';
 import type { TrieChange, TrieNodeReader } from './batchTrieUpdate.ts';
 import { TrieNodeStore } from './trieNodeStore.ts';
@@ -108,30 +107,31 @@ export class BatchedStateManager extends MerkleStateManager {
       await this.modifyAccountFields(address, { codeHash });
     }
 
+    // the caches' keys are `bytesKey`s of the address and the slot (accountCache.ts, storageCache.ts)
     const slotsByAccount = new Map<string, Array<[string, Uint8Array | undefined]>>();
-    for (const [addressHex, keyHex, value] of caches.storage?.flush() ?? []) {
-      let slots = slotsByAccount.get(addressHex);
-      if (slots === undefined) slotsByAccount.set(addressHex, (slots = []));
-      slots.push([keyHex, value]);
+    for (const [addressKey, slotKey, value] of caches.storage?.flush() ?? []) {
+      let slots = slotsByAccount.get(addressKey);
+      if (slots === undefined) slotsByAccount.set(addressKey, (slots = []));
+      slots.push([slotKey, value]);
     }
-    for (const [addressHex, slots] of slotsByAccount) {
-      const address = createAddressFromString(`0x${addressHex}`);
+    for (const [addressKey, slots] of slotsByAccount) {
+      const address = new Address(keyBytes(addressKey));
       const account = await this.getAccount(address);
       if (account === undefined) continue; // the parent skips slots of accounts that no longer exist
       const trie = this._getStorageTrie(address, account);
-      const changes: TrieChange[] = slots.map(([keyHex, value]) => {
+      const changes: TrieChange[] = slots.map(([slotKey, value]) => {
         const decoded = RLP.decode(value ?? EMPTY) as Uint8Array;
-        return { key: appliedKey(trie, unprefixedHexToBytes(keyHex)), value: decoded.length > 0 ? RLP.encode(decoded) : null };
+        return { key: appliedKey(trie, keyBytes(slotKey)), value: decoded.length > 0 ? RLP.encode(decoded) : null };
       });
       await applyToTrie(trie, changes);
-      this._storageTries[addressHex] = trie; // as the parent's _modifyContractStorage leaves it
+      this._storageTries[bareHex(address.bytes)] = trie; // as the parent's _modifyContractStorage leaves it
       account.storageRoot = trie.root();
       await this.putAccount(address, account);
     }
 
     const accountTrie = this._trie;
-    const changes: TrieChange[] = (caches.account?.flush() ?? []).map(([addressHex, elem]) => ({
-      key: appliedKey(accountTrie, unprefixedHexToBytes(addressHex)),
+    const changes: TrieChange[] = (caches.account?.flush() ?? []).map(([addressKey, elem]) => ({
+      key: appliedKey(accountTrie, keyBytes(addressKey)),
       value: elem.accountRLP ?? null,
     }));
     await applyToTrie(this._trie, changes);

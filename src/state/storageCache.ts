@@ -1,6 +1,6 @@
 /**
  * @ethereumjs's StorageCache (statemanager 10.1.3, cache/storage.js) with the same checkpoint semantics, on
- * hash maps with flat string keys, and bounded: the storage twin of accountCache.ts. Its ordered map kept
+ * hash maps with flat string keys (`bytesKey` of the address and the slot), and bounded: the storage twin of accountCache.ts. Its ordered map kept
  * every slot the process ever touched (an ERC-20 transfer to a new holder adds one), and looked addresses up
  * by comparing ropes.
  *
@@ -12,7 +12,7 @@
  */
 import type { StorageCache } from '@ethereumjs/statemanager';
 import type { Address } from '@ethereumjs/util';
-import { bareHex } from '../primitives/index.ts';
+import { bytesKey } from '../primitives/index.ts';
 import { JournaledCache } from './journaledCache.ts';
 
 type Slots = Map<string, Uint8Array | undefined>;
@@ -35,54 +35,54 @@ export class FlatStorageCache extends JournaledCache<Slots> {
     caches.storage = new FlatStorageCache() as unknown as StorageCache;
   }
 
-  private saveCachePreState(addressHex: string, keyHex: string): void {
-    let slots = this.diff.get(addressHex);
-    if (slots === undefined) this.diff.set(addressHex, (slots = new Map()));
-    if (!slots.has(keyHex)) slots.set(keyHex, this.entries.get(addressHex)?.get(keyHex));
+  private saveCachePreState(addressKey: string, slotKey: string): void {
+    let slots = this.diff.get(addressKey);
+    if (slots === undefined) this.diff.set(addressKey, (slots = new Map()));
+    if (!slots.has(slotKey)) slots.set(slotKey, this.entries.get(addressKey)?.get(slotKey));
   }
 
-  private slotsOf(addressHex: string): Slots {
-    let slots = this.entries.get(addressHex);
-    if (slots === undefined) this.entries.set(addressHex, (slots = new Map()));
+  private slotsOf(addressKey: string): Slots {
+    let slots = this.entries.get(addressKey);
+    if (slots === undefined) this.entries.set(addressKey, (slots = new Map()));
     return slots;
   }
 
   put(address: Address, key: Uint8Array, value: Uint8Array): void {
-    const addressHex = bareHex(address.bytes);
-    const keyHex = bareHex(key);
-    this.saveCachePreState(addressHex, keyHex);
-    this.slotsOf(addressHex).set(keyHex, value);
+    const addressKey = bytesKey(address.bytes);
+    const slotKey = bytesKey(key);
+    this.saveCachePreState(addressKey, slotKey);
+    this.slotsOf(addressKey).set(slotKey, value);
     this._stats.writes += 1;
   }
 
   get(address: Address, key: Uint8Array): Uint8Array | undefined {
-    const slots = this.entries.get(bareHex(address.bytes));
+    const slots = this.entries.get(bytesKey(address.bytes));
     this._stats.reads += 1;
     if (slots === undefined) return undefined;
     this._stats.hits += 1;
-    return slots.get(bareHex(key));
+    return slots.get(bytesKey(key));
   }
 
   del(address: Address, key: Uint8Array): void {
-    const addressHex = bareHex(address.bytes);
-    const keyHex = bareHex(key);
-    this.saveCachePreState(addressHex, keyHex);
-    this.slotsOf(addressHex).set(keyHex, RLP_ZERO);
+    const addressKey = bytesKey(address.bytes);
+    const slotKey = bytesKey(key);
+    this.saveCachePreState(addressKey, slotKey);
+    this.slotsOf(addressKey).set(slotKey, RLP_ZERO);
     this._stats.deletions += 1;
   }
 
   clearStorage(address: Address): void {
-    this.entries.set(bareHex(address.bytes), new Map());
+    this.entries.set(bytesKey(address.bytes), new Map());
   }
 
-  /** The slots changed at the current depth, which then count as written to the trie. */
+  /** The slots changed at the current depth (address and slot as `bytesKey`), which then count as written to the trie. */
   flush(): Array<[string, string, Uint8Array | undefined]> {
     const diff = this.diff;
     const items: Array<[string, string, Uint8Array | undefined]> = [];
-    for (const [addressHex, changed] of diff) {
-      const slots = this.entries.get(addressHex);
+    for (const [addressKey, changed] of diff) {
+      const slots = this.entries.get(addressKey);
       if (slots === undefined) throw new Error('internal error: storage cache map for account should be defined');
-      for (const keyHex of changed.keys()) items.push([addressHex, keyHex, slots.get(keyHex)]);
+      for (const slotKey of changed.keys()) items.push([addressKey, slotKey, slots.get(slotKey)]);
     }
     this.takeDiff(); // after the loop: an internal error above leaves the journal as it was, as the parent's does
     if (this._checkpoints === 0) this.evictClean(diff);
@@ -94,25 +94,25 @@ export class FlatStorageCache extends JournaledCache<Slots> {
     let excess = -this.limit;
     for (const slots of this.entries.values()) excess += slots.size;
     if (excess <= 0) return;
-    for (const [addressHex, slots] of this.entries) {
-      const keep = flushing.get(addressHex);
-      for (const keyHex of slots.keys()) {
+    for (const [addressKey, slots] of this.entries) {
+      const keep = flushing.get(addressKey);
+      for (const slotKey of slots.keys()) {
         if (excess <= 0) return;
-        if (keep?.has(keyHex)) continue;
-        slots.delete(keyHex);
+        if (keep?.has(slotKey)) continue;
+        slots.delete(slotKey);
         excess--;
       }
-      if (slots.size === 0) this.entries.delete(addressHex);
+      if (slots.size === 0) this.entries.delete(addressKey);
     }
   }
 
   revert(): void {
     const diff = this.popDiff();
-    for (const [addressHex, changed] of diff) {
-      const slots = this.slotsOf(addressHex);
-      for (const [keyHex, value] of changed) {
-        if (value === undefined) slots.delete(keyHex);
-        else slots.set(keyHex, value);
+    for (const [addressKey, changed] of diff) {
+      const slots = this.slotsOf(addressKey);
+      for (const [slotKey, value] of changed) {
+        if (value === undefined) slots.delete(slotKey);
+        else slots.set(slotKey, value);
       }
     }
   }
@@ -120,10 +120,10 @@ export class FlatStorageCache extends JournaledCache<Slots> {
   commit(): void {
     const diff = this.popDiff();
     const below = this.diff;
-    for (const [addressHex, changed] of diff) {
-      let lower = below.get(addressHex);
-      if (lower === undefined) below.set(addressHex, (lower = new Map()));
-      for (const [keyHex, value] of changed) if (!lower.has(keyHex)) lower.set(keyHex, value);
+    for (const [addressKey, changed] of diff) {
+      let lower = below.get(addressKey);
+      if (lower === undefined) below.set(addressKey, (lower = new Map()));
+      for (const [slotKey, value] of changed) if (!lower.has(slotKey)) lower.set(slotKey, value);
     }
   }
 
@@ -137,6 +137,6 @@ export class FlatStorageCache extends JournaledCache<Slots> {
   }
 
   dump(address: Address): Slots | undefined {
-    return this.entries.get(bareHex(address.bytes));
+    return this.entries.get(bytesKey(address.bytes));
   }
 }

@@ -38,12 +38,12 @@ export function analyseCode(code: Uint8Array): CodeAnalysis {
 const MAX_CODES = 1024;
 const byCodeHash = new Map<string, CodeAnalysis>();
 
-/** The analysis of the code with hash `codeHash` (hex), if it was made before. */
+/** The analysis of the code with hash `codeHash` (any string naming the hash one way: `bytesKey`), if it was made before. */
 export function knownAnalysis(codeHash: string): CodeAnalysis | undefined {
   return byCodeHash.get(codeHash);
 }
 
-/** Analyses `code`, whose hash is `codeHash` (hex), and keeps the result. */
+/** Analyses `code`, whose hash is `codeHash` (as in knownAnalysis), and keeps the result. */
 export function rememberAnalysis(codeHash: string, code: Uint8Array): CodeAnalysis {
   if (byCodeHash.size >= MAX_CODES) byCodeHash.clear();
   const analysis = analyseCode(code);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { bareHex, bigintToBytes, bytesKey, bytesToBigint, checkedHexToBytes, hexToBytes, keyBytes, readWord256, writeWord256 } from '../../../src/primitives/index.ts';
+import { bareHex, bigintToBytes, bytesKey, bytesPart, bytesToBigint, checkedHexToBytes, hexToBytes, keyBytes, readWord256, writeWord256 } from '../../../src/primitives/index.ts';
 
 describe('bytesToBigint', () => {
   it('reads big-endian integers of any length, across the 6-byte and 64-bit-limb paths, also from a view (property, seeded)', () => {
@@ -103,5 +103,20 @@ describe('readWord256 and writeWord256', () => {
       }),
       { seed: 20261128, numRuns: 500 },
     );
+  });
+});
+
+describe('bytesPart', () => {
+  it('is bytes[start, end): a copy for 64 bytes or less, a view beyond', () => {
+    const small = Uint8Array.from({ length: 64 }, (_, i) => i);
+    const part = bytesPart(small, 10, 20);
+    assert.deepEqual(part, small.slice(10, 20));
+    small[10] = 99;
+    assert.equal(part[0], 10, 'a copy of a small array');
+    assert.deepEqual(bytesPart(small, 60), Uint8Array.of(60, 61, 62, 63), 'to the end by default');
+    const large = new Uint8Array(65).fill(1);
+    const view = bytesPart(large, 1, 5);
+    large[1] = 7;
+    assert.equal(view[0], 7, 'a view of a large one');
   });
 });
