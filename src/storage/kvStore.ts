@@ -3,6 +3,8 @@
  * in microseconds and the EVM makes many small reads; writes are applied as one atomic, durable batch,
  * which is how a block, its receipts and its state become visible together or not at all.
  */
+import { bytesKey, keyBytes } from '../primitives/index.ts';
+
 export interface KVWrite {
   key: Uint8Array;
   value: Uint8Array | null; // null deletes
@@ -22,9 +24,7 @@ export interface KVStore {
   close(): Promise<void>;
 }
 
-function keyOf(key: Uint8Array): string {
-  return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
-}
+const keyOf = bytesKey;
 
 /** The in-memory twin, for unit tests and simulations. */
 export function createMemoryStore(): KVStore {
@@ -40,7 +40,7 @@ export function createMemoryStore(): KVStore {
     *entries(prefix) {
       const p = keyOf(prefix);
       const keys = [...map.keys()].filter((k) => k.startsWith(p)).sort();
-      for (const k of keys) yield [new Uint8Array(Buffer.from(k, 'latin1')), map.get(k) as Uint8Array];
+      for (const k of keys) yield [keyBytes(k), map.get(k) as Uint8Array];
     },
     refresh() {}, // one map, no snapshots
     async close() {},

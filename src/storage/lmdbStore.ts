@@ -1,4 +1,5 @@
 import { open } from 'lmdb';
+import { IN_HEAP_MAX } from '../primitives/index.ts';
 import type { KVStore } from './kvStore.ts';
 
 /**
@@ -12,7 +13,9 @@ export function createLmdbStore(path: string): KVStore {
     encoding: 'binary',
     compression: false,
   });
-  const toBuffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+  // PERF: a key or node of 64 bytes or less lives in V8's heap, and its `.buffer` would move it out (two mallocs:
+  // primitives/bytes.ts, SCRATCH); a copy into node's Buffer pool costs none. A block writes thousands of them.
+  const toBuffer = (b: Uint8Array): Buffer => (b.length <= IN_HEAP_MAX ? Buffer.from(b) : Buffer.from(b.buffer, b.byteOffset, b.byteLength));
   return {
     get(key) {
       const value = db.getBinary(toBuffer(key));
