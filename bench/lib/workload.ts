@@ -17,7 +17,7 @@ export const GAS_LIMIT: Record<WorkloadName, bigint> = { eth: 21_000n, erc20: 10
 const MIN_GAS_PRICE_WEI = 2_000_000_000n;
 const DEPLOY_GAS_LIMIT = 3_000_000n;
 const ETH_VALUE_WEI = 1_000_000_000n;
-const TOKEN_UNIT = 10n ** 18n;
+export const TOKEN_UNIT = 10n ** 18n;
 const TOKEN_SUPPLY = 10n ** 9n * TOKEN_UNIT;
 /** Index of the first sender in the dev mnemonic; 0..9 are the nodes' funded dev accounts. */
 const FIRST_SENDER_INDEX = 100;

@@ -27,7 +27,7 @@ import { effectiveGasPrice, senderAddress } from './validateTx.ts';
 import type { ValidatedTx } from './validateTx.ts';
 
 /** The gas the interpreter counts in a Number stays far below 2^53 from a start below this. */
-const MAX_GAS = 2n ** 31n;
+export const MAX_GAS = 2n ** 31n;
 const DELEGATION_OR_EOF = 0xef;
 /** isLowAddress's bound: addresses below 2^16 are left to the VM in any case. */
 const LOW_ADDRESS_LIMIT = 1n << 16n;
@@ -60,7 +60,7 @@ export function contractCallBlock(vm: VM, common: Common, ctx: { height: bigint;
     vm,
     common,
     schedule: gasScheduleOf(vm.evm as EVM),
-    highPrecompiles: new Set([...(vm.evm as EVM).precompiles.keys()].map((hex) => BigInt(`0x${hex}`)).filter((a) => a >= LOW_ADDRESS_LIMIT)),
+    highPrecompiles: highPrecompilesOf(vm.evm as EVM),
     values: {
       coinbase: bytesToBigint(ctx.feePool),
       timestamp: ctx.timestamp,
@@ -73,6 +73,15 @@ export function contractCallBlock(vm: VM, common: Common, ctx: { height: bigint;
     baseFee: ctx.baseFeePerGas,
     feeRecipient: ctx.feePool,
   };
+}
+
+const highPrecompileSets = new WeakMap<EVM, ReadonlySet<bigint>>();
+
+/** The EVM's precompiles outside the low addresses (native contracts), as numbers; made once per EVM. */
+export function highPrecompilesOf(evm: EVM): ReadonlySet<bigint> {
+  let set = highPrecompileSets.get(evm);
+  if (set === undefined) highPrecompileSets.set(evm, (set = new Set([...evm.precompiles.keys()].map((hex) => BigInt(`0x${hex}`)).filter((a) => a >= LOW_ADDRESS_LIMIT))));
+  return set;
 }
 
 /** Runs `tx` in the interpreter if it qualifies, or returns undefined without touching state. */
@@ -158,7 +167,7 @@ export async function runContractCall(state: WorldState, tx: ValidatedTx, block:
 }
 
 /** The called contract's storage as the interpreter reads it (a class: no closure per transaction). */
-class ContractStorage implements Storage {
+export class ContractStorage implements Storage {
   constructor(
     private readonly state: WorldState,
     private readonly address: Address,
@@ -170,7 +179,7 @@ class ContractStorage implements Storage {
 }
 
 /** runTx's gas used: what the frame spent plus intrinsic gas, less the capped refund, at least the calldata floor. */
-function gasUsedBy(result: Exclude<FrameResult, { status: 'unsupported' }>, gasLimit: bigint, floorGas: bigint, schedule: GasSchedule): bigint {
+export function gasUsedBy(result: Exclude<FrameResult, { status: 'unsupported' }>, gasLimit: bigint, floorGas: bigint, schedule: GasSchedule): bigint {
   let used = gasLimit - BigInt(result.gasLeft);
   if (result.status === 'success' && result.refund > 0) {
     const cap = used / BigInt(schedule.maxRefundQuotient);

@@ -129,7 +129,7 @@ function gasParamsOf(common: Common): GasParams {
 }
 
 /** A call's intrinsic gas and its EIP-7623 floor (0 before EIP-7623). */
-function callGas(common: Common, data: Uint8Array, access: { addresses: number; keys: number }): { intrinsic: bigint; floor: bigint } {
+export function callGas(common: Common, data: Uint8Array, access: { addresses: number; keys: number }): { intrinsic: bigint; floor: bigint } {
   let zeros = 0;
   for (let i = 0; i < data.length; i++) if (data[i] === 0) zeros++;
   const nonZeros = data.length - zeros;

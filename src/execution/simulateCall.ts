@@ -10,6 +10,7 @@ import type { Common, RunTxResult, TypedTransaction, VM } from '../evm/index.ts'
 import { createEvmBlock, runTx } from '../evm/index.ts';
 import type { BlockEnv } from '../evm/index.ts';
 import { ChainError, bytesToHex } from '../primitives/index.ts';
+import { interpretCall } from './interpretCall.ts';
 
 export interface CallRequest {
   from?: Uint8Array;
@@ -29,9 +30,10 @@ export interface CallOutcome {
   gasUsed: bigint;
   /** Gas the run consumed before refunds (execution + intrinsic, at least the EIP-7623 floor). */
   gasConsumed: bigint;
+  /** The refund counter at the end, before EIP-3529's cap (RunTxResult.gasRefund); 0 for a failed call. */
+  gasRefund: bigint;
   /** undefined on success; 'revert', 'out of gas', 'invalid opcode', ... otherwise */
   error: string | undefined;
-  result: RunTxResult;
 }
 
 /** A call that reverted: the raw revert bytes travel to the client in error.data. */
@@ -87,8 +89,16 @@ function priced(req: CallRequest): boolean {
   return (req.gasPrice ?? 0n) > 0n || (req.maxFeePerGas ?? 0n) > 0n;
 }
 
-/** Runs the call once with the given gas limit; all state changes are reverted afterwards. */
-export async function runCall(vm: VM, txCommon: Common, env: BlockEnv, req: CallRequest, gasLimit: bigint): Promise<CallOutcome> {
+/**
+ * runCall's outcome, from our interpreter when the call qualifies (interpretCall.ts), else from runCall:
+ * eth_call and eth_estimateGas. debug_traceCall runs runCall itself: its tracer watches the VM.
+ */
+export async function simulateCall(vm: VM, txCommon: Common, env: BlockEnv, req: CallRequest, gasLimit: bigint): Promise<CallOutcome> {
+  return (await interpretCall(vm, txCommon, env, req, gasLimit)) ?? runCall(vm, txCommon, env, req, gasLimit);
+}
+
+/** Runs the call once with the given gas limit in the VM; all state changes are reverted afterwards. */
+export async function runCall(vm: VM, txCommon: Common, env: BlockEnv, req: CallRequest, gasLimit: bigint): Promise<CallOutcome & { result: RunTxResult }> {
   const state = vm.stateManager;
   const sender = new Address(req.from ?? new Uint8Array(20));
   const account = await state.getAccount(sender);
@@ -108,6 +118,7 @@ export async function runCall(vm: VM, txCommon: Common, env: BlockEnv, req: Call
       returnData: result.execResult.returnValue,
       gasUsed: result.totalGasSpent,
       gasConsumed: consumed > result.totalGasSpent ? consumed : result.totalGasSpent,
+      gasRefund: result.gasRefund ?? 0n,
       error: result.execResult.exceptionError?.error,
       result,
     };
@@ -133,15 +144,16 @@ export function throwIfFailed(outcome: CallOutcome): void {
  * The smallest gas limit with which the call succeeds. PERF: first the gas the call consumed before
  * refunds: less can never be enough on the same path, and when it is enough (no 63/64 retention, no
  * SSTORE stipend check in the way) it is the answer after two runs instead of ten to twenty. Otherwise a
- * binary search between it and the cap (geth's method, with its optimistic first guess).
+ * binary search between it and the cap (geth's method, with its optimistic first guess). `run`: the VM alone
+ * (runCall) in tests that compare the paths.
  */
-export async function estimateGas(vm: VM, txCommon: Common, env: BlockEnv, req: CallRequest, cap: bigint): Promise<bigint> {
+export async function estimateGas(vm: VM, txCommon: Common, env: BlockEnv, req: CallRequest, cap: bigint, run: typeof simulateCall = simulateCall): Promise<bigint> {
   let hi = req.gas ?? cap;
-  const first = await runCall(vm, txCommon, env, req, hi);
+  const first = await run(vm, txCommon, env, req, hi);
   throwIfFailed(first);
   const succeeds = async (gas: bigint): Promise<boolean> => {
     try {
-      return (await runCall(vm, txCommon, env, req, gas)).error === undefined;
+      return (await run(vm, txCommon, env, req, gas)).error === undefined;
     } catch {
       return false; // e.g. below intrinsic gas or the calldata floor
     }
@@ -149,7 +161,7 @@ export async function estimateGas(vm: VM, txCommon: Common, env: BlockEnv, req: 
   const consumed = first.gasConsumed;
   if (consumed >= hi || (await succeeds(consumed))) return consumed < hi ? consumed : hi;
   let lo = consumed;
-  const optimistic = ((first.gasUsed + first.result.gasRefund + 2300n) * 64n) / 63n;
+  const optimistic = ((first.gasUsed + first.gasRefund + 2300n) * 64n) / 63n;
   if (optimistic < hi && optimistic > lo) {
     if (await succeeds(optimistic)) hi = optimistic;
     else lo = optimistic;

@@ -258,6 +258,7 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
     stateAt: (height) => chain.stateAt(height),
     readState: (height) => chain.readState(height),
     vmAt: (height, state) => chain.vmAt(height, state),
+    withCallVM: (height, fn) => chain.withCallVM(height, fn),
     pendingEnv: () => {
       const head = chain.head().header;
       return {

@@ -69,6 +69,8 @@ export interface RpcBackend {
   /** Read-only state at a committed height (shared and cached for the head: never write to it). */
   readState(height: bigint): WorldState;
   vmAt(height: bigint, state: WorldState): Promise<VM>;
+  /** Runs `fn` alone on a VM kept for calls at `height`; `fn` must leave its state as found (runCall does). */
+  withCallVM<T>(height: bigint, fn: (vm: VM) => Promise<T>): Promise<T>;
   /** The environment the next block will have: what 'pending' calls execute in. */
   pendingEnv(): BlockEnv;
   accounts(): Hex[];

@@ -324,3 +324,25 @@ export function randomCallProgram(rand: () => number, options: CallProgramOption
   else if (end < 0.85) b.emit((0x60 + Math.floor(rand() * 32)).toString(16) + '01', 1); // a PUSH cut short
   return { code: b.code, bails }; // else: runs off the end
 }
+
+/** `n` random bytes as hex (no 0x); each is 0 with probability `zeros`. */
+export function randomBytes(rand: () => number, n: number, zeros = 0): string {
+  let hex = '';
+  for (let i = 0; i < n; i++) hex += rand() < zeros ? '00' : Math.floor(rand() * 256).toString(16).padStart(2, '0');
+  return hex;
+}
+
+/** Calldata of every shape a call meets: none, words, a few bytes, long and mostly zero (the EIP-7623 floor), long. */
+export function randomCalldata(rand: () => number): string {
+  const r = rand();
+  if (r < 0.15) return '0x';
+  if (r < 0.45) return `0x${Array.from({ length: 1 + Math.floor(rand() * 4) }, () => randomWord(rand).toString(16).padStart(64, '0')).join('')}`;
+  if (r < 0.6) return `0x${randomBytes(rand, 1 + Math.floor(rand() * 40))}`;
+  if (r < 0.75) return `0x${randomBytes(rand, 200 + Math.floor(rand() * 3000), 0.98)}`; // mostly zeros: the calldata floor is more than execution
+  if (r < 0.85) return `0x${randomBytes(rand, 300 + Math.floor(rand() * 1200))}`;
+  return `0x${randomBytes(rand, 4)}${Array.from({ length: Math.floor(rand() * 4) }, () => randomWord(rand).toString(16).padStart(64, '0')).join('')}`;
+}
+
+export function pick<T>(rand: () => number, xs: readonly T[]): T {
+  return xs[Math.floor(rand() * xs.length)] as T;
+}

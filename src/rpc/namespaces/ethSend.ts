@@ -23,13 +23,13 @@ export function walletFor(address: Hex, backend: RpcBackend): Wallet {
 export async function fillTransaction(o: Record<string, unknown>, from: Hex, backend: RpcBackend) {
   const req = parseCallRequest(o);
   const head = backend.head().header.height;
-  const state = backend.stateAt(head);
-  const accountNonce = (await state.getAccount(new Address(hexToBytes(from))))?.nonce ?? 0n;
+  const accountNonce = (await backend.readState(head).getAccount(new Address(hexToBytes(from))))?.nonce ?? 0n;
   const nonce = req.nonce ?? backend.pool.pendingNonce(from, accountNonce);
   let gas = req.gas;
   if (gas === undefined) {
     const env = backend.pendingEnv();
-    gas = await estimateGas(await backend.vmAt(head, state), backend.txCommon, env, { ...req, from: hexToBytes(from), nonce }, callGasCap(backend, env));
+    const call = { ...req, from: hexToBytes(from), nonce };
+    gas = await backend.withCallVM(head, (vm) => estimateGas(vm, backend.txCommon, env, call, callGasCap(backend, env)));
   }
   const legacy = req.gasPrice !== undefined;
   const tip = req.maxPriorityFeePerGas ?? 0n;

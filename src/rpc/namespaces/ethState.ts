@@ -1,6 +1,8 @@
 /** eth_ state reads, calls and gas estimation, at any committed block (historical reads included). */
 import { Account, Address } from '@ethereumjs/util';
-import { estimateGas, runCall, throwIfFailed } from '../../execution/index.ts';
+import { estimateGas, simulateCall, throwIfFailed } from '../../execution/index.ts';
+import type { CallRequest } from '../../execution/index.ts';
+import type { BlockEnv, VM } from '../../evm/index.ts';
 import { parseAddress, parseData, parseQuantity, toData, toQuantity } from '../../encoding/index.ts';
 import { bytesToHex, padLeft } from '../../primitives/index.ts';
 import type { Hex } from '../../primitives/index.ts';
@@ -10,7 +12,6 @@ import type { RpcBackend } from '../backend.ts';
 import { invalidParams } from '../errors.ts';
 import type { HandlerTable } from '../params.ts';
 import { callBlockEnv, callGasCap, parseCallRequest, requireParam, resolveHeight } from '../params.ts';
-
 
 function addressParam(params: unknown[]): Address {
   return new Address(parseAddress(requireParam(params, 0, 'address')));
@@ -41,17 +42,29 @@ function stripZeros(bytes: Uint8Array): Uint8Array {
   return bytes.subarray(i);
 }
 
-/** Without a block tag, eth_call reads "latest" and eth_estimateGas "pending", as Hardhat does. */
-async function prepareCall(params: unknown[], backend: RpcBackend, defaultTag: 'latest' | 'pending') {
+interface CallSite {
+  req: CallRequest;
+  vm: VM;
+  env: BlockEnv;
+  cap: bigint;
+}
+
+/**
+ * Runs `fn` on the call's VM. Without a block tag, eth_call reads "latest" and eth_estimateGas "pending", as
+ * Hardhat does. A call without state overrides shares the VM kept for its height; one with overrides gets a
+ * state and VM of its own.
+ */
+async function withCall<T>(params: unknown[], backend: RpcBackend, defaultTag: 'latest' | 'pending', fn: (site: CallSite) => Promise<T>): Promise<T> {
   const req = parseCallRequest(requireParam(params, 0, 'transaction'));
   const tag = params[1] ?? defaultTag;
   const height = resolveHeight(tag, backend);
-  const state = backend.stateAt(height);
-  await applyOverrides(state, params[2]);
-  const vm = await backend.vmAt(height, state);
   const env = callBlockEnv(backend, tag, height);
   const cap = callGasCap(backend, env);
-  return { req, vm, env, cap };
+  const overrides = params[2];
+  if (overrides === undefined || overrides === null) return backend.withCallVM(height, (vm) => fn({ req, vm, env, cap }));
+  const state = backend.stateAt(height);
+  await applyOverrides(state, overrides);
+  return fn({ req, vm: await backend.vmAt(height, state), env, cap });
 }
 
 export const ethStateHandlers: HandlerTable = {
@@ -77,15 +90,12 @@ export const ethStateHandlers: HandlerTable = {
     return bytesToHex(padLeft(value, 32));
   },
   async eth_call(params, backend) {
-    const { req, vm, env, cap } = await prepareCall(params, backend, 'latest');
-    const gas = req.gas !== undefined && req.gas < cap ? req.gas : cap;
-    const outcome = await runCall(vm, backend.txCommon, env, req, gas);
+    const outcome = await withCall(params, backend, 'latest', ({ req, vm, env, cap }) => simulateCall(vm, backend.txCommon, env, req, req.gas !== undefined && req.gas < cap ? req.gas : cap));
     throwIfFailed(outcome);
     return toData(outcome.returnData);
   },
   async eth_estimateGas(params, backend) {
-    const { req, vm, env, cap } = await prepareCall(params, backend, 'pending');
-    return toQuantity(await estimateGas(vm, backend.txCommon, env, req, cap));
+    return toQuantity(await withCall(params, backend, 'pending', ({ req, vm, env, cap }) => estimateGas(vm, backend.txCommon, env, req, cap)));
   },
   async eth_getProof(params, backend) {
     const address = addressParam(params);

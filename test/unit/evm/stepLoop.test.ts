@@ -13,6 +13,7 @@ import { stepLoopInstalled, stepLoopRuns, useFastOpcodes } from '../../../src/ev
 import { originalRunInterpreter } from '../../../src/evm/frameResult.ts';
 import { executeBlock, runCall, validateRawTx } from '../../../src/execution/index.ts';
 import type { CallOutcome } from '../../../src/execution/index.ts';
+import type { RunTxResult } from '../../../src/evm/index.ts';
 import { bigintToBytes, bytesToHex, hexToBytes } from '../../../src/primitives/index.ts';
 import { CHAIN_ID, createTestChain, devWallet, firstBlockContext } from '../../utils/chain.ts';
 import { EDGES, push, randomProgram, randomValue, writeToMemory } from '../../utils/evmPrograms.ts';
@@ -61,7 +62,7 @@ function nestedProgram(rand: () => number, inner: string): string {
   return code + push(0x200n) + '52' + '3d' + push(0x220n) + '52' + '3d5f' + push(0x240n) + '3e' + '595ff3'; // outcome, RETURNDATASIZE, RETURNDATACOPY, all memory
 }
 
-function summary(out: CallOutcome) {
+function summary(out: CallOutcome & { result: RunTxResult }) {
   return {
     error: out.error,
     gasUsed: out.gasUsed,

@@ -27,7 +27,7 @@ import { hashHeader } from '../../../src/types/index.ts';
 import { CHAIN_ID, ONE, createTestChain, devWallet, firstBlockContext } from '../../utils/chain.ts';
 import type { TestChain } from '../../utils/chain.ts';
 import { loadTestToken } from '../../utils/contracts.ts';
-import { BAIL_SNIPPETS, push, randomCallProgram, randomWord } from '../../utils/evmPrograms.ts';
+import { BAIL_SNIPPETS, pick, push, randomBytes, randomCallProgram, randomCalldata, randomWord } from '../../utils/evmPrograms.ts';
 import { seededRandom } from '../../utils/random.ts';
 
 /** A failure names its seed; SEED=<n> replays it (and runs only it). */
@@ -391,26 +391,6 @@ function minimumGas(chain: TestChain, fields: { type: number; to: string | null;
 
 // ---------------------------------------------------------------------------------------------------------
 // random programs, calldata, values, fees, gas limits
-
-function randomBytes(rand: () => number, n: number, zeros = 0): string {
-  let hex = '';
-  for (let i = 0; i < n; i++) hex += rand() < zeros ? '00' : Math.floor(rand() * 256).toString(16).padStart(2, '0');
-  return hex;
-}
-
-function randomCalldata(rand: () => number): string {
-  const r = rand();
-  if (r < 0.15) return '0x';
-  if (r < 0.45) return `0x${Array.from({ length: 1 + Math.floor(rand() * 4) }, () => word(randomWord(rand))).join('')}`;
-  if (r < 0.6) return `0x${randomBytes(rand, 1 + Math.floor(rand() * 40))}`;
-  if (r < 0.75) return `0x${randomBytes(rand, 200 + Math.floor(rand() * 3000), 0.98)}`; // mostly zeros: the calldata floor is more than execution
-  if (r < 0.85) return `0x${randomBytes(rand, 300 + Math.floor(rand() * 1200))}`;
-  return `0x${randomBytes(rand, 4)}${Array.from({ length: Math.floor(rand() * 4) }, () => word(randomWord(rand))).join('')}`;
-}
-
-function pick<T>(rand: () => number, xs: readonly T[]): T {
-  return xs[Math.floor(rand() * xs.length)] as T;
-}
 
 /** A random call: mostly to the random contracts, sometimes to delegations, precompiles, accounts without code. */
 function randomCall(rand: () => number, contracts: readonly string[]): TxSpec {

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Address } from '@ethereumjs/util';
+import { Account, Address } from '@ethereumjs/util';
 import { openChain } from '../../../src/node/index.ts';
 import type { Chain } from '../../../src/node/index.ts';
 import { applyDevEdits, decodePendingEdits, encodePendingEdits } from '../../../src/node/devEdits.ts';
@@ -132,5 +132,55 @@ describe('empty-block ranges', () => {
     assert.equal(chain.head().header.height, 1n);
     assert.equal(chain.store.blockByHeight(2n), undefined);
     assert.equal(chain.store.heightByHash(kept?.hash as Uint8Array), undefined);
+  });
+});
+
+describe('the call VM (eth_call, eth_estimateGas)', () => {
+  const aliceIn = async (vm: { stateManager: { getAccount(a: Address): Promise<{ balance: bigint } | undefined> } }): Promise<bigint> =>
+    (await vm.stateManager.getAccount(new Address(ALICE)))?.balance ?? 0n;
+
+  test('is kept while the head and its root stay, and follows edits, new blocks and older heights', async () => {
+    const chain = await open(createMemoryStore());
+    const first = await chain.withCallVM(0n, async (vm) => vm);
+    assert.equal(await chain.withCallVM(0n, async (vm) => vm), first, 'the same VM for the next call at the same head');
+    assert.equal(await chain.withCallVM(0n, aliceIn), 0n);
+    await chain.applyPendingEdits([{ kind: 'balance', address: ALICE, value: 5n }]);
+    assert.equal(await chain.withCallVM(0n, aliceIn), 5n, 'an edit at the head is seen at once');
+    await mineEmpty(chain, [{ kind: 'balance', address: ALICE, value: 5n }]);
+    await chain.applyPendingEdits([{ kind: 'balance', address: ALICE, value: 8n }]);
+    assert.equal(await chain.withCallVM(1n, aliceIn), 8n, 'the new head, with its edit');
+    assert.equal(await chain.withCallVM(0n, aliceIn), 5n, 'block 0 as it read while it was the head');
+    assert.equal(await chain.withCallVM(1n, aliceIn), 8n, 'and back');
+    await assert.rejects(chain.withCallVM(9n, aliceIn), /block 9 not found/);
+  });
+
+  test('calls run one at a time: one never sees another\'s changes, and a failed one does not stop the next', async () => {
+    const chain = await open(createMemoryStore());
+    await chain.withCallVM(0n, async () => undefined); // made: both calls below get this one VM
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    let changed: () => void = () => undefined;
+    const written = new Promise<void>((r) => (changed = r));
+    const writer = chain.withCallVM(0n, async (vm) => {
+      const state = vm.stateManager;
+      await state.checkpoint();
+      const account = (await state.getAccount(new Address(ALICE))) ?? new Account();
+      account.balance = 99n;
+      await state.putAccount(new Address(ALICE), account);
+      changed();
+      await gate; // holds its change while the others are asked for
+      const seen = await aliceIn(vm);
+      await state.revert();
+      return seen;
+    });
+    await written;
+    const failing = chain.withCallVM(0n, async () => {
+      throw new Error('boom');
+    });
+    const reader = chain.withCallVM(0n, aliceIn);
+    setTimeout(release, 10);
+    assert.equal(await writer, 99n, 'the writer saw its own change');
+    await assert.rejects(failing, /boom/);
+    assert.equal(await reader, 0n, 'the reader ran after the writer reverted');
   });
 });

@@ -1,0 +1,113 @@
+/**
+ * eth_call and eth_estimateGas in our own interpreter, for a call whose frame stays inside the called
+ * contract (a balance, an allowance, a view over the contract's own storage). PERF: through runTx such a call
+ * cost the JSON-RPC thread ~0.5 ms (an @ethereumjs transaction and block, the journal, the EVM's message and
+ * memory), and estimateGas runs it at least twice.
+ *
+ * The outcome is runCall's (simulateCall.ts) for the same request: the same gas price and base fee rules, the
+ * same intrinsic gas, refund cap and calldata floor (the rules contractCall.ts implements for transactions).
+ * Everything else returns `undefined` before anything runs, and the caller runs the VM, which gives each such
+ * case its exact result or error: a creation, an access list, a gas limit under the minimum or at 2^31, a
+ * price under the base fee, a sender with code, value beyond the sender's balance, a recipient that is a
+ * precompile, a native contract, has no code or delegates (EIP-7702), and every frame the interpreter does
+ * not finish. Nothing is written: the interpreter has no side effects, and a call keeps nothing.
+ * test/unit/execution/interpretCall.test.ts compares both paths over random calls.
+ */
+import { Address, MAX_INTEGER } from '@ethereumjs/util';
+import type { EVM } from '@ethereumjs/evm';
+import { gasScheduleOf, interpret, knownAnalysis, rememberAnalysis } from '../evm/index.ts';
+import type { BlockEnv, Common, VM } from '../evm/index.ts';
+import { bytesKey, bytesToBigint } from '../primitives/index.ts';
+import type { WorldState } from '../state/index.ts';
+import { ContractStorage, MAX_GAS, gasUsedBy, highPrecompilesOf } from './contractCall.ts';
+import { callGas } from './leanDecode.ts';
+import { hasCode, isLowAddress } from './plainTransfer.ts';
+import type { CallOutcome, CallRequest } from './simulateCall.ts';
+
+const DELEGATION_OR_EOF = 0xef;
+const ZERO_ADDRESS = new Uint8Array(20);
+const NO_ACCESS_LIST = { addresses: 0, keys: 0 };
+
+/** The price and base fee runCall gives the request's transaction, or undefined where runTx would refuse it. */
+function pricing(req: CallRequest, env: BlockEnv): { gasPrice: bigint; baseFee: bigint } | undefined {
+  const priced = (req.gasPrice ?? 0n) > 0n || (req.maxFeePerGas ?? 0n) > 0n;
+  const baseFee = priced ? env.baseFeePerGas : 0n;
+  if (req.maxFeePerGas === undefined && req.maxPriorityFeePerGas === undefined) {
+    const gasPrice = req.gasPrice ?? 0n;
+    return gasPrice < baseFee ? undefined : { gasPrice, baseFee };
+  }
+  const tip = req.maxPriorityFeePerGas ?? 0n;
+  const maxFee = req.maxFeePerGas ?? tip;
+  if (maxFee < baseFee || tip > maxFee) return undefined;
+  return { gasPrice: baseFee + tip < maxFee ? baseFee + tip : maxFee, baseFee };
+}
+
+/** runCall's outcome for `req`, from the interpreter, or undefined (see the file's comment) without running anything. */
+export async function interpretCall(vm: VM, txCommon: Common, env: BlockEnv, req: CallRequest, gasLimit: bigint): Promise<CallOutcome | undefined> {
+  const evm = vm.evm as EVM;
+  const schedule = gasScheduleOf(evm);
+  if (!schedule.enabled || req.to === undefined || req.accessList !== undefined || gasLimit >= MAX_GAS || isLowAddress(req.to)) return undefined;
+  const toNumber = bytesToBigint(req.to);
+  const natives = highPrecompilesOf(evm);
+  if (natives.size > 0 && natives.has(toNumber)) return undefined;
+  const price = pricing(req, env);
+  if (price === undefined) return undefined;
+  const data = req.data ?? new Uint8Array();
+  const { intrinsic, floor } = callGas(txCommon, data, NO_ACCESS_LIST);
+  if (gasLimit < intrinsic || gasLimit < floor) return undefined;
+
+  const state = vm.stateManager as WorldState;
+  const fromBytes = req.from ?? ZERO_ADDRESS;
+  const value = req.value ?? 0n;
+  const from = await state.getAccount(new Address(fromBytes));
+  if (hasCode(from) || (from?.balance ?? 0n) < value) return undefined;
+  const toAddress = new Address(req.to);
+  const to = await state.getAccount(toAddress);
+  if (to === undefined || !hasCode(to) || to.balance + value > MAX_INTEGER) return undefined;
+  const codeHash = bytesKey(to.codeHash);
+  let analysis = knownAnalysis(codeHash);
+  if (analysis === undefined) {
+    const code = await state.getCode(toAddress);
+    if (code[0] === DELEGATION_OR_EOF) return undefined;
+    analysis = rememberAnalysis(codeHash, code);
+  }
+
+  const sender = bytesToBigint(fromBytes);
+  const result = await interpret(
+    {
+      code: analysis,
+      address: toNumber,
+      caller: sender,
+      origin: sender,
+      value,
+      data,
+      gasPrice: price.gasPrice,
+      selfBalance: to.balance + value,
+      gas: Number(gasLimit - intrinsic),
+      block: {
+        coinbase: bytesToBigint(env.coinbase),
+        timestamp: env.timestamp,
+        number: env.height,
+        prevRandao: bytesToBigint(env.prevRandao),
+        gasLimit: env.gasLimit,
+        chainId: vm.common.chainId(),
+        baseFee: price.baseFee,
+      },
+    },
+    schedule,
+    new ContractStorage(state, toAddress),
+  );
+  if (result.status === 'unsupported') return undefined;
+  const afterRefund = gasUsedBy(result, gasLimit, 0n, schedule);
+  const gasUsed = afterRefund < floor ? floor : afterRefund;
+  const consumed = gasLimit - BigInt(result.gasLeft);
+  const ok = result.status === 'success';
+  // runTx reports the refund counter, or 0 when the frame failed or the calldata floor decided the gas
+  return {
+    returnData: result.returnData,
+    gasUsed,
+    gasConsumed: consumed > gasUsed ? consumed : gasUsed,
+    gasRefund: ok && afterRefund >= floor ? BigInt(result.refund) : 0n,
+    error: ok ? undefined : 'revert',
+  };
+}
