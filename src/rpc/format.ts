@@ -105,16 +105,29 @@ export function decodeBlockTx(block: Block, index: number, txCommon: Common): Ty
   return decodeTransaction(block.transactions[index] as Uint8Array, txCommon);
 }
 
+/** A block's fields that each of its logs repeats, formatted once per block object (eth_getLogs formats thousands). */
+const logBlockFields = new WeakMap<Block, { blockNumber: Hex; blockHash: Hex; blockTimestamp: Hex }>();
+
+function blockFieldsOf(block: Block): { blockNumber: Hex; blockHash: Hex; blockTimestamp: Hex } {
+  let fields = logBlockFields.get(block);
+  if (fields === undefined) {
+    fields = { blockNumber: toQuantity(block.header.height), blockHash: bytesToHex(block.hash), blockTimestamp: toQuantity(block.header.timestamp) };
+    logBlockFields.set(block, fields);
+  }
+  return fields;
+}
+
 export function formatLog(log: Log, block: Block, txHash: Hex, txIndex: number, logIndex: number): Json {
+  const b = blockFieldsOf(block);
   return {
     address: bytesToHex(log.address),
     topics: log.topics.map((t) => bytesToHex(t)),
     data: toData(log.data),
-    blockNumber: toQuantity(block.header.height),
+    blockNumber: b.blockNumber,
     transactionHash: txHash,
     transactionIndex: toQuantity(txIndex),
-    blockHash: bytesToHex(block.hash),
-    blockTimestamp: toQuantity(block.header.timestamp),
+    blockHash: b.blockHash,
+    blockTimestamp: b.blockTimestamp,
     logIndex: toQuantity(logIndex),
     removed: false,
   };

@@ -4,9 +4,10 @@
  */
 import { Bloom } from '@ethereumjs/vm';
 import type { Common } from '../evm/index.ts';
-import { keccak256 } from '../crypto/index.ts';
 import { parseAddress, parseHash } from '../encoding/index.ts';
-import { bytesToHex, equalBytes } from '../primitives/index.ts';
+import { equalBytes } from '../primitives/index.ts';
+import type { Hex } from '../primitives/index.ts';
+import { blockTxHashes } from '../types/index.ts';
 import type { Block, Receipt } from '../types/index.ts';
 import type { RpcBackend } from './backend.ts';
 import { RpcCode, RpcError, invalidParams } from './errors.ts';
@@ -44,17 +45,20 @@ function bloomMayMatch(c: LogCriteria, block: Block, common: Common): boolean {
   return c.topics.every((want) => want === null || want.some((t) => bloom.check(t)));
 }
 
-/** Matching logs of one block, formatted. */
+/** Matching logs of one block, formatted. The block's transaction hashes are made once per block object, and only if a log matches. */
 export function blockLogs(c: LogCriteria, block: Block, receipts: Receipt[]): Json[] {
   const out: Json[] = [];
   let logIndex = 0;
-  receipts.forEach((r, txIndex) => {
-    const txHash = bytesToHex(keccak256(block.transactions[txIndex] as Uint8Array));
-    for (const log of r.logs) {
-      if (matchesLog(c, log.address, log.topics)) out.push(formatLog(log, block, txHash, txIndex, logIndex));
+  let txHashes: readonly Hex[] | undefined;
+  for (let txIndex = 0; txIndex < receipts.length; txIndex++) {
+    for (const log of (receipts[txIndex] as Receipt).logs) {
+      if (matchesLog(c, log.address, log.topics)) {
+        txHashes ??= blockTxHashes(block);
+        out.push(formatLog(log, block, txHashes[txIndex] as Hex, txIndex, logIndex));
+      }
       logIndex++;
     }
-  });
+  }
   return out;
 }
 
