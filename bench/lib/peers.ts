@@ -67,18 +67,24 @@ interface Command {
   args: string[];
 }
 
-function commandFor(name: PeerName, port: number, dir: string): Command {
+/**
+ * How a node makes blocks: `interval`, one every second (the throughput benches); `auto`, one per transaction as
+ * soon as it arrives (cmt's --block-time 0, anvil's and Hardhat's automine: what a test suite runs against).
+ */
+export type Mining = 'interval' | 'auto';
+
+function commandFor(name: PeerName, port: number, dir: string, mining: Mining): Command {
   switch (name) {
     case 'cmt':
       return {
         cmd: process.execPath,
-        args: [...(process.env.CMT_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), join(ROOT, 'bin/cmt.js'), 'start', '--dev', '--home', dir, '--rpc.port', String(port), '--block-time', '1', '--gas-limit', String(BLOCK_GAS_LIMIT)],
+        args: [...(process.env.CMT_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), join(ROOT, 'bin/cmt.js'), 'start', '--dev', '--home', dir, '--rpc.port', String(port), '--block-time', mining === 'auto' ? '0' : '1', '--gas-limit', String(BLOCK_GAS_LIMIT)],
       };
     case 'anvil':
-      return { cmd: anvilBinary(), args: ['--port', String(port), '--block-time', '1', '--gas-limit', String(BLOCK_GAS_LIMIT), '--silent'] };
+      return { cmd: anvilBinary(), args: ['--port', String(port), ...(mining === 'auto' ? [] : ['--block-time', '1']), '--gas-limit', String(BLOCK_GAS_LIMIT), '--silent'] };
     case 'hardhat': {
       const config = join(dir, 'hardhat.config.cjs');
-      writeFileSync(config, hardhatConfig());
+      writeFileSync(config, hardhatConfig(mining));
       return { cmd: process.execPath, args: [join(ROOT, 'node_modules/hardhat/internal/cli/bootstrap.js'), 'node', '--config', config, '--hostname', '127.0.0.1', '--port', String(port)] };
     }
   }
@@ -90,12 +96,12 @@ function anvilBinary(): string {
   return existsSync(native) ? native : join(ROOT, 'node_modules/.bin/anvil');
 }
 
-/** Interval mining at 1 s with automine off, like the other two nodes. */
-function hardhatConfig(): string {
+/** Interval mining at 1 s with automine off, like the other two nodes; or automine alone. */
+function hardhatConfig(mining: Mining): string {
   const network = {
     chainId: 31337,
     accounts: { mnemonic: DEV_MNEMONIC, count: 10 },
-    mining: { auto: false, interval: 1000 },
+    mining: mining === 'auto' ? { auto: true, interval: 0 } : { auto: false, interval: 1000 },
     blockGasLimit: BLOCK_GAS_LIMIT,
   };
   return `module.exports = ${JSON.stringify({ networks: { hardhat: network } }, null, 2)};\n`;
@@ -158,11 +164,11 @@ function tail(file: string, lines = 8): string {
 }
 
 /** Starts a fresh node and resolves once `eth_chainId` answers; rejects with the reason (and its log tail). */
-export async function startPeer(name: PeerName, startTimeoutMs = 60_000, transport: Transport = 'socket'): Promise<Peer> {
+export async function startPeer(name: PeerName, startTimeoutMs = 60_000, transport: Transport = 'socket', mining: Mining = 'interval'): Promise<Peer> {
   installExitHandlers();
   const dir = mkdtempSync(join(tmpdir(), `bench-${name}-`));
   const port = await freePort();
-  const { cmd, args } = commandFor(name, port, dir);
+  const { cmd, args } = commandFor(name, port, dir, mining);
   const logFile = join(dir, 'node.log');
   const logFd = openSync(logFile, 'w');
   // Output goes to a file rather than a pipe so reading it costs the bench process no CPU.

@@ -108,9 +108,17 @@ export async function openChain(kv: KVStore, genesis: Genesis, opts: ChainOption
   });
   let head = store.headHeight() === undefined ? await initGenesis(store, common, genesis) : loadHead(store);
   await checkGenesis(store, common, genesis);
-  let headState = createWorldState(nodes, common, head.header.stateRoot, { caches: true });
   const blockHash = (height: bigint): Uint8Array | undefined => store.blockByHeight(height)?.hash;
-  let headVM = await createExecutionVM(common, headState, blockHash, vmOptions);
+  /**
+   * The VM blocks are built and executed on, over the head's state; made when first needed. PERF: a thread that
+   * only follows another's commits (the JSON-RPC thread beside an execution worker) never builds a block, and
+   * making a VM for every head it adopted cost it ~0.9 ms a block (an automined transaction waits for that).
+   */
+  let headVM: Promise<VM> | undefined;
+  const vmForHead = (): Promise<VM> => (headVM ??= createExecutionVM(common, createWorldState(nodes, common, head.header.stateRoot, { caches: true }), blockHash, vmOptions));
+  const resetHeadVM = (): void => {
+    headVM = undefined;
+  };
   let headView: WorldState | undefined;
   /** The state root reads at a block see: its own, or the one dev edits made while it was the head. */
   const readRoot = (block: Block): Uint8Array => store.editedRoot(block.header.height) ?? block.header.stateRoot;
@@ -161,9 +169,9 @@ export async function openChain(kv: KVStore, genesis: Genesis, opts: ChainOption
     store,
     genesis,
     head: () => head,
-    openBlock: (ctx, hooks) => BlockBuilder.open(headVM, common, ctx, 'build', withSystem(hooks)),
+    openBlock: async (ctx, hooks) => BlockBuilder.open(await vmForHead(), common, ctx, 'build', withSystem(hooks)),
     async buildBlock(ctx, candidates, hooks) {
-      const executed = await executeBlock(headVM, common, ctx, candidates, 'build', withSystem(hooks));
+      const executed = await executeBlock(await vmForHead(), common, ctx, candidates, 'build', withSystem(hooks));
       const block = createBlock(executed.header, executed.transactions.map((t) => t.raw), ctx.lastCommit, ctx.evidence);
       return { block, executed };
     },
@@ -221,8 +229,7 @@ export async function openChain(kv: KVStore, genesis: Genesis, opts: ChainOption
       store.forgetAbove(height);
       nodes.discardPending();
       setHead(target);
-      headState = createWorldState(nodes, common, head.header.stateRoot, { caches: true });
-      headVM = await createExecutionVM(common, headState, blockHash, vmOptions);
+      resetHeadVM();
     },
     async reserveEmptyBlocks(count, intervalSec, gasLimit) {
       invariant(count > 0n, 'an empty range holds at least one block');
@@ -266,8 +273,7 @@ export async function openChain(kv: KVStore, genesis: Genesis, opts: ChainOption
       const loaded = loadHead(store);
       store.forgetAbove(loaded.header.height); // also re-reads what the worker stored beside the blocks (validator updates)
       setHead(loaded);
-      headState = createWorldState(nodes, common, head.header.stateRoot, { caches: true });
-      headVM = await createExecutionVM(common, headState, blockHash, vmOptions);
+      resetHeadVM();
     },
     async close() {
       await kv.close();
