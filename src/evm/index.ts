@@ -6,7 +6,7 @@
  */
 export { createChainCommon } from './common.ts';
 export { createTxCommon, decodeTransaction } from './tx.ts';
-export { createEvmBlock, createExecutionVM } from './vm.ts';
+export { buildEvmBlock, createEvmBlock, createExecutionVM } from './vm.ts';
 export type { BlockEnv, BlockHashLookup, VMOptions } from './vm.ts';
 export { runTx } from '@ethereumjs/vm';
 export type { RunTxResult, VM } from '@ethereumjs/vm';
