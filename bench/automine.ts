@@ -113,7 +113,7 @@ function table(rows: Row[]): string {
     return r.p50 === undefined || other === undefined || r.node === name ? '-' : `${(r.p50 / other).toFixed(2)}x`;
   };
   const n = (v: number | undefined, digits: number): string => (v === undefined ? '-' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
-  const header = ['node', 'operation', 'p50 ms', 'p99 ms', 'per s', 'p50 vs anvil', 'p50 vs hardhat', 'note'];
+  const header = ['node', 'operation', 'p50 ms', 'p99 ms', 'per s', 'p50 / anvil', 'p50 / hardhat', 'note'];
   const body = rows.map((r) => [r.node, r.operation, n(r.p50, 2), n(r.p99, 2), n(r.perSec, 0), ratio(r, 'anvil'), ratio(r, 'hardhat'), r.failed ?? '']);
   const widths = header.map((h, c) => Math.max(h.length, ...body.map((b) => (b[c] as string).length)));
   const line = (cells: string[]): string => cells.map((cell, c) => (c >= 2 && c <= 6 ? cell.padStart(widths[c] as number) : cell.padEnd(widths[c] as number))).join('  ').trimEnd();
