@@ -72,20 +72,20 @@ export interface BlockEnv {
 
 /** @ethereumjs's block for `env`, made the library's way: its header copies `common` and rebuilds its params cache. */
 export function buildEvmBlock(common: Common, env: BlockEnv): EvmBlock {
-  return createBlock(
-    {
-      header: {
-        number: env.height,
-        timestamp: env.timestamp,
-        coinbase: new Address(env.coinbase),
-        gasLimit: env.gasLimit,
-        baseFeePerGas: env.baseFeePerGas,
-        mixHash: env.prevRandao,
-        difficulty: 0n,
-      },
-    },
-    { common, skipConsensusFormatValidation: true },
-  );
+  return createBlock({ header: headerFields(env) }, { common, skipConsensusFormatValidation: true });
+}
+
+/** The header fields a block environment sets; the rest are the header's defaults. */
+function headerFields(env: BlockEnv) {
+  return {
+    number: env.height,
+    timestamp: env.timestamp,
+    coinbase: new Address(env.coinbase),
+    gasLimit: env.gasLimit,
+    baseFeePerGas: env.baseFeePerGas,
+    mixHash: env.prevRandao,
+    difficulty: 0n,
+  };
 }
 
 const templates = new WeakMap<Common, EvmBlock>();
@@ -101,16 +101,7 @@ const templates = new WeakMap<Common, EvmBlock>();
 export function createEvmBlock(common: Common, env: BlockEnv): EvmBlock {
   let template = templates.get(common);
   if (template === undefined) templates.set(common, (template = buildEvmBlock(common, env)));
-  const header = Object.assign(Object.create(Object.getPrototypeOf(template.header) as object) as EvmBlock['header'], template.header, {
-    number: env.height,
-    timestamp: env.timestamp,
-    coinbase: new Address(env.coinbase),
-    gasLimit: env.gasLimit,
-    baseFeePerGas: env.baseFeePerGas,
-    mixHash: env.prevRandao,
-    difficulty: 0n,
-    cache: { hash: undefined },
-  });
+  const header = Object.assign(Object.create(Object.getPrototypeOf(template.header) as object) as EvmBlock['header'], template.header, headerFields(env), { cache: { hash: undefined } });
   Object.freeze(header);
   const block: EvmBlock = Object.create(Object.getPrototypeOf(template) as object);
   Object.assign(block, template, { header, cache: {} });

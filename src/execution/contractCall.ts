@@ -14,10 +14,11 @@
  * test/unit/execution/contractCall.test.ts runs random blocks both ways and compares roots and receipts.
  */
 import { Address, MAX_INTEGER } from '@ethereumjs/util';
+import type { Account } from '@ethereumjs/util';
 import type { Bloom } from '@ethereumjs/vm';
 import type { EVM } from '@ethereumjs/evm';
 import { gasScheduleOf, interpret, knownAnalysis, rememberAnalysis, wordBytes } from '../evm/index.ts';
-import type { BlockValues, Common, FrameResult, GasSchedule, Storage, VM } from '../evm/index.ts';
+import type { BlockValues, CodeAnalysis, Common, FrameResult, GasSchedule, Storage, VM } from '../evm/index.ts';
 import { bigintToBytes, bytesKey, bytesToBigint } from '../primitives/index.ts';
 import type { WorldState } from '../state/index.ts';
 import type { Receipt } from '../types/index.ts';
@@ -75,6 +76,23 @@ export function contractCallBlock(vm: VM, common: Common, ctx: { height: bigint;
   };
 }
 
+/**
+ * The called account and its code's analysis, when the interpreter can run a call to it carrying `value`: it
+ * has code, that code is neither a delegation (EIP-7702) nor EOF, and the value cannot overflow its balance.
+ */
+export async function calleeOf(state: WorldState, address: Address, value: bigint): Promise<{ account: Account; analysis: CodeAnalysis } | undefined> {
+  const account = await state.getAccount(address);
+  if (account === undefined || !hasCode(account) || account.balance + value > MAX_INTEGER) return undefined;
+  const codeHash = bytesKey(account.codeHash);
+  let analysis = knownAnalysis(codeHash);
+  if (analysis === undefined) {
+    const code = await state.getCode(address);
+    if (code[0] === DELEGATION_OR_EOF) return undefined;
+    analysis = rememberAnalysis(codeHash, code);
+  }
+  return { account, analysis };
+}
+
 const highPrecompileSets = new WeakMap<EVM, ReadonlySet<bigint>>();
 
 /** The EVM's precompiles outside the low addresses (native contracts), as numbers; made once per EVM. */
@@ -99,15 +117,9 @@ export async function runContractCall(state: WorldState, tx: ValidatedTx, block:
   const fromAddress = senderAddress(tx);
   const from = await payingSender(state, tx, fromAddress);
   if (from === undefined) return undefined;
-  const to = await state.getAccount(toAddress);
-  if (to === undefined || !hasCode(to) || to.balance + tx.value > MAX_INTEGER) return undefined;
-  const codeHash = bytesKey(to.codeHash);
-  let analysis = knownAnalysis(codeHash);
-  if (analysis === undefined) {
-    const code = await state.getCode(toAddress);
-    if (code[0] === DELEGATION_OR_EOF) return undefined;
-    analysis = rememberAnalysis(codeHash, code);
-  }
+  const callee = await calleeOf(state, toAddress, tx.value);
+  if (callee === undefined) return undefined;
+  const { account: to, analysis } = callee;
 
   const gasPrice = effectiveGasPrice(tx, baseFee);
   const sender = bytesToBigint(fromAddress.bytes);

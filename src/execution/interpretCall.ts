@@ -13,18 +13,17 @@
  * not finish. Nothing is written: the interpreter has no side effects, and a call keeps nothing.
  * test/unit/execution/interpretCall.test.ts compares both paths over random calls.
  */
-import { Address, MAX_INTEGER } from '@ethereumjs/util';
+import { Address } from '@ethereumjs/util';
 import type { EVM } from '@ethereumjs/evm';
-import { gasScheduleOf, interpret, knownAnalysis, rememberAnalysis } from '../evm/index.ts';
+import { gasScheduleOf, interpret } from '../evm/index.ts';
 import type { BlockEnv, Common, VM } from '../evm/index.ts';
-import { bytesKey, bytesToBigint } from '../primitives/index.ts';
+import { bytesToBigint } from '../primitives/index.ts';
 import type { WorldState } from '../state/index.ts';
-import { ContractStorage, MAX_GAS, gasUsedBy, highPrecompilesOf } from './contractCall.ts';
+import { ContractStorage, MAX_GAS, calleeOf, gasUsedBy, highPrecompilesOf } from './contractCall.ts';
 import { callGas } from './leanDecode.ts';
 import { hasCode, isLowAddress } from './plainTransfer.ts';
 import type { CallOutcome, CallRequest } from './simulateCall.ts';
 
-const DELEGATION_OR_EOF = 0xef;
 const ZERO_ADDRESS = new Uint8Array(20);
 const NO_ACCESS_LIST = { addresses: 0, keys: 0 };
 
@@ -62,15 +61,9 @@ export async function interpretCall(vm: VM, txCommon: Common, env: BlockEnv, req
   const from = await state.getAccount(new Address(fromBytes));
   if (hasCode(from) || (from?.balance ?? 0n) < value) return undefined;
   const toAddress = new Address(req.to);
-  const to = await state.getAccount(toAddress);
-  if (to === undefined || !hasCode(to) || to.balance + value > MAX_INTEGER) return undefined;
-  const codeHash = bytesKey(to.codeHash);
-  let analysis = knownAnalysis(codeHash);
-  if (analysis === undefined) {
-    const code = await state.getCode(toAddress);
-    if (code[0] === DELEGATION_OR_EOF) return undefined;
-    analysis = rememberAnalysis(codeHash, code);
-  }
+  const callee = await calleeOf(state, toAddress, value);
+  if (callee === undefined) return undefined;
+  const { account: to, analysis } = callee;
 
   const sender = bytesToBigint(fromBytes);
   const result = await interpret(
