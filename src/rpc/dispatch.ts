@@ -5,6 +5,7 @@
 import type { RpcBackend } from './backend.ts';
 import { RpcCode, toRpcError } from './errors.ts';
 import type { RpcErrorObject } from './errors.ts';
+import { RawJson } from './format.ts';
 import type { HandlerTable } from './params.ts';
 
 export interface RpcResponse {
@@ -69,11 +70,25 @@ export async function dispatchBody(body: unknown, table: HandlerTable, backend: 
 const bigintAsHex = (_k: string, v: unknown): unknown => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v);
 
 /**
- * JSON with bigint support, for results that carry raw bigints by mistake of a handler. PERF: without a
+ * JSON text of a response, a batch of them or any other value. PERF: JSON.stringify runs without a
  * replacer first (the replacer is a call per key of every response); a bigint makes that throw, and only
- * then is the replacer used. The output is the same: the replacer changes nothing but bigints.
+ * then is the replacer used. The output is the same: the replacer changes nothing but bigints. A response
+ * whose result is RawJson carries that text as its result, in the place JSON.stringify would put it.
  */
 export function stringify(value: unknown): string {
+  if (Array.isArray(value) && value.some(hasRawResult)) return `[${value.map(stringify).join(',')}]`;
+  if (hasRawResult(value)) {
+    const { result, ...rest } = value;
+    return `${plainStringify(rest).slice(0, -1)},"result":${result.text}}`;
+  }
+  return plainStringify(value);
+}
+
+function hasRawResult(value: unknown): value is { result: RawJson } {
+  return typeof value === 'object' && value !== null && (value as { result?: unknown }).result instanceof RawJson;
+}
+
+function plainStringify(value: unknown): string {
   try {
     return JSON.stringify(value);
   } catch (err) {

@@ -16,6 +16,14 @@ import { encodeBlock } from '../types/index.ts';
 
 export type Json = Record<string, unknown>;
 
+/**
+ * A handler's result given as JSON text, which the response carries verbatim (dispatch.ts, stringify). PERF: a
+ * result that is the same text time after time (a block's logs) is serialized once, not once per request.
+ */
+export class RawJson {
+  constructor(readonly text: string) {}
+}
+
 const EMPTY_UNCLES = '0x1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347';
 const ZERO_HASH = `0x${'00'.repeat(32)}`;
 

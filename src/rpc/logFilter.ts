@@ -8,10 +8,10 @@ import { parseAddress, parseHash } from '../encoding/index.ts';
 import { equalBytes } from '../primitives/index.ts';
 import type { Hex } from '../primitives/index.ts';
 import { blockTxHashes } from '../types/index.ts';
-import type { Block, Receipt } from '../types/index.ts';
+import type { Block, Log, Receipt } from '../types/index.ts';
 import type { RpcBackend } from './backend.ts';
 import { RpcCode, RpcError, invalidParams } from './errors.ts';
-import { formatLog } from './format.ts';
+import { RawJson, formatLog } from './format.ts';
 import type { Json } from './format.ts';
 import { resolveHeight } from './params.ts';
 
@@ -45,24 +45,52 @@ function bloomMayMatch(c: LogCriteria, block: Block, common: Common): boolean {
   return c.topics.every((want) => want === null || want.some((t) => bloom.check(t)));
 }
 
-/** Matching logs of one block, formatted. The block's transaction hashes are made once per block object, and only if a log matches. */
-export function blockLogs(c: LogCriteria, block: Block, receipts: Receipt[]): Json[] {
-  const out: Json[] = [];
+/**
+ * Calls `fn` for each log of the block that matches `c`, with its transaction's hash, index and its index in the
+ * block. The block's transaction hashes are made once per block object, and only if a log matches.
+ */
+function forEachMatchingLog(c: LogCriteria, block: Block, receipts: Receipt[], fn: (log: Log, txHash: Hex, txIndex: number, logIndex: number) => void): void {
   let logIndex = 0;
   let txHashes: readonly Hex[] | undefined;
   for (let txIndex = 0; txIndex < receipts.length; txIndex++) {
     for (const log of (receipts[txIndex] as Receipt).logs) {
       if (matchesLog(c, log.address, log.topics)) {
         txHashes ??= blockTxHashes(block);
-        out.push(formatLog(log, block, txHashes[txIndex] as Hex, txIndex, logIndex));
+        fn(log, txHashes[txIndex] as Hex, txIndex, logIndex);
       }
       logIndex++;
     }
   }
+}
+
+/** Matching logs of one block, formatted. */
+export function blockLogs(c: LogCriteria, block: Block, receipts: Receipt[]): Json[] {
+  const out: Json[] = [];
+  forEachMatchingLog(c, block, receipts, (log, txHash, txIndex, logIndex) => out.push(formatLog(log, block, txHash, txIndex, logIndex)));
   return out;
 }
 
-export function queryLogs(f: Record<string, unknown>, backend: RpcBackend): Json[] {
+/**
+ * The JSON text of each log of a block, by its index in the block, made when first asked for. PERF: dapps poll
+ * eth_getLogs over the same blocks again and again, and serializing the log objects was most of what each query
+ * cost the JSON-RPC thread. Committed logs never change; the texts go with the block object (chainStore keeps the
+ * recent ones).
+ */
+const logTexts = new WeakMap<Block, Array<string | undefined>>();
+
+function blockLogTexts(c: LogCriteria, block: Block, receipts: Receipt[], out: string[]): void {
+  let texts = logTexts.get(block);
+  if (texts === undefined) logTexts.set(block, (texts = []));
+  const cache = texts;
+  forEachMatchingLog(c, block, receipts, (log, txHash, txIndex, logIndex) => {
+    let text = cache[logIndex];
+    if (text === undefined) cache[logIndex] = text = JSON.stringify(formatLog(log, block, txHash, txIndex, logIndex));
+    out.push(text);
+  });
+}
+
+/** eth_getLogs: the matching logs of a block range or of one block, as the JSON text of the result. */
+export function queryLogs(f: Record<string, unknown>, backend: RpcBackend): RawJson {
   const c = parseLogCriteria(f);
   let from: bigint;
   let to: bigint;
@@ -75,7 +103,9 @@ export function queryLogs(f: Record<string, unknown>, backend: RpcBackend): Json
   }
   if (from > to) throw invalidParams(`invalid block range: fromBlock ${from} is after toBlock ${to}`);
   if (to - from >= MAX_LOG_RANGE) throw new RpcError(RpcCode.LIMIT_EXCEEDED, `block range too large: at most ${MAX_LOG_RANGE} blocks per query`);
-  return logsInRange(c, from, to, backend);
+  const texts: string[] = [];
+  eachBlockInRange(c, from, to, backend, (block, receipts) => blockLogTexts(c, block, receipts, texts), () => texts.length);
+  return new RawJson(`[${texts.join(',')}]`);
 }
 
 /** A log range end; one beyond the head is a bad request, not a missing resource (as geth answers). */
@@ -90,11 +120,16 @@ function rangeEnd(tag: unknown, backend: RpcBackend): bigint {
 
 export function logsInRange(c: LogCriteria, from: bigint, to: bigint, backend: RpcBackend): Json[] {
   const out: Json[] = [];
+  eachBlockInRange(c, from, to, backend, (block, receipts) => out.push(...blockLogs(c, block, receipts)), () => out.length);
+  return out;
+}
+
+/** Calls `fn` for each block of the range whose bloom may match; `count` says how many results there are so far. */
+function eachBlockInRange(c: LogCriteria, from: bigint, to: bigint, backend: RpcBackend, fn: (block: Block, receipts: Receipt[]) => void, count: () => number): void {
   for (let h = from; h <= to; h++) {
     const block = backend.store.blockByHeight(h);
     if (block === undefined || block.transactions.length === 0 || !bloomMayMatch(c, block, backend.common)) continue;
-    out.push(...blockLogs(c, block, backend.store.receipts(h) ?? []));
-    if (out.length > MAX_LOG_RESULTS) throw new RpcError(RpcCode.LIMIT_EXCEEDED, `query returned more than ${MAX_LOG_RESULTS} results; narrow the block range`);
+    fn(block, backend.store.receipts(h) ?? []);
+    if (count() > MAX_LOG_RESULTS) throw new RpcError(RpcCode.LIMIT_EXCEEDED, `query returned more than ${MAX_LOG_RESULTS} results; narrow the block range`);
   }
-  return out;
 }
