@@ -133,14 +133,21 @@ export async function openChain(kv: KVStore, genesis: Genesis, opts: ChainOption
    * call, and the sender's account writes went through to the trie: ~2.5 ms a call. One VM and cached state per
    * height and root serve every call until the head moves.
    */
-  let callVM: { height: bigint; root: Uint8Array; vm: VM } | undefined;
+  /**
+   * The most recently used first. Two: calls asked for just before a block are still queued when it commits,
+   * and run at the height they named, between calls at the new head.
+   */
+  const callVMs: Array<{ height: bigint; root: Uint8Array; vm: VM }> = [];
+  const CALL_VMS = 2;
   let callQueue: Promise<unknown> = Promise.resolve();
   const callVMAt = async (height: bigint): Promise<VM> => {
     const root = height === head.header.height ? headRoot : readRoot(blockAt(height));
-    if (callVM !== undefined && callVM.height === height && equalBytes(callVM.root, root)) return callVM.vm;
-    const vm = await createExecutionVM(common, createWorldState(nodes, common, root, { caches: true }), blockHash, vmOptions);
-    callVM = { height, root, vm };
-    return vm;
+    const at = callVMs.findIndex((c) => c.height === height && equalBytes(c.root, root));
+    let kept = at < 0 ? undefined : callVMs.splice(at, 1)[0];
+    kept ??= { height, root, vm: await createExecutionVM(common, createWorldState(nodes, common, root, { caches: true }), blockHash, vmOptions) };
+    callVMs.unshift(kept);
+    callVMs.length = Math.min(callVMs.length, CALL_VMS);
+    return kept.vm;
   };
   const setHead = (block: Block): void => {
     head = block;

@@ -152,6 +152,14 @@ describe('the call VM (eth_call, eth_estimateGas)', () => {
     assert.equal(await chain.withCallVM(0n, aliceIn), 5n, 'block 0 as it read while it was the head');
     assert.equal(await chain.withCallVM(1n, aliceIn), 8n, 'and back');
     await assert.rejects(chain.withCallVM(9n, aliceIn), /block 9 not found/);
+    // two are kept, the most recently used: calls queued before a block run between calls at the new head
+    const atOne = await chain.withCallVM(1n, async (vm) => vm);
+    const atZero = await chain.withCallVM(0n, async (vm) => vm);
+    assert.equal(await chain.withCallVM(1n, async (vm) => vm), atOne, 'the head\'s VM survives a call at block 0');
+    assert.equal(await chain.withCallVM(0n, async (vm) => vm), atZero, 'and block 0\'s a call at the head');
+    await mineEmpty(chain);
+    await chain.withCallVM(2n, async (vm) => vm);
+    assert.notEqual(await chain.withCallVM(1n, async (vm) => vm), atOne, 'a third height pushed out the least recent (block 1)');
   });
 
   test('calls run one at a time: one never sees another\'s changes, and a failed one does not stop the next', async () => {
