@@ -129,13 +129,11 @@ export async function openChain(kv: KVStore, genesis: Genesis, opts: ChainOption
     return block;
   };
   /**
-   * PERF: eth_call built a VM (@ethereumjs's EVM, opcode table and params cache) and an uncached state for each
-   * call, and the sender's account writes went through to the trie: ~2.5 ms a call. One VM and cached state per
-   * height and root serve every call until the head moves.
-   */
-  /**
-   * The most recently used first. Two: calls asked for just before a block are still queued when it commits,
-   * and run at the height they named, between calls at the new head.
+   * The VMs eth_call and eth_estimateGas run on (withCallVM), the most recently used first. PERF: a VM
+   * (@ethereumjs's EVM, opcode table and params cache) and an uncached state were built for each call, and the
+   * sender's account writes went through to the trie: ~2.5 ms a call. One VM with a cached state per height and
+   * root now serves every call there. Two are kept: calls asked for just before a block are still queued when it
+   * commits, and run at the height they named, between calls at the new head.
    */
   const callVMs: Array<{ height: bigint; root: Uint8Array; vm: VM }> = [];
   const CALL_VMS = 2;
