@@ -19,7 +19,7 @@ export type { SponsorQuote } from './extensions/sponsoredTx.ts';
 export { OrderedTrie, orderedTrieRoot, trieRoot } from './roots.ts';
 export { decodeValidatedTx, prepareRawTx, transferTarget, validateRawTx } from './validateTx.ts';
 export type { AdmissionRules, AwaitingSender, ValidatedTx } from './validateTx.ts';
-export { ExecutionRevertedError, decodeRevertReason, estimateGas, runCall, simulateCall, throwIfFailed } from './simulateCall.ts';
+export { ExecutionRevertedError, decodeRevertReason, estimateGas, isCallOutcome, runCall, simulateCall, throwIfFailed } from './simulateCall.ts';
 export { interpretCall } from './interpretCall.ts';
 export type { CallOutcome, CallRequest } from './simulateCall.ts';
 export {

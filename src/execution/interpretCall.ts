@@ -7,24 +7,26 @@
  * The outcome is runCall's (simulateCall.ts) for the same request: the same gas price and base fee rules, the
  * same intrinsic gas, refund cap and calldata floor (the rules contractCall.ts implements for transactions).
  * Everything else returns `undefined` before anything runs, and the caller runs the VM, which gives each such
- * case its exact result or error: a creation, an access list, a gas limit under the minimum or at 2^31, a
- * price under the base fee, a sender with code, value beyond the sender's balance, a recipient that is a
+ * case its exact result or error: a creation, an access list, a gas limit under the minimum, at 2^31 or above
+ * EIP-7825's cap, a nonce or a gas price the transaction could not have, a price under the base fee, a sender with code, value beyond the sender's balance, a recipient that is a
  * precompile, a native contract, has no code or delegates (EIP-7702), and every frame the interpreter does
  * not finish. Nothing is written: the interpreter has no side effects, and a call keeps nothing.
  * test/unit/execution/interpretCall.test.ts compares both paths over random calls.
  */
-import { Address } from '@ethereumjs/util';
+import { Address, MAX_INTEGER, MAX_UINT64 } from '@ethereumjs/util';
 import type { EVM } from '@ethereumjs/evm';
 import { gasScheduleOf, interpret } from '../evm/index.ts';
 import type { BlockEnv, Common, VM } from '../evm/index.ts';
 import { bytesToBigint } from '../primitives/index.ts';
 import type { WorldState } from '../state/index.ts';
 import { ContractStorage, MAX_GAS, calleeOf, gasUsedBy, highPrecompilesOf } from './contractCall.ts';
-import { callGas } from './leanDecode.ts';
+import { callGas, gasParamsOf } from './leanDecode.ts';
 import { hasCode, isLowAddress } from './plainTransfer.ts';
 import type { CallOutcome, CallRequest } from './simulateCall.ts';
 
 const ZERO_ADDRESS = new Uint8Array(20);
+/** @ethereumjs refuses a transaction whose nonce is 2^64 - 1 or more (EIP-2681). */
+const MAX_NONCE = MAX_UINT64;
 const NO_ACCESS_LIST = { addresses: 0, keys: 0 };
 
 /** The price and base fee runCall gives the request's transaction, or undefined where runTx would refuse it. */
@@ -41,6 +43,18 @@ function pricing(req: CallRequest, env: BlockEnv): { gasPrice: bigint; baseFee: 
   return { gasPrice: baseFee + tip < maxFee ? baseFee + tip : maxFee, baseFee };
 }
 
+/**
+ * The limits @ethereumjs's transaction constructor enforces, which runCall meets as errors: EIP-7825's gas cap, a
+ * nonce below 2^64 - 1, and gas times the price (or fee cap) within 256 bits.
+ */
+function withinTxLimits(req: CallRequest, gasLimit: bigint, txCommon: Common): boolean {
+  const maxTxGas = gasParamsOf(txCommon).maxTxGas;
+  if (maxTxGas !== undefined && gasLimit > maxTxGas) return false;
+  if (req.nonce !== undefined && req.nonce >= MAX_NONCE) return false;
+  const price = req.maxFeePerGas ?? req.maxPriorityFeePerGas ?? req.gasPrice ?? 0n;
+  return gasLimit * price <= MAX_INTEGER;
+}
+
 /** runCall's outcome for `req`, from the interpreter, or undefined (see the file's comment) without running anything. */
 export async function interpretCall(vm: VM, txCommon: Common, env: BlockEnv, req: CallRequest, gasLimit: bigint): Promise<CallOutcome | undefined> {
   const evm = vm.evm as EVM;
@@ -50,7 +64,7 @@ export async function interpretCall(vm: VM, txCommon: Common, env: BlockEnv, req
   const natives = highPrecompilesOf(evm);
   if (natives.size > 0 && natives.has(toNumber)) return undefined;
   const price = pricing(req, env);
-  if (price === undefined) return undefined;
+  if (price === undefined || !withinTxLimits(req, gasLimit, txCommon)) return undefined;
   const data = req.data ?? new Uint8Array();
   const { intrinsic, floor } = callGas(txCommon, data, NO_ACCESS_LIST);
   if (gasLimit < intrinsic || gasLimit < floor) return undefined;

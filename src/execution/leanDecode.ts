@@ -111,7 +111,7 @@ interface GasParams {
 /** PERF: Common.param walks the hardfork tables on every call (~6 µs each, twice per admitted transaction). */
 const gasParams = new WeakMap<Common, { hardfork: string; params: GasParams }>();
 
-function gasParamsOf(common: Common): GasParams {
+export function gasParamsOf(common: Common): GasParams {
   const hardfork = common.hardfork();
   const known = gasParams.get(common);
   if (known !== undefined && known.hardfork === hardfork) return known.params;

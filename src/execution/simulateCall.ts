@@ -134,6 +134,14 @@ function cleanMessage(err: unknown): string {
   return (msg.split('\n')[0] ?? msg).replace(/\s*\(tx type=.*$/, '').replace(/ -> .*$/, '');
 }
 
+/**
+ * Whether `err` is what a call that ran to its end (or never started) throws: a revert, another failed outcome, or
+ * a value the sender cannot pay. Anything else may have stopped the VM in the middle of a run.
+ */
+export function isCallOutcome(err: unknown): boolean {
+  return err instanceof ChainError && (err.code === 'EXECUTION_REVERTED' || err.code === 'EXECUTION_FAILED' || err.code === 'INSUFFICIENT_FUNDS');
+}
+
 export function throwIfFailed(outcome: CallOutcome): void {
   if (outcome.error === undefined) return;
   if (outcome.error === 'revert') throw new ExecutionRevertedError(outcome.returnData);

@@ -10,12 +10,12 @@
  */
 import { createChainCommon, createExecutionVM, createTxCommon } from '../evm/index.ts';
 import type { Common, VM } from '../evm/index.ts';
-import { BlockBuilder, applyGenesis, executeBlock, nativeContractsOf, systemHooksOf } from '../execution/index.ts';
+import { BlockBuilder, applyGenesis, executeBlock, isCallOutcome, nativeContractsOf, systemHooksOf } from '../execution/index.ts';
 import type { BlockContext, BlockHooks, ExecutedBlock, ValidatedTx } from '../execution/index.ts';
 import { EVM_HARDFORK } from '../params/index.ts';
 import { ChainError, bytesToHex, equalBytes, hexToBytes, invariant } from '../primitives/index.ts';
 import { keccak256 } from '../crypto/index.ts';
-import { TrieNodeStore, createWorldState } from '../state/index.ts';
+import { TrieNodeStore, createCallState, createWorldState } from '../state/index.ts';
 import type { WorldState } from '../state/index.ts';
 import { createChainStore, createMemoryStore } from '../storage/index.ts';
 import type { ChainStore, KVStore, KVWrite } from '../storage/index.ts';
@@ -115,7 +115,11 @@ export async function openChain(kv: KVStore, genesis: Genesis, opts: ChainOption
    * making a VM for every head it adopted cost it ~0.9 ms a block (an automined transaction waits for that).
    */
   let headVM: Promise<VM> | undefined;
-  const vmForHead = (): Promise<VM> => (headVM ??= createExecutionVM(common, createWorldState(nodes, common, head.header.stateRoot, { caches: true }), blockHash, vmOptions));
+  const vmForHead = (): Promise<VM> =>
+    (headVM ??= createExecutionVM(common, createWorldState(nodes, common, head.header.stateRoot, { caches: true }), blockHash, vmOptions).catch((err: unknown) => {
+      headVM = undefined; // the next block tries again
+      throw err;
+    }));
   const resetHeadVM = (): void => {
     headVM = undefined;
   };
@@ -142,7 +146,7 @@ export async function openChain(kv: KVStore, genesis: Genesis, opts: ChainOption
     const root = height === head.header.height ? headRoot : readRoot(blockAt(height));
     const at = callVMs.findIndex((c) => c.height === height && equalBytes(c.root, root));
     let kept = at < 0 ? undefined : callVMs.splice(at, 1)[0];
-    kept ??= { height, root, vm: await createExecutionVM(common, createWorldState(nodes, common, root, { caches: true }), blockHash, vmOptions) };
+    kept ??= { height, root, vm: await createExecutionVM(common, await createCallState(nodes, common, root), blockHash, vmOptions) };
     callVMs.unshift(kept);
     callVMs.length = Math.min(callVMs.length, CALL_VMS);
     return kept.vm;
@@ -206,7 +210,17 @@ export async function openChain(kv: KVStore, genesis: Genesis, opts: ChainOption
       return createExecutionVM(common, state ?? chain.stateAt(height), blockHash, vmOptions);
     },
     withCallVM(height, fn) {
-      const run = callQueue.then(async () => fn(await callVMAt(height)));
+      const run = callQueue.then(async () => {
+        const vm = await callVMAt(height);
+        try {
+          return await fn(vm);
+        } catch (err) {
+          // a call that failed in the middle may leave the EVM's journal or transient storage open: a VM that
+          // threw anything but a finished call's outcome is not used again
+          if (!isCallOutcome(err)) callVMs.splice(0, callVMs.length, ...callVMs.filter((c) => c.vm !== vm));
+          throw err;
+        }
+      });
       callQueue = run.catch(() => undefined);
       return run;
     },

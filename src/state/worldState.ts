@@ -42,6 +42,18 @@ export function createWorldState(
   return new BatchedStateManager({ trie, common, prefixStorageTrieKeys: true, ...(caches === undefined ? {} : { caches }) });
 }
 
+/**
+ * A state for eth_call and eth_estimateGas to run on, call after call: cached, with one checkpoint opened at once
+ * and never closed. A call's own checkpoint and revert then never bring the depth back to 0, where
+ * MerkleStateManager.revert flushes the caches into the trie and the trie's nodes into the node store (on the
+ * JSON-RPC thread, which never writes them out, they would pile up). Reads stay cached for the state's life.
+ */
+export async function createCallState(nodes: TrieNodeStore, common: Common, root: Uint8Array): Promise<WorldState> {
+  const state = createWorldState(nodes, common, root, { caches: true });
+  await state.checkpoint();
+  return state;
+}
+
 /** The root of an empty trie (keccak256 of RLP("")). */
 export const EMPTY_TRIE_ROOT = new Uint8Array(
   Buffer.from('56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421', 'hex'),

@@ -58,13 +58,16 @@ async function withCall<T>(params: unknown[], backend: RpcBackend, defaultTag: '
   const req = parseCallRequest(requireParam(params, 0, 'transaction'));
   const tag = params[1] ?? defaultTag;
   const height = resolveHeight(tag, backend);
-  const env = callBlockEnv(backend, tag, height);
-  const cap = callGasCap(backend, env);
+  // the environment is read when the call runs, as its state is: a queued call may outlive the block it named
+  const site = (vm: VM): CallSite => {
+    const env = callBlockEnv(backend, tag, height);
+    return { req, vm, env, cap: callGasCap(backend, env) };
+  };
   const overrides = params[2];
-  if (overrides === undefined || overrides === null) return backend.withCallVM(height, (vm) => fn({ req, vm, env, cap }));
+  if (overrides === undefined || overrides === null) return backend.withCallVM(height, (vm) => fn(site(vm)));
   const state = backend.stateAt(height);
   await applyOverrides(state, overrides);
-  return fn({ req, vm: await backend.vmAt(height, state), env, cap });
+  return fn(site(await backend.vmAt(height, state)));
 }
 
 export const ethStateHandlers: HandlerTable = {

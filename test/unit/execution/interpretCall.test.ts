@@ -126,6 +126,7 @@ function randomRequest(rand: () => number): CallRequest {
     if (rand() < 0.7) req.maxPriorityFeePerGas = pick(rand, [0n, GWEI, 20n * GWEI]);
   } else if (p < 0.45) req.maxPriorityFeePerGas = GWEI;
   if (rand() < 0.08) req.accessList = [{ address: to, storageKeys: [`0x${'00'.repeat(31)}01`] }];
+  if (rand() < 0.04) req.nonce = pick(rand, [0n, 7n, 2n ** 64n - 2n, 2n ** 64n - 1n]);
   return req;
 }
 
@@ -151,7 +152,7 @@ function describe(req: CallRequest, gas: bigint): string {
 }
 
 for (const seed of SEEDS) {
-  test(`random eth_call requests: the interpreter's outcome is the VM's, exactly (seed ${seed})`, async (t) => {
+  test(`random eth_call requests: the interpreter's outcome is the VM's, exactly, and what the VM refuses it refuses (seed ${seed})`, async (t) => {
     const rand = seededRandom(seed);
     const chain = await setup(rand);
     const root = await chain.state.getStateRoot();
@@ -164,7 +165,7 @@ for (const seed of SEEDS) {
     for (let i = 0; i < requests; i++) {
       const req = randomRequest(rand);
       const g = rand();
-      const gas = g < 0.5 ? CAP : g < 0.6 ? 21_000n + BigInt(Math.floor(rand() * 5_000)) : 21_000n + BigInt(Math.floor(rand() * 200_000));
+      const gas = g < 0.47 ? CAP : g < 0.5 ? CAP + 1n + BigInt(Math.floor(rand() * 1e7)) : g < 0.6 ? 21_000n + BigInt(Math.floor(rand() * 5_000)) : 21_000n + BigInt(Math.floor(rand() * 200_000));
       const fast = await interpretCall(chain.vm, chain.txCommon, env, req, gas);
       const vm = await settle(() => runCall(chain.vm, chain.txCommon, env, req, gas));
       const simulated = await settle(() => simulateCall(chain.vm, chain.txCommon, env, req, gas));
@@ -219,7 +220,7 @@ test('a token balance read takes the interpreter and answers the stored balance'
   assert.ok((revert?.returnData.length ?? 0) > 4, 'revert data kept');
 });
 
-test('the interpreter hands back what it must: access lists, senders with code, low addresses, accounts without code, prices under the base fee', async () => {
+test('the interpreter hands back what it must: access lists, senders with code, low addresses, accounts without code, prices and limits the VM refuses', async () => {
   const chain = await setup(seededRandom(6));
   const base: CallRequest = { to: hexToBytes(TOKEN), data: hexToBytes(token.encodeFunctionData('totalSupply', [])), from: hexToBytes(HOLDERS[1] as string) };
   assert.ok((await interpretCall(chain.vm, chain.txCommon, env, base, CAP)) !== undefined, 'the plain request runs');
@@ -236,6 +237,9 @@ test('the interpreter hands back what it must: access lists, senders with code, 
     ['value beyond the balance', { ...base, value: 10n ** 30n }, CAP],
     ['gas under the intrinsic gas', base, 21_000n],
     ['gas at 2^31', base, 2n ** 31n],
+    ["gas above EIP-7825's cap", base, CAP + 1n],
+    ['a nonce of 2^64 - 1', { ...base, nonce: 2n ** 64n - 1n }, CAP],
+    ['gas times the price beyond 256 bits', { ...base, gasPrice: 2n ** 256n / CAP + 1n }, CAP],
   ];
   for (const [what, req, gas] of handedBack) assert.equal(await interpretCall(chain.vm, chain.txCommon, env, req, gas), undefined, what);
 });

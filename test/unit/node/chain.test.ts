@@ -12,6 +12,7 @@ import type { DevEdit } from '../../../src/rpc/index.ts';
 import { createMemoryStore } from '../../../src/storage/index.ts';
 import type { KVStore } from '../../../src/storage/index.ts';
 import type { Commit } from '../../../src/types/index.ts';
+import { ChainError } from '../../../src/primitives/index.ts';
 import { nextBlockContext, testGenesis } from '../../utils/chain.ts';
 
 const genesis = testGenesis();
@@ -190,5 +191,14 @@ describe('the call VM (eth_call, eth_estimateGas)', () => {
     assert.equal(await writer, 99n, 'the writer saw its own change');
     await assert.rejects(failing, /boom/);
     assert.equal(await reader, 0n, 'the reader ran after the writer reverted');
+  });
+
+  test('a VM a call left in the middle of a run is not used again; one that ended in an outcome is', async () => {
+    const chain = await open(createMemoryStore());
+    const first = await chain.withCallVM(0n, async (vm) => vm);
+    await assert.rejects(chain.withCallVM(0n, async () => Promise.reject(new ChainError('EXECUTION_REVERTED', 'execution reverted'))), /reverted/);
+    assert.equal(await chain.withCallVM(0n, async (vm) => vm), first, 'a revert is an outcome: the VM is kept');
+    await assert.rejects(chain.withCallVM(0n, async () => Promise.reject(new Error('Missing node in DB'))), /Missing node/);
+    assert.notEqual(await chain.withCallVM(0n, async (vm) => vm), first, 'after an error mid-run, a new VM');
   });
 });

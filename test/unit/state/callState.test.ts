@@ -1,0 +1,52 @@
+/**
+ * createCallState: the state eth_call and eth_estimateGas run on, call after call (Chain.withCallVM). Calls must
+ * leave nothing behind: no account change, and no trie node added to the node store, which the JSON-RPC thread
+ * never writes out. A cached state without the standing checkpoint flushes into the trie at every call's revert.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Account, Address } from '@ethereumjs/util';
+import { createChainCommon, createExecutionVM } from '../../../src/evm/index.ts';
+import { runCall } from '../../../src/execution/index.ts';
+import { TrieNodeStore, createCallState, createWorldState } from '../../../src/state/index.ts';
+import { createMemoryStore } from '../../../src/storage/index.ts';
+
+const common = createChainCommon(1234n, 'osaka');
+const FROM = new Address(new Uint8Array(20).fill(0xa1));
+const TO = new Address(new Uint8Array(20).fill(0xb2));
+const env = { height: 1n, timestamp: 1_800_000_000n, coinbase: new Uint8Array(20), gasLimit: 30_000_000n, baseFeePerGas: 0n, prevRandao: new Uint8Array(32) };
+
+/** A node store holding a committed state with FROM funded; its root. */
+async function committed(): Promise<{ nodes: TrieNodeStore; root: Uint8Array }> {
+  const nodes = new TrieNodeStore(createMemoryStore());
+  const state = createWorldState(nodes, common, undefined, { caches: true });
+  await state.checkpoint();
+  await state.putAccount(FROM, new Account(0n, 10n ** 18n));
+  await state.commit();
+  const root = await state.getStateRoot();
+  nodes.takeWrites();
+  return { nodes, root };
+}
+
+async function transferTwice(state: Awaited<ReturnType<typeof createCallState>>): Promise<void> {
+  const vm = await createExecutionVM(common, state, () => undefined, { allowUnlimitedContractSize: false });
+  for (let i = 0; i < 2; i++) {
+    const outcome = await runCall(vm, vm.common, env, { from: FROM.bytes, to: TO.bytes, value: 5n }, 100_000n);
+    assert.equal(outcome.error, undefined, 'the transfer runs');
+  }
+}
+
+test('calls on a call state change nothing and add no trie nodes', async () => {
+  const { nodes, root } = await committed();
+  const state = await createCallState(nodes, common, root);
+  await transferTwice(state);
+  assert.equal((await state.getAccount(FROM))?.balance, 10n ** 18n, 'the sender keeps its balance');
+  assert.equal(await state.getAccount(TO), undefined, 'the recipient still does not exist');
+  assert.deepEqual(nodes.takeWrites(), [], 'no node went to the store');
+});
+
+test('without the standing checkpoint, each call\'s revert flushes into the trie (why createCallState opens one)', async () => {
+  const { nodes, root } = await committed();
+  await transferTwice(createWorldState(nodes, common, root, { caches: true }));
+  assert.ok(nodes.takeWrites().length > 0, 'a plain cached state wrote nodes');
+});
