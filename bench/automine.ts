@@ -17,7 +17,7 @@ import { Interface } from 'ethers';
 import { warmClient } from './lib/clientWarmup.ts';
 import { PEER_NAMES, killAllPeers, startPeer } from './lib/peers.ts';
 import type { PeerName } from './lib/peers.ts';
-import { machineInfo } from './lib/report.ts';
+import { machineInfo, textTable } from './lib/report.ts';
 import type { RpcClient } from './lib/rpc.ts';
 import { TOKEN_UNIT, chainParams, presign, senderAccounts, setupWorkload } from './lib/workload.ts';
 
@@ -115,9 +115,7 @@ function table(rows: Row[]): string {
   const n = (v: number | undefined, digits: number): string => (v === undefined ? '-' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
   const header = ['node', 'operation', 'p50 ms', 'p99 ms', 'per s', 'p50 / anvil', 'p50 / hardhat', 'note'];
   const body = rows.map((r) => [r.node, r.operation, n(r.p50, 2), n(r.p99, 2), n(r.perSec, 0), ratio(r, 'anvil'), ratio(r, 'hardhat'), r.failed ?? '']);
-  const widths = header.map((h, c) => Math.max(h.length, ...body.map((b) => (b[c] as string).length)));
-  const line = (cells: string[]): string => cells.map((cell, c) => (c >= 2 && c <= 6 ? cell.padStart(widths[c] as number) : cell.padEnd(widths[c] as number))).join('  ').trimEnd();
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+  return textTable(header, body, new Set([2, 3, 4, 5, 6]));
 }
 
 async function main(): Promise<void> {

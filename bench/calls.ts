@@ -16,7 +16,7 @@ import { Interface } from 'ethers';
 import { warmClient } from './lib/clientWarmup.ts';
 import { PEER_NAMES, killAllPeers, startPeer } from './lib/peers.ts';
 import type { PeerName } from './lib/peers.ts';
-import { RUN_PHASES, machineInfo } from './lib/report.ts';
+import { RUN_PHASES, machineInfo, textTable } from './lib/report.ts';
 import type { RunPhase } from './lib/report.ts';
 import type { RpcClient } from './lib/rpc.ts';
 import { TOKEN_UNIT, chainParams, senderAccounts, setupWorkload } from './lib/workload.ts';
@@ -165,9 +165,7 @@ function table(rows: Row[]): string {
   const n = (v: number | undefined, digits = 0): string => (v === undefined ? '-' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
   const header = ['node', 'method', 'run', 'calls/s', 'p50 ms', 'p99 ms', 'vs anvil', 'vs hardhat', 'note'];
   const body = rows.map((r) => [r.node, r.method, r.phase, n(r.perSec), n(r.p50, 1), n(r.p99, 1), ratio(r, 'anvil'), ratio(r, 'hardhat'), r.failed ?? '']);
-  const widths = header.map((h, c) => Math.max(h.length, ...body.map((b) => (b[c] as string).length)));
-  const line = (cells: string[]): string => cells.map((cell, c) => (c >= 3 && c <= 7 ? cell.padStart(widths[c] as number) : cell.padEnd(widths[c] as number))).join('  ').trimEnd();
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+  return textTable(header, body, new Set([3, 4, 5, 6, 7]));
 }
 
 async function main(): Promise<void> {

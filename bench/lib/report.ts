@@ -101,11 +101,14 @@ export function formatTable(rows: Summary[]): string {
     s.vsHardhat === null ? '-' : `${fmt(s.vsHardhat, 2)}x`,
     s.note.length > 140 ? `${s.note.slice(0, 137)}...` : s.note,
   ]);
-  const widths = header.map((h, c) => Math.max(h.length, ...body.map((r) => (r[c] as string).length)));
-  const numeric = new Set([3, 4, 5, 6, 7, 8, 9, 10, 11]);
-  const line = (cells: string[]): string =>
-    cells.map((cell, c) => (numeric.has(c) ? cell.padStart(widths[c] as number) : cell.padEnd(widths[c] as number))).join('  ').trimEnd();
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+  return textTable(header, body, new Set([3, 4, 5, 6, 7, 8, 9, 10, 11]));
+}
+
+/** A plain-text table: the header, a rule, the rows; the columns in `right` are aligned right (numbers). */
+export function textTable(header: string[], rows: string[][], right: ReadonlySet<number>): string {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] as string).length)));
+  const line = (cells: string[]): string => cells.map((cell, c) => (right.has(c) ? cell.padStart(widths[c] as number) : cell.padEnd(widths[c] as number))).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
 export function machineInfo(): { cpus: number; cpuModel: string; node: string; platform: string } {
