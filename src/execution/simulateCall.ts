@@ -106,7 +106,12 @@ export async function runCall(vm: VM, txCommon: Common, env: BlockEnv, req: Call
   if ((account?.balance ?? 0n) < value) {
     throw new ChainError('INSUFFICIENT_FUNDS', `insufficient funds for gas * price + value: address ${sender.toString()} have ${account?.balance ?? 0n} want ${value}`);
   }
-  const tx = buildCallTx(req, gasLimit, req.nonce ?? account?.nonce ?? 0n, txCommon);
+  let tx: TypedTransaction;
+  try {
+    tx = buildCallTx(req, gasLimit, req.nonce ?? account?.nonce ?? 0n, txCommon);
+  } catch (err) {
+    throw new ChainError('CALL_INVALID', cleanMessage(err)); // a field no transaction can have (EIP-7825's gas cap, a nonce of 2^64 - 1)
+  }
   const intrinsic = tx.getIntrinsicGas();
   if (gasLimit < intrinsic) throw new ChainError('CALL_INVALID', `intrinsic gas too low: have ${gasLimit}, want ${intrinsic}`);
   const block = createEvmBlock(vm.common, { ...env, baseFeePerGas: priced(req) ? env.baseFeePerGas : 0n });
@@ -131,7 +136,7 @@ export async function runCall(vm: VM, txCommon: Common, env: BlockEnv, req: Call
 
 function cleanMessage(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
-  return (msg.split('\n')[0] ?? msg).replace(/\s*\(tx type=.*$/, '').replace(/ -> .*$/, '');
+  return (msg.split('\n')[0] ?? msg).replace(/\s*\(tx type=.*$/, '').replace(/ -> .*$/, '').replace(/\s*\(vm hf=.*$/, '');
 }
 
 /**
@@ -156,7 +161,7 @@ export function throwIfFailed(outcome: CallOutcome): void {
  * (runCall) in tests that compare the paths.
  */
 export async function estimateGas(vm: VM, txCommon: Common, env: BlockEnv, req: CallRequest, cap: bigint, run: typeof simulateCall = simulateCall): Promise<bigint> {
-  let hi = req.gas ?? cap;
+  let hi = req.gas !== undefined && req.gas < cap ? req.gas : cap; // a gas above the cap is the cap, as geth does
   const first = await run(vm, txCommon, env, req, hi);
   throwIfFailed(first);
   const succeeds = async (gas: bigint): Promise<boolean> => {

@@ -13,7 +13,7 @@ import { Account, Address, createAddressFromString } from '@ethereumjs/util';
 import { Interface } from 'ethers';
 import { estimateGas, interpretCall, runCall, simulateCall } from '../../../src/execution/index.ts';
 import type { CallOutcome, CallRequest } from '../../../src/execution/index.ts';
-import { bigintToBytes, bytesToHex, hexToBytes, padLeft } from '../../../src/primitives/index.ts';
+import { ChainError, bigintToBytes, bytesToHex, hexToBytes, padLeft } from '../../../src/primitives/index.ts';
 import { ONE, createTestChain, devWallet } from '../../utils/chain.ts';
 import type { TestChain } from '../../utils/chain.ts';
 import { loadTestToken } from '../../utils/contracts.ts';
@@ -242,4 +242,14 @@ test('the interpreter hands back what it must: access lists, senders with code, 
     ['gas times the price beyond 256 bits', { ...base, gasPrice: 2n ** 256n / CAP + 1n }, CAP],
   ];
   for (const [what, req, gas] of handedBack) assert.equal(await interpretCall(chain.vm, chain.txCommon, env, req, gas), undefined, what);
+});
+
+test('estimateGas takes a gas above the cap as the cap (as geth), and a field no transaction can have is CALL_INVALID, not an internal error', async () => {
+  const chain = await setup(seededRandom(7));
+  const req: CallRequest = { from: hexToBytes(HOLDERS[1] as string), to: hexToBytes(TOKEN), data: hexToBytes(token.encodeFunctionData('transfer', [HOLDERS[2], 1n])) };
+  const estimate = await estimateGas(chain.vm, chain.txCommon, env, req, CAP);
+  assert.equal(await estimateGas(chain.vm, chain.txCommon, env, { ...req, gas: CAP * 2n }, CAP), estimate, 'the same estimate');
+  for (const bad of [{ ...req, nonce: 2n ** 64n - 1n }, { ...req, gasPrice: 2n ** 256n / CAP + 1n }]) {
+    await assert.rejects(runCall(chain.vm, chain.txCommon, env, bad, CAP), (err: unknown) => err instanceof ChainError && err.code === 'CALL_INVALID');
+  }
 });
