@@ -29,10 +29,17 @@ const ZERO_ADDRESS = new Uint8Array(20);
 const MAX_NONCE = MAX_UINT64;
 const NO_ACCESS_LIST = { addresses: 0, keys: 0 };
 
+/**
+ * A call that names a price runs at the block's base fee. A price of 0 does not: like geth (NoBaseFee), it
+ * runs at base fee 0, which is also how a sponsored transaction runs (ADR 0016), so wallets can estimate one.
+ */
+export function priced(req: CallRequest): boolean {
+  return (req.gasPrice ?? 0n) > 0n || (req.maxFeePerGas ?? 0n) > 0n;
+}
+
 /** The price and base fee runCall gives the request's transaction, or undefined where runTx would refuse it. */
 function pricing(req: CallRequest, env: BlockEnv): { gasPrice: bigint; baseFee: bigint } | undefined {
-  const priced = (req.gasPrice ?? 0n) > 0n || (req.maxFeePerGas ?? 0n) > 0n;
-  const baseFee = priced ? env.baseFeePerGas : 0n;
+  const baseFee = priced(req) ? env.baseFeePerGas : 0n;
   if (req.maxFeePerGas === undefined && req.maxPriorityFeePerGas === undefined) {
     const gasPrice = req.gasPrice ?? 0n;
     return gasPrice < baseFee ? undefined : { gasPrice, baseFee };

@@ -10,7 +10,7 @@ import type { Common, RunTxResult, TypedTransaction, VM } from '../evm/index.ts'
 import { createEvmBlock, runTx } from '../evm/index.ts';
 import type { BlockEnv } from '../evm/index.ts';
 import { ChainError, bytesToHex } from '../primitives/index.ts';
-import { interpretCall } from './interpretCall.ts';
+import { interpretCall, priced } from './interpretCall.ts';
 
 export interface CallRequest {
   from?: Uint8Array;
@@ -79,14 +79,6 @@ function buildCallTx(req: CallRequest, gasLimit: bigint, nonce: bigint, txCommon
   // the call is unsigned: its sender is whatever the request says
   Object.assign(tx, { getSenderAddress: () => sender, isSigned: () => true });
   return tx;
-}
-
-/**
- * A call that names a price runs at the block's base fee. A price of 0 does not: like geth (NoBaseFee), it
- * runs at base fee 0, which is also how a sponsored transaction runs (ADR 0016), so wallets can estimate one.
- */
-function priced(req: CallRequest): boolean {
-  return (req.gasPrice ?? 0n) > 0n || (req.maxFeePerGas ?? 0n) > 0n;
 }
 
 /**

@@ -120,9 +120,6 @@ export async function openChain(kv: KVStore, genesis: Genesis, opts: ChainOption
       headVM = undefined; // the next block tries again
       throw err;
     }));
-  const resetHeadVM = (): void => {
-    headVM = undefined;
-  };
   let headView: WorldState | undefined;
   /** The state root reads at a block see: its own, or the one dev edits made while it was the head. */
   const readRoot = (block: Block): Uint8Array => store.editedRoot(block.header.height) ?? block.header.stateRoot;
@@ -217,7 +214,8 @@ export async function openChain(kv: KVStore, genesis: Genesis, opts: ChainOption
         } catch (err) {
           // a call that failed in the middle may leave the EVM's journal or transient storage open: a VM that
           // threw anything but a finished call's outcome is not used again
-          if (!isCallOutcome(err)) callVMs.splice(0, callVMs.length, ...callVMs.filter((c) => c.vm !== vm));
+          const at = isCallOutcome(err) ? -1 : callVMs.findIndex((c) => c.vm === vm);
+          if (at >= 0) callVMs.splice(at, 1);
           throw err;
         }
       });
@@ -248,7 +246,7 @@ export async function openChain(kv: KVStore, genesis: Genesis, opts: ChainOption
       store.forgetAbove(height);
       nodes.discardPending();
       setHead(target);
-      resetHeadVM();
+      headVM = undefined; // made again on the new head when a block is built
     },
     async reserveEmptyBlocks(count, intervalSec, gasLimit) {
       invariant(count > 0n, 'an empty range holds at least one block');
@@ -292,7 +290,7 @@ export async function openChain(kv: KVStore, genesis: Genesis, opts: ChainOption
       const loaded = loadHead(store);
       store.forgetAbove(loaded.header.height); // also re-reads what the worker stored beside the blocks (validator updates)
       setHead(loaded);
-      resetHeadVM();
+      headVM = undefined; // made again on the new head when a block is built
     },
     async close() {
       await kv.close();
