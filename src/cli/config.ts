@@ -49,7 +49,7 @@ export const OPTIONS: OptionSpec[] = [
   { flag: 'rpc.gas-cap', env: 'CMT_RPC_GAS_CAP', file: 'rpc.gas_cap', description: 'gas cap of eth_call and eth_estimateGas', set: (o, v) => (o.rpc.gasCap = big('rpc.gas-cap', v)) },
   { flag: 'block-time', env: 'CMT_BLOCK_TIME', file: 'node.block_time', description: 'seconds between blocks; 0 = a block per transaction as it arrives', set: (o, v) => (o.blockTimeMs = seconds('block-time', v) * 1000) },
   { flag: 'log-level', env: 'CMT_LOG_LEVEL', file: 'node.log_level', description: 'error, warn, info or debug', set: (o, v) => (o.logLevel = v as NodeOptions['logLevel']) },
-  { flag: 'execution-worker', env: 'CMT_EXECUTION_WORKER', file: 'node.execution_worker', description: 'execute blocks in a worker thread beside the RPC thread (true/false)', set: (o, v) => (o.executionWorker = bool('execution-worker', v)) },
+  { flag: 'execution-worker', env: 'CMT_EXECUTION_WORKER', file: 'node.execution_worker', description: 'execute blocks in a worker thread beside the RPC thread: true, false, or auto (a worker unless automining)', set: (o, v) => (o.executionWorker = v === 'auto' ? 'auto' : bool('execution-worker', v)) },
   { flag: 'accounts', env: 'CMT_ACCOUNTS', file: 'dev.accounts', description: 'dev accounts to derive and fund (on a new dev chain)', set: (o, v) => (o.dev.accounts = int('accounts', v)) },
   { flag: 'balance', env: 'CMT_BALANCE', file: 'dev.balance', description: 'CMT given to each dev account (on a new dev chain)', set: (o, v) => (o.dev.balanceWei = big('balance', v) * ONE_CMT_WEI) },
   { flag: 'mnemonic', env: 'CMT_MNEMONIC', file: 'dev.mnemonic', description: 'mnemonic of the dev accounts', set: (o, v) => (o.dev.mnemonic = v) },

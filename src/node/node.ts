@@ -103,8 +103,11 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
   };
 
   const recovery = startRecoveryThread((err) => deps.logger.warn('signature-recovery thread failed: senders are recovered on the JSON-RPC thread', { error: String(err) }));
+  // automine's blocks hold one transaction each: the worker's four thread hops a block cost more than the
+  // parallel execution gains there (ADR 0027)
+  const inWorker = opts.executionWorker === 'auto' ? !(mode === 'paced' && opts.blockTimeMs === 0) : opts.executionWorker;
   const executor = new Prebuilder({
-    executor: opts.executionWorker
+    executor: inWorker
       ? createWorkerExecutor(chain, { dbPath: paths.db, genesis, allowUnlimitedContractSize: opts.dev.allowUnlimitedContractSize, belowRpc: opts.dev.enabled })
       : createInProcessExecutor(chain),
     upcoming: () => producer.upcomingContext(),

@@ -58,8 +58,12 @@ export interface NodeOptions {
   logLevel: 'error' | 'warn' | 'info' | 'debug';
   /** Print the dev accounts banner on start (anvil style). */
   banner: boolean;
-  /** Execute blocks in a worker thread, beside the JSON-RPC thread (docs/performance.md). */
-  executionWorker: boolean;
+  /**
+   * Execute blocks in a worker thread, beside the JSON-RPC thread (docs/performance.md). 'auto': a worker for
+   * interval mining and networks, this thread for automine, whose one-transaction blocks would pay four thread
+   * hops each (ADR 0027).
+   */
+  executionWorker: boolean | 'auto';
   /** Peer settings: used when the genesis has several validators (or this node is not one of them). */
   p2p: NodeP2POptions;
   /** Consensus timeouts of a validator network (a single validator is paced by blockTimeMs instead). */
@@ -96,7 +100,7 @@ export function defaultNodeOptions(): NodeOptions {
     mempool: { maxPerAccount: 1024, maxTotal: 100_000 },
     logLevel: 'info',
     banner: true,
-    executionWorker: true,
+    executionWorker: 'auto',
     p2p: defaultP2POptions(),
     consensus: { timeouts: 'mainnet' },
   };

@@ -44,6 +44,9 @@ export class StakingStore {
 
   async set(at: Uint8Array, value: bigint): Promise<void> {
     await this.ensureAccount();
+    // PERF: most words a block's rewards and election write hold that value already (the award list, the last
+    // awards, the validator list); rewriting one changes no root but still re-hashes its trie path at the flush
+    if ((await this.get(at)) === value) return;
     // a zero word is deleted from the trie, as the EVM does
     await this.state.putStorage(this.account, at, value === 0n ? new Uint8Array() : bigintToBytes(value));
   }

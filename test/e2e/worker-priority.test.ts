@@ -47,6 +47,29 @@ describe('execution worker priority', { skip: !existsSync('/proc/thread-self') &
     }
   });
 
+  test('an automining node executes on its JSON-RPC thread unless told to use a worker (ADR 0027)', async () => {
+    /** The threads of a dev node started with `args`, once it has mined a transaction, and which were lowered. */
+    const threadsOf = async (args: string[]): Promise<{ all: number; lowered: number }> => {
+      const node = await startCmt(['--block-time', '0', ...args]);
+      homes.push(node.home);
+      try {
+        const [from] = await node.rpc<string[]>('eth_accounts', []);
+        await node.rpc('eth_sendTransaction', [{ from, to: from, value: '0x1' }]); // answered once mined
+        assert.equal(await node.rpc('eth_blockNumber', []), '0x1');
+        const nice = niceByThread(node.proc.pid as number);
+        const base = nice.get(node.proc.pid as number) as number;
+        return { all: nice.size, lowered: [...nice.values()].filter((n) => n !== base).length };
+      } finally {
+        await node.stop();
+      }
+    };
+    const auto = await threadsOf([]);
+    const worker = await threadsOf(['--execution-worker', 'true']);
+    assert.equal(auto.lowered, 0, 'no execution worker: nothing runs below the JSON-RPC thread');
+    assert.equal(worker.lowered, 1, 'asked for, the worker is there, 5 steps down');
+    assert.ok(worker.all > auto.all, `the worker is a thread of its own (${worker.all} threads against ${auto.all})`);
+  });
+
   test('a node started without --dev keeps every thread, its execution worker included, at the process priority', async () => {
     const home = tempHome();
     homes.push(home);
