@@ -9,6 +9,8 @@
  * - `eth transfer`, `erc20 transfer`: eth_sendRawTransaction of a pre-signed transaction, then
  *   eth_getTransactionReceipt until it answers (anvil answers the send before it mines; cmt and Hardhat after);
  *   every receipt must have status 1;
+ * - `erc20 transfer + eth_call`: a token transfer as above, then balanceOf at the block it made (a test's act, then
+ *   assert);
  * - `eth_call` (balanceOf) and `eth_estimateGas` (a token transfer), each answer checked.
  * It prints the median and 99th percentile of each operation's latency.
  */
@@ -22,7 +24,7 @@ import type { RpcClient } from './lib/rpc.ts';
 import { TOKEN_UNIT, chainParams, presign, senderAccounts, setupWorkload } from './lib/workload.ts';
 
 const SENDERS = 10;
-const OPERATIONS = ['eth transfer', 'erc20 transfer', 'eth_call', 'eth_estimateGas'] as const;
+const OPERATIONS = ['eth transfer', 'erc20 transfer', 'erc20 transfer + eth_call', 'eth_call', 'eth_estimateGas'] as const;
 type Operation = (typeof OPERATIONS)[number];
 const token = new Interface(['function balanceOf(address) view returns (uint256)', 'function transfer(address to, uint256 amount) returns (bool)']);
 
@@ -69,7 +71,8 @@ async function runNode(node: PeerName, txs: number): Promise<Row[]> {
     const rpc = peer.rpc;
     const chain = await chainParams(rpc);
     const senders = senderAccounts(SENDERS);
-    const tokenAddress = await setupWorkload(rpc, 'erc20', chain, senders, Math.ceil(txs / SENDERS) + 1, 60_000);
+    // two operations send token transfers: enough tokens and gas for both
+    const tokenAddress = await setupWorkload(rpc, 'erc20', chain, senders, 2 * Math.ceil(txs / SENDERS) + 1, 60_000);
     if (tokenAddress === undefined) throw new Error('no token deployed');
     const holder = (i: number): string => (senders[i % SENDERS] as { address: string }).address;
     const operations: Record<Operation, () => Promise<(i: number) => Promise<void>>> = {
@@ -80,6 +83,15 @@ async function runNode(node: PeerName, txs: number): Promise<Row[]> {
       'erc20 transfer': async () => {
         const signed = await presign(rpc, 'erc20', chain, senders, txs, tokenAddress);
         return (i) => mined(rpc, (signed[i] as { raw: string }).raw, (signed[i] as { hash: string }).hash);
+      },
+      // what a test does: act, then read what it changed, at the block the act made
+      'erc20 transfer + eth_call': async () => {
+        const signed = await presign(rpc, 'erc20', chain, senders, txs, tokenAddress);
+        return async (i) => {
+          await mined(rpc, (signed[i] as { raw: string }).raw, (signed[i] as { hash: string }).hash);
+          const balance = BigInt(await rpc.call<string>('eth_call', [{ to: tokenAddress, data: token.encodeFunctionData('balanceOf', [holder(i)]) }, 'latest']));
+          if (balance > BigInt(txs + SENDERS) * TOKEN_UNIT) throw new Error(`balance ${balance} of ${holder(i)}`);
+        };
       },
       eth_call: async () => async (i) => {
         const balance = BigInt(await rpc.call<string>('eth_call', [{ to: tokenAddress, data: token.encodeFunctionData('balanceOf', [holder(i)]) }, 'latest']));

@@ -15,7 +15,7 @@ import type { BlockContext, BlockHooks, ExecutedBlock, ValidatedTx } from '../ex
 import { EVM_HARDFORK } from '../params/index.ts';
 import { ChainError, bytesToHex, equalBytes, hexToBytes, invariant } from '../primitives/index.ts';
 import { keccak256 } from '../crypto/index.ts';
-import { TrieNodeStore, createCallState, createWorldState } from '../state/index.ts';
+import { TrieNodeStore, createCallState, createWorldState, repointCallState } from '../state/index.ts';
 import type { WorldState } from '../state/index.ts';
 import { createChainStore, createMemoryStore } from '../storage/index.ts';
 import type { ChainStore, KVStore, KVWrite } from '../storage/index.ts';
@@ -143,6 +143,12 @@ export async function openChain(kv: KVStore, genesis: Genesis, opts: ChainOption
     const root = height === head.header.height ? headRoot : readRoot(blockAt(height));
     const at = callVMs.findIndex((c) => c.height === height && equalBytes(c.root, root));
     let kept = at < 0 ? undefined : callVMs.splice(at, 1)[0];
+    if (kept === undefined && callVMs.length >= CALL_VMS) {
+      // the least recently used VM moves to this root: a VM costs far more to build than a state to re-point
+      const reused = callVMs.pop() as (typeof callVMs)[number];
+      await repointCallState(reused.vm.stateManager as WorldState, root);
+      kept = { height, root, vm: reused.vm };
+    }
     kept ??= { height, root, vm: await createExecutionVM(common, await createCallState(nodes, common, root), blockHash, vmOptions) };
     callVMs.unshift(kept);
     callVMs.length = Math.min(callVMs.length, CALL_VMS);

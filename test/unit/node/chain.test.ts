@@ -12,7 +12,10 @@ import type { DevEdit } from '../../../src/rpc/index.ts';
 import { createMemoryStore } from '../../../src/storage/index.ts';
 import type { KVStore } from '../../../src/storage/index.ts';
 import type { Commit } from '../../../src/types/index.ts';
-import { ChainError } from '../../../src/primitives/index.ts';
+import { ChainError, hexToBytes } from '../../../src/primitives/index.ts';
+import { simulateCall } from '../../../src/execution/index.ts';
+import type { CallOutcome } from '../../../src/execution/index.ts';
+import type { VM } from '@ethereumjs/vm';
 import { nextBlockContext, testGenesis } from '../../utils/chain.ts';
 
 const genesis = testGenesis();
@@ -159,8 +162,42 @@ describe('the call VM (eth_call, eth_estimateGas)', () => {
     assert.equal(await chain.withCallVM(1n, async (vm) => vm), atOne, 'the head\'s VM survives a call at block 0');
     assert.equal(await chain.withCallVM(0n, async (vm) => vm), atZero, 'and block 0\'s a call at the head');
     await mineEmpty(chain);
-    await chain.withCallVM(2n, async (vm) => vm);
-    assert.notEqual(await chain.withCallVM(1n, async (vm) => vm), atOne, 'a third height pushed out the least recent (block 1)');
+    assert.equal(await chain.withCallVM(2n, async (vm) => vm), atOne, 'a third height takes the least recent VM (block 1\'s), moved to its root');
+    assert.equal(await chain.withCallVM(1n, aliceIn), 8n, 'block 1 again: the other VM (block 0\'s) moved there');
+    assert.equal(await chain.withCallVM(0n, aliceIn), 5n, 'and block 0 again');
+    assert.equal(await chain.withCallVM(2n, aliceIn), 5n, 'block 2 was mined without the edit');
+  });
+
+  test('a VM moved to another root answers as a new VM there: balances, storage, code, and SSTORE\'s gas', async () => {
+    const chain = await open(createMemoryStore());
+    const contract = new Uint8Array(20).fill(0xc5);
+    const slot0 = new Uint8Array(32);
+    // SSTORE(0, 1); RETURN(SLOAD(0)) as read before it: its gas depends on the slot's value at the block (EIP-2200)
+    const code = hexToBytes('0x5f54600160005560005260206000f3');
+    const call = (vm: VM): Promise<CallOutcome> => {
+      const head = chain.head().header;
+      const env = { height: head.height, timestamp: head.timestamp, coinbase: new Uint8Array(20), gasLimit: head.gasLimit, baseFeePerGas: 0n, prevRandao: new Uint8Array(32) };
+      return simulateCall(vm, chain.txCommon, env, { from: ALICE, to: contract }, 1_000_000n);
+    };
+    const seen = new Set<unknown>();
+    const steps: DevEdit[][] = [
+      [{ kind: 'code', address: contract, code }],
+      [{ kind: 'storage', address: contract, slot: slot0, value: hexToBytes('0x05') }, { kind: 'balance', address: ALICE, value: 7n }],
+      [{ kind: 'storage', address: contract, slot: slot0, value: hexToBytes('0x01') }],
+      [{ kind: 'storage', address: contract, slot: slot0, value: new Uint8Array() }, { kind: 'balance', address: ALICE, value: 0n }],
+      [{ kind: 'code', address: contract, code: new Uint8Array() }],
+    ];
+    for (const edits of steps) {
+      await mineEmpty(chain, edits);
+      const height = chain.head().header.height;
+      const kept = await chain.withCallVM(height, async (vm) => {
+        seen.add(vm);
+        return { out: await call(vm), alice: await aliceIn(vm), code: await vm.stateManager.getCode(new Address(contract)) };
+      });
+      const fresh = await chain.vmAt(height);
+      assert.deepEqual(kept, { out: await call(fresh), alice: await aliceIn(fresh), code: await fresh.stateManager.getCode(new Address(contract)) }, `block ${height}`);
+    }
+    assert.equal(seen.size, 2, 'two VMs (CALL_VMS) served the five heads: each later root moved the least recent');
   });
 
   test('calls run one at a time: one never sees another\'s changes, and a failed one does not stop the next', async () => {

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { Account, Address } from '@ethereumjs/util';
 import { createChainCommon, createExecutionVM } from '../../../src/evm/index.ts';
 import { runCall } from '../../../src/execution/index.ts';
-import { TrieNodeStore, createCallState, createWorldState } from '../../../src/state/index.ts';
+import { TrieNodeStore, createCallState, createWorldState, repointCallState } from '../../../src/state/index.ts';
 import { createMemoryStore } from '../../../src/storage/index.ts';
 
 const common = createChainCommon(1234n, 'osaka');
@@ -42,6 +42,28 @@ test('calls on a call state change nothing and add no trie nodes', async () => {
   await transferTwice(state);
   assert.equal((await state.getAccount(FROM))?.balance, 10n ** 18n, 'the sender keeps its balance');
   assert.equal(await state.getAccount(TO), undefined, 'the recipient still does not exist');
+  assert.deepEqual(nodes.takeWrites(), [], 'no node went to the store');
+});
+
+test('a call state moved to another root reads that root, and calls there still add no trie nodes', async () => {
+  const { nodes, root } = await committed();
+  // a second root: FROM poorer, TO funded
+  const next = createWorldState(nodes, common, root, { caches: true });
+  await next.checkpoint();
+  await next.putAccount(FROM, new Account(0n, 10n ** 17n));
+  await next.putAccount(TO, new Account(0n, 3n));
+  await next.commit();
+  const nextRoot = await next.getStateRoot();
+  nodes.takeWrites();
+  const state = await createCallState(nodes, common, root);
+  await transferTwice(state);
+  await repointCallState(state, nextRoot);
+  assert.equal((await state.getAccount(FROM))?.balance, 10n ** 17n, 'the new root\'s sender');
+  assert.equal((await state.getAccount(TO))?.balance, 3n, 'the new root\'s recipient');
+  await transferTwice(state);
+  assert.equal((await state.getAccount(TO))?.balance, 3n, 'calls there change nothing');
+  await repointCallState(state, root);
+  assert.equal(await state.getAccount(TO), undefined, 'and back');
   assert.deepEqual(nodes.takeWrites(), [], 'no node went to the store');
 });
 
