@@ -146,7 +146,7 @@ export async function openChain(kv: KVStore, genesis: Genesis, opts: ChainOption
     if (kept === undefined && callVMs.length >= CALL_VMS) {
       // the least recently used VM moves to this root: a VM costs far more to build than a state to re-point
       const reused = callVMs.pop() as (typeof callVMs)[number];
-      await repointCallState(reused.vm.stateManager as WorldState, root);
+      repointCallState(reused.vm.stateManager as WorldState, root);
       kept = { height, root, vm: reused.vm };
     }
     kept ??= { height, root, vm: await createExecutionVM(common, await createCallState(nodes, common, root), blockHash, vmOptions) };

@@ -94,7 +94,9 @@ export function createDevControls(deps: DevControlDeps): DevControls {
       if (blocks === 0n) return;
       const interval = intervalSec ?? DEFAULT_INTERVAL_SEC;
       if (timestamp !== undefined) producer.time.nextTimestamp = timestamp;
+      const from = chain.head().header.height;
       await mineOne(); // the first block takes the clock's time (or `timestamp`), as on Hardhat
+      if (chain.head().header.height === from) producer.requireRunning(); // a halt came first: nothing was mined
       let mined = 1n;
       const mineNext = async (): Promise<void> => {
         producer.time.nextTimestamp = chain.head().header.timestamp + interval;

@@ -182,6 +182,7 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Node
       lastCommitMs = nowMs;
       if (pool.stats().pending > 0) void producer.dispatch({ kind: 'txsAvailable', nowMs: deps.clock.nowMs() });
     },
+    onHalted: (err) => waiters.rejectAll(err),
   }, {
     mode,
     signer,

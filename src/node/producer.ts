@@ -41,6 +41,8 @@ export interface ProducerDeps {
   /** Double-sign evidence waiting for a block, and what is already committed. */
   evidence: EvidencePool;
   onCommitted(block: Block, executed: ExecutedBlock): Promise<void>;
+  /** The chain has just halted (governance): whatever waits for a block gets this error instead. */
+  onHalted(err: ChainError): void;
 }
 
 export interface ConsensusSetup {
@@ -400,7 +402,11 @@ export class BlockProducer implements ConsensusHost {
 
   /** Refuses what would need a block after a governance halt (transactions, dev mining). */
   requireRunning(): void {
-    if (this.haltHeight !== undefined) throw new ChainError('CHAIN_HALTED', `the chain halted at height ${this.haltHeight} by a governance proposal: it takes no more blocks or transactions`);
+    if (this.haltHeight !== undefined) throw this.haltedError(this.haltHeight);
+  }
+
+  private haltedError(haltHeight: bigint): ChainError {
+    return new ChainError('CHAIN_HALTED', `the chain halted at height ${haltHeight} by a governance proposal: it takes no more blocks or transactions`);
   }
 
   halted(): boolean {
@@ -418,6 +424,8 @@ export class BlockProducer implements ConsensusHost {
     if (haltHeight === 0n || haltHeight > height) return false;
     this.haltHeight = haltHeight;
     this.cancelTimer?.();
+    // a transaction admitted between the last block's commit and this check waits for a block that will not come
+    this.deps.onHalted(this.haltedError(haltHeight));
     this.deps.logger.warn('chain halted by governance: no block after this height', { haltHeight, head: height });
     return true;
   }

@@ -47,6 +47,23 @@ function appliedKey(trie: MerklePatriciaTrie, key: Uint8Array): Uint8Array {
 }
 
 export class BatchedStateManager extends MerkleStateManager {
+  /**
+   * Moves a call state (worldState.ts, createCallState) to another root between calls. Every call reverted its
+   * writes, so the caches' journals at the standing depth hold only what was read: they are dropped, not flushed (a
+   * flush would write those accounts' trie nodes again). Not setStateRoot: its root check reads the root node
+   * through the trie's CheckpointDB, which keeps what it reads in the open checkpoint, here the standing one that is
+   * never closed: one node more per move, for the node's life.
+   */
+  moveTo(root: Uint8Array): void {
+    const caches = this._caches;
+    caches?.account?.flush();
+    caches?.storage?.flush();
+    caches?.code?.flush();
+    caches?.clear();
+    this._trie.root(root);
+    this._storageTries = {};
+  }
+
   /** The parent's, with the trie read by lookupTrie (see there) instead of the MPT's get. */
   override async getAccount(address: Address): Promise<Account | undefined> {
     const caches = this._caches;

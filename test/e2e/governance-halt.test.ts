@@ -44,7 +44,18 @@ describe('a governance halt stops the chain', () => {
     await (await governance.getFunction('proposeHalt')(haltAt, [devWallet(0).address], 'stop for the upgrade', 0n, 0n)).wait();
     await (await governance.getFunction('vote')(id, true)).wait();
     assert.equal(((await governance.getFunction('info')()) as { haltHeight: bigint }).haltHeight, haltAt);
-    while (BigInt(await provider.getBlockNumber()) < haltAt) await provider.send('evm_mine', []);
+    while (BigInt(await provider.getBlockNumber()) < haltAt - 1n) await provider.send('evm_mine', []);
+    // a transaction sent with the request that mines the halt block is answered: mined in it, or refused
+    const sender = devWallet(1).connect(provider);
+    const raw = await sender.signTransaction(await sender.populateTransaction({ to: devWallet(2).address, value: 1n }));
+    const batch = [
+      { jsonrpc: '2.0', id: 1, method: 'evm_mine', params: [] },
+      { jsonrpc: '2.0', id: 2, method: 'eth_sendRawTransaction', params: [raw] },
+    ];
+    const res = await fetch(node.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(batch), signal: AbortSignal.timeout(30_000) });
+    const answers = (await res.json()) as Array<{ id: number; result?: unknown; error?: { message: string } }>;
+    const sent = answers.find((a) => a.id === 2);
+    assert.ok(sent?.result !== undefined || /halted at height/.test(sent?.error?.message ?? ''), `the transaction was answered: ${JSON.stringify(sent)}`);
     assert.equal(BigInt(await provider.getBlockNumber()), haltAt);
     await refusesWrites(provider);
     assert.equal(BigInt(await provider.getBlockNumber()), haltAt, 'no block after the halt');

@@ -89,6 +89,7 @@ describe('validator set changes from the execution layer', () => {
           async onCommitted(block) {
             committed.push(block);
           },
+          onHalted: () => undefined, // no governance halt here
         },
         {
           mode: 'network',
