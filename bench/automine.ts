@@ -11,6 +11,7 @@
  *   every receipt must have status 1;
  * - `erc20 transfer + eth_call`: a token transfer as above, then balanceOf at the block it made (a test's act, then
  *   assert);
+ * - `eth_sendTransaction`: a transfer from the node's first unlocked account, signed by the node, then its receipt;
  * - `eth_call` (balanceOf) and `eth_estimateGas` (a token transfer), each answer checked.
  * It prints the median and 99th percentile of each operation's latency.
  */
@@ -24,7 +25,7 @@ import type { RpcClient } from './lib/rpc.ts';
 import { TOKEN_UNIT, chainParams, presign, senderAccounts, setupWorkload } from './lib/workload.ts';
 
 const SENDERS = 10;
-const OPERATIONS = ['eth transfer', 'erc20 transfer', 'erc20 transfer + eth_call', 'eth_call', 'eth_estimateGas'] as const;
+const OPERATIONS = ['eth transfer', 'erc20 transfer', 'erc20 transfer + eth_call', 'eth_sendTransaction', 'eth_call', 'eth_estimateGas'] as const;
 type Operation = (typeof OPERATIONS)[number];
 const token = new Interface(['function balanceOf(address) view returns (uint256)', 'function transfer(address to, uint256 amount) returns (bool)']);
 
@@ -56,6 +57,10 @@ async function timeSequential(count: number, one: (i: number) => Promise<void>):
 
 async function mined(rpc: RpcClient, raw: string, hash: string): Promise<void> {
   await rpc.call('eth_sendRawTransaction', [raw]);
+  await receiptOf(rpc, hash);
+}
+
+async function receiptOf(rpc: RpcClient, hash: string): Promise<void> {
   for (;;) {
     const receipt = await rpc.call<{ status: string } | null>('eth_getTransactionReceipt', [hash]);
     if (receipt === null) continue;
@@ -91,6 +96,15 @@ async function runNode(node: PeerName, txs: number): Promise<Row[]> {
           await mined(rpc, (signed[i] as { raw: string }).raw, (signed[i] as { hash: string }).hash);
           const balance = BigInt(await rpc.call<string>('eth_call', [{ to: tokenAddress, data: token.encodeFunctionData('balanceOf', [holder(i)]) }, 'latest']));
           if (balance > BigInt(txs + SENDERS) * TOKEN_UNIT) throw new Error(`balance ${balance} of ${holder(i)}`);
+        };
+      },
+      // the node signs: what a Hardhat suite's signers do against a node whose accounts are "remote"
+      eth_sendTransaction: async () => {
+        const [from] = await rpc.call<string[]>('eth_accounts', []);
+        if (from === undefined) throw new Error('the node has no unlocked account');
+        return async (i) => {
+          const hash = await rpc.call<string>('eth_sendTransaction', [{ from, to: holder(i), value: '0x1' }]);
+          await receiptOf(rpc, hash);
         };
       },
       eth_call: async () => async (i) => {

@@ -145,6 +145,9 @@ export function throwIfFailed(outcome: CallOutcome): void {
   throw new ChainError('EXECUTION_FAILED', outcome.error);
 }
 
+/** A plain value transfer's gas (the intrinsic gas of a transaction without data or access list). */
+const TX_GAS = 21_000n;
+
 /**
  * The smallest gas limit with which the call succeeds. PERF: first the gas the call consumed before
  * refunds: less can never be enough on the same path, and when it is enough (no 63/64 retention, no
@@ -154,6 +157,12 @@ export function throwIfFailed(outcome: CallOutcome): void {
  */
 export async function estimateGas(vm: VM, txCommon: Common, env: BlockEnv, req: CallRequest, cap: bigint, run: typeof simulateCall = simulateCall): Promise<bigint> {
   let hi = req.gas !== undefined && req.gas < cap ? req.gas : cap; // a gas above the cap is the cap, as geth does
+  // a plain value transfer to an account without code: one run at 21,000, as geth does (an access list, or a
+  // sender who cannot pay, fails it and the search below decides)
+  if (hi >= TX_GAS && req.to !== undefined && (req.data?.length ?? 0) === 0 && (await vm.stateManager.getCode(new Address(req.to))).length === 0) {
+    const plain = await run(vm, txCommon, env, req, TX_GAS).catch(() => undefined);
+    if (plain?.error === undefined && plain !== undefined) return TX_GAS;
+  }
   const first = await run(vm, txCommon, env, req, hi);
   throwIfFailed(first);
   const succeeds = async (gas: bigint): Promise<boolean> => {

@@ -8,14 +8,14 @@
 import { keccak256 } from '../../crypto/index.ts';
 import { DEFAULT_CALL_TRACER_CONFIG, traceTransaction } from '../../execution/index.ts';
 import { toQuantity } from '../../encoding/index.ts';
-import { bytesToHex, hexToBytes, isChainError } from '../../primitives/index.ts';
+import { bytesToHex, isChainError } from '../../primitives/index.ts';
 import type { Hex } from '../../primitives/index.ts';
 import { GOVERNANCE_ADDRESS, STAKING_ADDRESS, governanceInterface, stakingInterface } from '../../staking/index.ts';
 import type { Block, Log, Receipt } from '../../types/index.ts';
 import type { Interface } from 'ethers';
 import type { RpcBackend } from '../backend.ts';
 import { RpcCode, RpcError, invalidParams } from '../errors.ts';
-import { fillTransaction, transactionRequest, walletFor } from './ethSend.ts';
+import { fillTransaction, signDevTransaction } from './ethSend.ts';
 
 /** A call to one of the native contracts: what a write method's builder produces. */
 export interface NativeCallSpec {
@@ -66,7 +66,7 @@ export async function commitNativeCall(backend: RpcBackend, from: Hex, options: 
     if (!isChainError(err) || err.code !== 'EXECUTION_REVERTED') throw err;
     filled = await fillTransaction({ ...tx, gas: toQuantity(REVERTING_CALL_GAS) }, from, backend);
   }
-  const raw = hexToBytes(await walletFor(from, backend).signTransaction(transactionRequest(backend, filled)));
+  const raw = signDevTransaction(backend, from, filled);
   const hash = bytesToHex(keccak256(raw));
   const mined = waitForBlock(backend, hash);
   try {
