@@ -161,7 +161,7 @@ export async function estimateGas(vm: VM, txCommon: Common, env: BlockEnv, req: 
   // sender who cannot pay, fails it and the search below decides)
   if (hi >= TX_GAS && req.to !== undefined && (req.data?.length ?? 0) === 0 && (await vm.stateManager.getCode(new Address(req.to))).length === 0) {
     const plain = await run(vm, txCommon, env, req, TX_GAS).catch(() => undefined);
-    if (plain?.error === undefined && plain !== undefined) return TX_GAS;
+    if (plain !== undefined && plain.error === undefined) return TX_GAS;
   }
   const first = await run(vm, txCommon, env, req, hi);
   throwIfFailed(first);

@@ -292,6 +292,11 @@ for (const executionWorker of ['true', 'false']) describe(`development methods (
     assert.equal(BigInt(await rpc<string>('eth_getBalance', [DEV_ADDRESS_1, 'latest'])), before + 100n);
     const tx = await rpc<{ from: string; hash: string }>('eth_getTransactionByHash', [hash]);
     assert.equal(tx.from, STRANGER);
+    // an access list is the transaction's, impersonated or not
+    const accessList = [{ address: DEV_ADDRESS_1.toLowerCase(), storageKeys: [`0x${'00'.repeat(31)}07`] }];
+    const listed = await rpc<string>('eth_sendTransaction', [{ from: STRANGER, to: DEV_ADDRESS_1, value: '0x1', accessList }]);
+    const withList = await rpc<{ accessList: typeof accessList; type: string }>('eth_getTransactionByHash', [listed]);
+    assert.deepEqual(withList.accessList, accessList);
     await rpc('hardhat_stopImpersonatingAccount', [STRANGER]);
     await assert.rejects(rpc('eth_sendTransaction', [{ from: STRANGER, to: DEV_ADDRESS_1, value: '0x1' }]), /unknown account/);
   });

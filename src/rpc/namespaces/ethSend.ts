@@ -2,7 +2,6 @@
 import { Wallet } from 'ethers';
 import type { TypedDataField } from 'ethers';
 import { createTx } from '@ethereumjs/tx';
-import type { TypedTxData } from '@ethereumjs/tx';
 import { signHash } from '../../crypto/index.ts';
 import { estimateGas } from '../../execution/index.ts';
 import { Address } from '@ethereumjs/util';
@@ -13,13 +12,19 @@ import type { RpcBackend } from '../backend.ts';
 import { RpcCode, RpcError, invalidParams } from '../errors.ts';
 import type { HandlerTable } from '../params.ts';
 import { callGasCap, parseCallRequest, requireParam } from '../params.ts';
+import { filledTxData } from './devTx.ts';
 import { buildImpersonatedTx } from './impersonation.ts';
 
-/** The wallet of an unlocked node account (cmt_ write methods sign with it too). */
-export function walletFor(address: Hex, backend: RpcBackend): Wallet {
+/** The private key of an unlocked node account. */
+function unlockedKey(address: Hex, backend: RpcBackend): Uint8Array {
   const key = backend.signingKey(address);
   if (key === undefined) throw new RpcError(RpcCode.UNSUPPORTED, `unknown account ${address}: it is not one of the node's unlocked accounts`);
-  return new Wallet(bytesToHex(key));
+  return key;
+}
+
+/** The wallet of an unlocked node account: messages and typed data (transactions: signDevTransaction). */
+function walletFor(address: Hex, backend: RpcBackend): Wallet {
+  return new Wallet(bytesToHex(unlockedKey(address, backend)));
 }
 
 /** Fills nonce, gas and fees the way anvil and Hardhat do for eth_sendTransaction. */
@@ -55,19 +60,8 @@ export type FilledTransaction = Awaited<ReturnType<typeof fillTransaction>>;
  * node's sends every transaction this way (ADR 0027).
  */
 export function signDevTransaction(backend: RpcBackend, from: Hex, { req, nonce, gas, fees }: FilledTransaction): Uint8Array {
-  const key = backend.signingKey(from);
-  if (key === undefined) throw new RpcError(RpcCode.UNSUPPORTED, `unknown account ${from}: it is not one of the node's unlocked accounts`);
-  const data = {
-    ...fees,
-    ...(fees.type === 0 ? {} : { chainId: backend.chainId }),
-    nonce,
-    gasLimit: gas,
-    value: req.value ?? 0n,
-    data: req.data ?? new Uint8Array(),
-    ...(req.to === undefined ? {} : { to: new Address(req.to) }),
-    ...(req.accessList === undefined ? {} : { accessList: req.accessList }),
-  } as TypedTxData;
-  const unsigned = createTx(data, { common: backend.txCommon });
+  const key = unlockedKey(from, backend);
+  const unsigned = createTx(filledTxData(backend, req, nonce, gas, fees), { common: backend.txCommon });
   const { r, s, recovery } = signHash(unsigned.getHashedMessageToSign(), key);
   return unsigned.addSignature(BigInt(recovery), r, s, true).serialize();
 }

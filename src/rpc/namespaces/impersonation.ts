@@ -12,18 +12,13 @@ import { keccak256 } from '../../crypto/index.ts';
 import { bytesToHex, hexToBytes } from '../../primitives/index.ts';
 import type { Hex } from '../../primitives/index.ts';
 import type { RpcBackend } from '../backend.ts';
+import { filledTxData } from './devTx.ts';
+import type { Fees } from './devTx.ts';
 
-type Fees = { type: number; gasPrice: bigint } | { type: number; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint };
 
 export function buildImpersonatedTx(backend: RpcBackend, from: Hex, req: CallRequest, nonce: bigint, gas: bigint, fees: Fees): ValidatedTx {
   const data: TypedTxData = {
-    ...fees,
-    nonce,
-    gasLimit: gas,
-    value: req.value ?? 0n,
-    data: req.data ?? new Uint8Array(),
-    ...(req.to === undefined ? {} : { to: new Address(req.to) }),
-    ...(fees.type === 0 ? {} : { chainId: backend.chainId }),
+    ...filledTxData(backend, req, nonce, gas, fees),
     // placeholder signature: r = s = 1 with the sender's address mixed in so two impersonators' txs differ
     v: fees.type === 0 ? backend.chainId * 2n + 35n : 0n,
     r: BigInt(from),
