@@ -1,7 +1,11 @@
 /** The transaction fields the node fills for a sender it signs for: one of its accounts, or an impersonated one. */
+import { createTx } from '@ethereumjs/tx';
 import type { TypedTxData } from '@ethereumjs/tx';
 import { Address } from '@ethereumjs/util';
+import type { TypedTransaction } from '../../evm/index.ts';
+import { TxErrorCode } from '../../execution/index.ts';
 import type { CallRequest } from '../../execution/index.ts';
+import { ChainError } from '../../primitives/index.ts';
 import type { RpcBackend } from '../backend.ts';
 
 export type Fees = { type: number; gasPrice: bigint } | { type: number; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint };
@@ -18,4 +22,17 @@ export function filledTxData(backend: RpcBackend, req: CallRequest, nonce: bigin
     ...(req.to === undefined ? {} : { to: new Address(req.to) }),
     ...(req.accessList === undefined ? {} : { accessList: req.accessList }),
   } as TypedTxData;
+}
+
+/**
+ * @ethereumjs's transaction of `data`. A field no transaction can have (a gas limit above EIP-7825's cap, a nonce of
+ * 2^64 - 1) is the caller's mistake: refused as the same invalid transaction a raw one would be, not an internal error.
+ */
+export function createFilledTx(backend: RpcBackend, data: TypedTxData, freeze = true): TypedTransaction {
+  try {
+    return createTx(data, { common: backend.txCommon, freeze });
+  } catch (err) {
+    const message = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+    throw new ChainError(TxErrorCode.MALFORMED, `invalid transaction: ${message.replace(/\s*\(tx type=.*$/, '')}`);
+  }
 }

@@ -1,7 +1,6 @@
 /** eth_ submission and signing: raw transactions, and transactions/messages from unlocked dev accounts. */
 import { Wallet } from 'ethers';
 import type { TypedDataField } from 'ethers';
-import { createTx } from '@ethereumjs/tx';
 import { signHash } from '../../crypto/index.ts';
 import { estimateGas } from '../../execution/index.ts';
 import { Address } from '@ethereumjs/util';
@@ -12,7 +11,7 @@ import type { RpcBackend } from '../backend.ts';
 import { RpcCode, RpcError, invalidParams } from '../errors.ts';
 import type { HandlerTable } from '../params.ts';
 import { callGasCap, parseCallRequest, requireParam } from '../params.ts';
-import { filledTxData } from './devTx.ts';
+import { createFilledTx, filledTxData } from './devTx.ts';
 import { buildImpersonatedTx } from './impersonation.ts';
 
 /** The private key of an unlocked node account. */
@@ -61,7 +60,7 @@ export type FilledTransaction = Awaited<ReturnType<typeof fillTransaction>>;
  */
 export function signDevTransaction(backend: RpcBackend, from: Hex, { req, nonce, gas, fees }: FilledTransaction): Uint8Array {
   const key = unlockedKey(from, backend);
-  const unsigned = createTx(filledTxData(backend, req, nonce, gas, fees), { common: backend.txCommon });
+  const unsigned = createFilledTx(backend, filledTxData(backend, req, nonce, gas, fees));
   const { r, s, recovery } = signHash(unsigned.getHashedMessageToSign(), key);
   return unsigned.addSignature(BigInt(recovery), r, s, true).serialize();
 }

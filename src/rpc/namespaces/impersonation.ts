@@ -3,7 +3,6 @@
  * not have. It carries a placeholder signature and its sender is fixed in the object, so it executes
  * as that address; the hash is taken over the encoding with the placeholder, as Hardhat does.
  */
-import { createTx } from '@ethereumjs/tx';
 import type { TypedTxData } from '@ethereumjs/tx';
 import { Address } from '@ethereumjs/util';
 import type { CallRequest, ValidatedTx } from '../../execution/index.ts';
@@ -12,7 +11,7 @@ import { keccak256 } from '../../crypto/index.ts';
 import { bytesToHex, hexToBytes } from '../../primitives/index.ts';
 import type { Hex } from '../../primitives/index.ts';
 import type { RpcBackend } from '../backend.ts';
-import { filledTxData } from './devTx.ts';
+import { createFilledTx, filledTxData } from './devTx.ts';
 import type { Fees } from './devTx.ts';
 
 
@@ -24,7 +23,7 @@ export function buildImpersonatedTx(backend: RpcBackend, from: Hex, req: CallReq
     r: BigInt(from),
     s: 1n,
   } as TypedTxData;
-  const tx = createTx(data, { common: backend.txCommon, freeze: false });
+  const tx = createFilledTx(backend, data, false);
   const sender = new Address(hexToBytes(from));
   Object.assign(tx, { getSenderAddress: () => sender });
   const raw = tx.serialize();

@@ -9,9 +9,10 @@ import { test } from 'node:test';
 import { Transaction, Wallet } from 'ethers';
 import type { TransactionRequest } from 'ethers';
 import { createChainCommon, createTxCommon } from '../../../src/evm/index.ts';
-import { bytesToHex, hexToBytes } from '../../../src/primitives/index.ts';
+import { bytesToHex, hexToBytes, isChainError } from '../../../src/primitives/index.ts';
 import type { Hex } from '../../../src/primitives/index.ts';
 import type { RpcBackend } from '../../../src/rpc/index.ts';
+import { toRpcError } from '../../../src/rpc/errors.ts';
 import { parseCallRequest } from '../../../src/rpc/params.ts';
 import { signDevTransaction } from '../../../src/rpc/namespaces/ethSend.ts';
 import type { FilledTransaction } from '../../../src/rpc/namespaces/ethSend.ts';
@@ -68,4 +69,16 @@ test('an account the node does not hold is refused', () => {
   const backend = { chainId: CHAIN_ID, txCommon, signingKey: () => undefined } as unknown as RpcBackend;
   const filled: FilledTransaction = { req: parseCallRequest({ to: bytesToHex(new Uint8Array(20)) }), nonce: 0n, gas: 21_000n, fees: { type: 2, maxPriorityFeePerGas: 0n, maxFeePerGas: 1n } };
   assert.throws(() => signDevTransaction(backend, '0x00000000000000000000000000000000000000aa', filled), /not one of the node's unlocked accounts/);
+});
+
+test('a field no transaction can have is an invalid transaction (-32000 with the reason), not an internal error', () => {
+  const key = hexToBytes(`0x${'11'.repeat(32)}`);
+  const from = new Wallet(bytesToHex(key)).address.toLowerCase() as Hex;
+  const backend = { chainId: CHAIN_ID, txCommon, signingKey: () => key } as unknown as RpcBackend;
+  const req = parseCallRequest({ to: bytesToHex(new Uint8Array(20)) });
+  const fees: FilledTransaction['fees'] = { type: 2, maxPriorityFeePerGas: 0n, maxFeePerGas: 1n };
+  const refused = (filled: FilledTransaction, reason: RegExp) =>
+    assert.throws(() => signDevTransaction(backend, from, filled), (err: unknown) => isChainError(err) && err.code === 'TX_MALFORMED' && reason.test(err.message) && toRpcError(err).code === -32000);
+  refused({ req, nonce: 0n, gas: 2n ** 25n, fees }, /^invalid transaction: .*EIP-7825/);
+  refused({ req, nonce: 2n ** 64n - 1n, gas: 21_000n, fees }, /^invalid transaction: nonce/);
 });
