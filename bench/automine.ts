@@ -18,7 +18,7 @@
 import { parseArgs } from 'node:util';
 import { Interface } from 'ethers';
 import { warmClient } from './lib/clientWarmup.ts';
-import { PEER_NAMES, killAllPeers, startPeer } from './lib/peers.ts';
+import { PEER_NAMES, killAllPeers, runBenchmark, startPeer } from './lib/peers.ts';
 import type { PeerName } from './lib/peers.ts';
 import { machineInfo, textTable } from './lib/report.ts';
 import type { RpcClient } from './lib/rpc.ts';
@@ -166,11 +166,4 @@ async function main(): Promise<void> {
   console.log('\ntransfer = eth_sendRawTransaction, then eth_getTransactionReceipt until it answers (status 1 checked); eth_call = balanceOf; eth_estimateGas = a token transfer. Lower is better.');
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    killAllPeers();
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

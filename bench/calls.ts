@@ -14,7 +14,7 @@
 import { parseArgs } from 'node:util';
 import { Interface } from 'ethers';
 import { warmClient } from './lib/clientWarmup.ts';
-import { PEER_NAMES, killAllPeers, startPeer } from './lib/peers.ts';
+import { PEER_NAMES, killAllPeers, runBenchmark, startPeer } from './lib/peers.ts';
 import type { PeerName } from './lib/peers.ts';
 import { RUN_PHASES, machineInfo, textTable } from './lib/report.ts';
 import type { RunPhase } from './lib/report.ts';
@@ -210,11 +210,4 @@ async function main(): Promise<void> {
   );
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    killAllPeers();
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

@@ -21,7 +21,7 @@
 import { parseArgs } from 'node:util';
 import { warmClient } from './lib/clientWarmup.ts';
 import { measure } from './lib/measure.ts';
-import { PEER_NAMES, killAllPeers, ownThreadTimes, startPeer, threadTimes } from './lib/peers.ts';
+import { PEER_NAMES, killAllPeers, runBenchmark, ownThreadTimes, startPeer, threadTimes } from './lib/peers.ts';
 import type { ThreadTime } from './lib/peers.ts';
 import type { Peer, PeerName } from './lib/peers.ts';
 import { TRANSPORTS } from './lib/rpc.ts';
@@ -215,10 +215,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

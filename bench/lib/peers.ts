@@ -128,6 +128,18 @@ export function killAllPeers(): void {
   live.clear();
 }
 
+/** Runs a benchmark's main: exits 0 when it ends, or 1 with its message when it fails, leaving no peer running. */
+export function runBenchmark(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      killAllPeers();
+      console.error(err instanceof Error ? err.message : err);
+      process.exit(1);
+    },
+  );
+}
+
 let handlersInstalled = false;
 function installExitHandlers(): void {
   if (handlersInstalled) return;
