@@ -17,7 +17,7 @@ export { SPONSOR_ABI, SPONSOR_ADDRESS, sponsorInterface } from './extensions/gas
 export { isSponsoredPrice, quoteSponsorship } from './extensions/sponsoredTx.ts';
 export type { SponsorQuote } from './extensions/sponsoredTx.ts';
 export { OrderedTrie, orderedTrieRoot, trieRoot } from './roots.ts';
-export { decodeValidatedTx, prepareRawTx, transferTarget, validateRawTx } from './validateTx.ts';
+export { decodeValidatedTx, firstLine, prepareRawTx, transferTarget, validateRawTx } from './validateTx.ts';
 export type { AdmissionRules, AwaitingSender, ValidatedTx } from './validateTx.ts';
 export { ExecutionRevertedError, decodeRevertReason, estimateGas, isCallOutcome, runCall, simulateCall, throwIfFailed } from './simulateCall.ts';
 export { interpretCall } from './interpretCall.ts';

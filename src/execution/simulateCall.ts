@@ -11,6 +11,7 @@ import { createEvmBlock, runTx } from '../evm/index.ts';
 import type { BlockEnv } from '../evm/index.ts';
 import { ChainError, bytesToHex } from '../primitives/index.ts';
 import { interpretCall, priced } from './interpretCall.ts';
+import { firstLine } from './validateTx.ts';
 
 export interface CallRequest {
   from?: Uint8Array;
@@ -127,8 +128,7 @@ export async function runCall(vm: VM, txCommon: Common, env: BlockEnv, req: Call
 }
 
 function cleanMessage(err: unknown): string {
-  const msg = err instanceof Error ? err.message : String(err);
-  return (msg.split('\n')[0] ?? msg).replace(/\s*\(tx type=.*$/, '').replace(/ -> .*$/, '').replace(/\s*\(vm hf=.*$/, '');
+  return firstLine(err).replace(/ -> .*$/, '').replace(/\s*\(vm hf=.*$/, '');
 }
 
 /**

@@ -331,7 +331,8 @@ export function transferTarget(tx: TypedTransaction): Uint8Array | undefined {
   return tx.to.bytes;
 }
 
-function firstLine(err: unknown): string {
+/** An @ethereumjs error's first line, without the transaction dump it appends ("(tx type=..."). */
+export function firstLine(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
   return (msg.split('\n')[0] ?? msg).replace(/\s*\(tx type=.*$/, '');
 }

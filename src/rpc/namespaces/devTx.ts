@@ -3,7 +3,7 @@ import { createTx } from '@ethereumjs/tx';
 import type { TypedTxData } from '@ethereumjs/tx';
 import { Address } from '@ethereumjs/util';
 import type { TypedTransaction } from '../../evm/index.ts';
-import { TxErrorCode } from '../../execution/index.ts';
+import { TxErrorCode, firstLine } from '../../execution/index.ts';
 import type { CallRequest } from '../../execution/index.ts';
 import { ChainError } from '../../primitives/index.ts';
 import type { RpcBackend } from '../backend.ts';
@@ -32,7 +32,6 @@ export function createFilledTx(backend: RpcBackend, data: TypedTxData, freeze = 
   try {
     return createTx(data, { common: backend.txCommon, freeze });
   } catch (err) {
-    const message = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
-    throw new ChainError(TxErrorCode.MALFORMED, `invalid transaction: ${message.replace(/\s*\(tx type=.*$/, '')}`);
+    throw new ChainError(TxErrorCode.MALFORMED, `invalid transaction: ${firstLine(err)}`);
   }
 }

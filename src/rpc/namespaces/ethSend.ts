@@ -34,9 +34,12 @@ export async function fillTransaction(o: Record<string, unknown>, from: Hex, bac
   const nonce = req.nonce ?? backend.pool.pendingNonce(from, accountNonce);
   let gas = req.gas;
   if (gas === undefined) {
-    const env = backend.pendingEnv();
     const call = { ...req, from: hexToBytes(from), nonce };
-    gas = await backend.withCallVM(head, (vm) => estimateGas(vm, backend.txCommon, env, call, callGasCap(backend, env)));
+    // the environment is read when the queued call runs, as its state is (ethState.ts, withCall)
+    gas = await backend.withCallVM(head, (vm) => {
+      const env = backend.pendingEnv();
+      return estimateGas(vm, backend.txCommon, env, call, callGasCap(backend, env));
+    });
   }
   const legacy = req.gasPrice !== undefined;
   const tip = req.maxPriorityFeePerGas ?? 0n;
